@@ -1,0 +1,175 @@
+/**
+ * Builds a {@link ResolvedConfig} from its layers.
+ *
+ * @module
+ */
+import { ConfigError, defaultConfig, type ResolvedConfig } from "./config.ts";
+
+/** Flag values as parsed by the command line (strings; absent = not given). */
+export interface ConfigFlags {
+  host?: string;
+  port?: string;
+  redis?: string;
+  mysql?: string;
+  data?: string;
+  origin?: string[];
+}
+
+/** Inputs of {@link loadConfig}. */
+export interface ConfigSources {
+  /** Environment variables (only `CHAT_*` are read). */
+  env?: Record<string, string | undefined>;
+  /** Parsed command-line flags. */
+  flags?: ConfigFlags;
+  /** Parsed config file content (a JSON object), if any. */
+  file?: unknown;
+}
+
+type Setter = (config: ResolvedConfig, value: unknown, field: string) => void;
+
+const int = (min: number, max: number) => (field: string, value: unknown): number => {
+  const n = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(field, `expected an integer from ${min} to ${max}, got ${show(value)}`);
+  }
+  return n;
+};
+
+const text = (field: string, value: unknown): string => {
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new ConfigError(field, `expected a non-empty string, got ${show(value)}`);
+  }
+  return value.trim();
+};
+
+const url = (scheme: string) => (field: string, value: unknown): string => {
+  const s = text(field, value);
+  let parsed: URL;
+  try {
+    parsed = new URL(s);
+  } catch {
+    throw new ConfigError(field, `expected a ${scheme}//… URL, got ${show(value)}`);
+  }
+  if (parsed.protocol !== scheme) {
+    throw new ConfigError(field, `expected a ${scheme}//… URL, got ${show(value)}`);
+  }
+  return s;
+};
+
+const origins = (field: string, value: unknown): string[] => {
+  const list = typeof value === "string" ? value.split(",") : value;
+  if (!Array.isArray(list)) throw new ConfigError(field, `expected a list of origins`);
+  return list.map((item) => String(item).trim()).filter((item) => item !== "").map((item) => {
+    try {
+      const parsed = new URL(item);
+      if (parsed.origin !== item.replace(/\/$/, "")) throw new Error();
+      return parsed.origin;
+    } catch {
+      throw new ConfigError(field, `"${item}" is not an origin like https://chat.example.com`);
+    }
+  });
+};
+
+/** Every setting by its dotted name (the config file's shape). */
+const SETTERS: Record<string, Setter> = {
+  "host": (c, v, f) => c.host = text(f, v),
+  "port": (c, v, f) => c.port = int(0, 65535)(f, v),
+  "redis.url": (c, v, f) => c.redisUrl = url("redis:")(f, v),
+  "redis.prefix": (c, v, f) => {
+    if (typeof v !== "string" || !/^[A-Za-z0-9_:.-]{0,64}$/.test(v)) {
+      throw new ConfigError(f, `expected up to 64 letters, digits or _ : . -, got ${show(v)}`);
+    }
+    c.redisPrefix = v;
+  },
+  "mysql.url": (c, v, f) => c.mysqlUrl = url("mysql:")(f, v),
+  "data": (c, v, f) => c.dataDir = text(f, v),
+  "origins": (c, v, f) => c.allowedOrigins = origins(f, v),
+  "limits.frameBytes": (c, v, f) => c.limits.frameBytes = int(1024, 16 << 20)(f, v),
+  "limits.messageChars": (c, v, f) => c.limits.messageChars = int(1, 1_000_000)(f, v),
+  "limits.maxConnections": (c, v, f) => c.limits.maxConnections = int(1, 1_000_000)(f, v),
+  "limits.sendBufferBytes": (c, v, f) => c.limits.sendBufferBytes = int(1024, 1 << 30)(f, v),
+  "queue.batchSize": (c, v, f) => c.queue.batchSize = int(1, 10_000)(f, v),
+  "session.ttlSeconds": (c, v, f) => c.session.ttlSeconds = int(60, 366 * 86400)(f, v),
+  "login.maxFailures": (c, v, f) => c.login.maxFailures = int(1, 1000)(f, v),
+  "login.windowSeconds": (c, v, f) => c.login.windowSeconds = int(1, 86400)(f, v),
+  "heartbeat.pingSeconds": (c, v, f) => c.heartbeat.pingSeconds = int(1, 3600)(f, v),
+  "heartbeat.idleSeconds": (c, v, f) => c.heartbeat.idleSeconds = int(2, 86400)(f, v),
+};
+
+/** Environment variable → setting. */
+const ENV: Record<string, string> = {
+  CHAT_HOST: "host",
+  CHAT_PORT: "port",
+  CHAT_REDIS_URL: "redis.url",
+  CHAT_REDIS_PREFIX: "redis.prefix",
+  CHAT_MYSQL_URL: "mysql.url",
+  CHAT_DATA_DIR: "data",
+  CHAT_ORIGINS: "origins",
+  CHAT_MAX_FRAME_BYTES: "limits.frameBytes",
+  CHAT_MAX_MESSAGE_CHARS: "limits.messageChars",
+  CHAT_MAX_CONNECTIONS: "limits.maxConnections",
+  CHAT_SEND_BUFFER_BYTES: "limits.sendBufferBytes",
+  CHAT_QUEUE_BATCH: "queue.batchSize",
+  CHAT_SESSION_TTL: "session.ttlSeconds",
+  CHAT_LOGIN_MAX_FAILURES: "login.maxFailures",
+  CHAT_LOGIN_WINDOW: "login.windowSeconds",
+  CHAT_PING_SECONDS: "heartbeat.pingSeconds",
+  CHAT_IDLE_SECONDS: "heartbeat.idleSeconds",
+};
+
+/**
+ * Resolves the configuration. Unknown keys in the file and unknown `CHAT_*` variables are
+ * errors (a typo must not silently fall back to a default).
+ */
+export function loadConfig(sources: ConfigSources = {}): ResolvedConfig {
+  const config = defaultConfig();
+  if (sources.file !== undefined) applyFile(config, sources.file);
+  for (const [name, value] of Object.entries(sources.env ?? {})) {
+    if (!name.startsWith("CHAT_") || value === undefined || NOT_SETTINGS.has(name)) continue;
+    const key = ENV[name];
+    if (!key) throw new ConfigError(name, `unknown setting (known: ${Object.keys(ENV).join(", ")})`);
+    SETTERS[key](config, value, name);
+  }
+  const flags = sources.flags ?? {};
+  const flagKeys: [keyof ConfigFlags, string][] = [
+    ["host", "host"],
+    ["port", "port"],
+    ["redis", "redis.url"],
+    ["mysql", "mysql.url"],
+    ["data", "data"],
+    ["origin", "origins"],
+  ];
+  for (const [flag, key] of flagKeys) {
+    if (flags[flag] !== undefined) SETTERS[key](config, flags[flag], `--${flag}`);
+  }
+  if ((config.redisUrl === null) !== (config.mysqlUrl === null)) {
+    throw new ConfigError(
+      config.redisUrl === null ? "redis.url" : "mysql.url",
+      "Redis and MySQL go together: set both, or neither for the embedded backend",
+    );
+  }
+  if (config.heartbeat.idleSeconds <= config.heartbeat.pingSeconds) {
+    throw new ConfigError("heartbeat.idleSeconds", "must be longer than heartbeat.pingSeconds");
+  }
+  return config;
+}
+
+/** `CHAT_*` variables that are not settings (read by the launcher or the command line). */
+const NOT_SETTINGS = new Set(["CHAT_CONFIG", "CHAT_DAEMON_CHILD"]);
+
+function applyFile(config: ResolvedConfig, file: unknown, path = ""): void {
+  if (typeof file !== "object" || file === null || Array.isArray(file)) {
+    throw new ConfigError(path || "config file", "expected a JSON object");
+  }
+  for (const [key, value] of Object.entries(file)) {
+    const field = path ? `${path}.${key}` : key;
+    if (SETTERS[field]) SETTERS[field](config, value, field);
+    else if (Object.keys(SETTERS).some((known) => known.startsWith(field + "."))) {
+      applyFile(config, value, field);
+    } else throw new ConfigError(field, "unknown setting");
+  }
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}

@@ -1,0 +1,7 @@
+/**
+ * Server configuration: the resolved shape, its defaults and the layered loader.
+ *
+ * @module
+ */
+export { ConfigError, defaultConfig, type ResolvedConfig } from "./config.ts";
+export { type ConfigFlags, type ConfigSources, loadConfig } from "./load_config.ts";

@@ -1,0 +1,48 @@
+/**
+ * The archive port: where every accepted message is kept for ever (MySQL's monthly
+ * `webchat_messageYYYYMM` tables in production).
+ *
+ * Contract: `saveMessages` is all-or-nothing and idempotent (a `mid` already archived is
+ * ignored); `history` reads across every month.
+ *
+ * @module
+ */
+import type { ChatMessage, MessageTypeCode } from "./message.ts";
+
+/** A history query over one chat. All bounds are exclusive; absent = unbounded. */
+export interface HistoryQuery {
+  chatid: string;
+  /** Page size, 1..100. */
+  limit: number;
+  /** Only messages with `seq < before`. */
+  before?: number;
+  /** Only messages with `seq > after` (the page right after it, ascending). */
+  after?: number;
+  type?: MessageTypeCode;
+  /** Words that must all occur in the text (plain substring match, case-insensitive). */
+  q?: string;
+  /** Only messages with `time >= since`. */
+  since?: number;
+  /** Only messages with `time <= until`. */
+  until?: number;
+}
+
+/** A page of history in ascending `seq`. */
+export interface HistoryPage {
+  messages: ChatMessage[];
+  /** More messages exist beyond the page in the direction read. */
+  hasMore: boolean;
+}
+
+/** The permanent message store. */
+export interface MessageArchive {
+  /** Stores messages; `mid`s already present are skipped. Resolves once committed. */
+  saveMessages(messages: ChatMessage[]): Promise<void>;
+  /**
+   * One page: without `after`, the newest `limit` messages matching (before `before` when
+   * given); with `after`, the oldest `limit` messages after it.
+   */
+  history(query: HistoryQuery): Promise<HistoryPage>;
+  /** Highest archived `seq` of a chat, 0 when none (to rebuild counters after a Redis flush). */
+  maxSeq(chatid: string): Promise<number>;
+}

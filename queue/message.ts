@@ -1,0 +1,62 @@
+/**
+ * The chat message as it travels through the queue, the archive and the history API.
+ *
+ * @module
+ */
+
+/** Message types as stored in the archive's `type` column (the original's numbering). */
+export const MessageType = { text: 0, image: 1, file: 2 } as const;
+/** One of {@link MessageType}'s values. */
+export type MessageTypeCode = (typeof MessageType)[keyof typeof MessageType];
+
+/** Wire names of {@link MessageType}. */
+export const messageTypeNames = ["text", "image", "file"] as const;
+/** `"text" | "image" | "file"`. */
+export type MessageTypeName = (typeof messageTypeNames)[number];
+
+/** What the gateway hands to the queue: a validated message without its per-chat `seq`. */
+export interface MessageDraft {
+  /** Unique forever (see `newMid`). */
+  mid: string;
+  chatid: string;
+  /** Sender accountid. */
+  fromuser: string;
+  /** Plain text, stored and returned verbatim. */
+  message: string;
+  type: MessageTypeCode;
+  /** Upload id for image/file messages, "" otherwise. */
+  fileId: string;
+  /** Unix seconds, assigned by the gateway. */
+  time: number;
+  /** The client's idempotency id, "" when none was sent. */
+  cid: string;
+  /** Every participant at send time (the sender included): whose recent contacts to update. */
+  members: string[];
+}
+
+/** A message that has been accepted: the draft plus its place in the chat. */
+export interface ChatMessage extends MessageDraft {
+  /** 1, 2, 3 … per chat. */
+  seq: number;
+}
+
+/** The archive's table for a message time: `webchat_messageYYYYMM` in local time. */
+export function monthlyTableName(time: number): string {
+  const date = new Date(time * 1000);
+  const year = date.getFullYear();
+  const month = date.getMonth() + 1;
+  if (!Number.isInteger(year) || year < 1970 || year > 9999) {
+    throw new RangeError(`Cannot name a message table: time ${time} is out of range`);
+  }
+  return `webchat_message${year}${String(month).padStart(2, "0")}`;
+}
+
+/**
+ * A new message id: 12 hex digits of milliseconds then 12 random hex digits, so ids sort
+ * by creation time and never collide across processes.
+ */
+export function newMid(nowMs = Date.now()): string {
+  const random = crypto.getRandomValues(new Uint8Array(6));
+  const tail = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
+  return nowMs.toString(16).padStart(12, "0") + tail;
+}

@@ -1,0 +1,59 @@
+/**
+ * The message queue port: the durable hand-off between the gateway (producer) and the archive
+ * worker (consumer).
+ *
+ * Contract, for every implementation:
+ * - **Durable on ack**: once `enqueue` resolves, the message survives a crash of this process.
+ * - **Ordered**: `takeBatch` returns messages in the order `enqueue` accepted them.
+ * - **At-least-once**: a taken batch stays in flight until `ack`; `recover` puts in-flight
+ *   messages of a dead worker back at the head of the queue. Consumers must be idempotent
+ *   (the archive ignores a `mid` it already has).
+ * - **Idempotent enqueue**: a draft whose `cid` the same sender already used within 24 h is not
+ *   queued again; the earlier message is returned with `duplicate: true`.
+ * - **Blocking**: `takeBatch` waits without polling while the queue is empty.
+ *
+ * @module
+ */
+import type { ChatMessage, MessageDraft } from "./message.ts";
+
+/** What `enqueue` answers. */
+export interface EnqueueResult {
+  /** The queued message (or the earlier one for a repeated `cid`). */
+  message: ChatMessage;
+  /** True when the `cid` had been accepted before and nothing new was queued. */
+  duplicate: boolean;
+}
+
+/** A batch taken by a worker; pass it back to `ack` once it is safely archived. */
+export interface TakenBatch {
+  messages: ChatMessage[];
+}
+
+/** Queue sizes for `/api/queue/status` and `chat status`. */
+export interface QueueCounts {
+  /** Waiting to be taken. */
+  pending: number;
+  /** Taken by a worker and not yet acknowledged. */
+  inFlight: number;
+}
+
+/** Producer side: used by the gateway. */
+export interface MessageProducer {
+  /** Assigns the chat's next `seq` and queues the message durably, atomically. */
+  enqueue(draft: MessageDraft): Promise<EnqueueResult>;
+  /** Current sizes. */
+  counts(): Promise<QueueCounts>;
+}
+
+/** Consumer side: used by one worker. */
+export interface MessageConsumer {
+  /**
+   * Waits up to `timeoutSeconds` (0 = for ever) for the first message, then takes whatever else
+   * has arrived, up to `max` in all. Resolves `null` on timeout.
+   */
+  takeBatch(max: number, timeoutSeconds: number): Promise<TakenBatch | null>;
+  /** Forgets a batch that is safely archived. */
+  ack(batch: TakenBatch): Promise<void>;
+  /** Puts this worker's unacknowledged messages back on the queue; returns how many. */
+  recover(): Promise<number>;
+}
