@@ -1,0 +1,47 @@
+/**
+ * The user directory port (`webchat_user`).
+ *
+ * @module
+ */
+
+/** `^[A-Za-z0-9_.]{1,40}$`: letters, digits, `_` and `.` (never `-`: chat ids use it). */
+export const ACCOUNT_ID = /^[A-Za-z0-9_.]{1,40}$/;
+
+/** A user as every API answer shows it; password material never leaves the server. */
+export interface User {
+  accountid: string;
+  username: string;
+  dept: string;
+  /** Department path, top level first, comma separated. */
+  deptDetail: string;
+  email: string;
+  tel: string;
+  mobile: string;
+}
+
+/** A user with the stored password hash, for login only. */
+export interface UserWithPassword extends User {
+  passwordHash: string;
+}
+
+/** Thrown by `add` when the account exists. */
+export class UserExistsError extends Error {
+  constructor(accountid: string) {
+    super(`Cannot add user: account "${accountid}" already exists`);
+    this.name = "UserExistsError";
+  }
+}
+
+/** The user directory. */
+export interface UserStore {
+  find(accountid: string): Promise<User | null>;
+  findWithPassword(accountid: string): Promise<UserWithPassword | null>;
+  /** The subset of `accountids` that exist. */
+  existing(accountids: string[]): Promise<Set<string>>;
+  /** Adds a user; throws {@link UserExistsError} when the account exists. */
+  add(user: User, passwordHash: string): Promise<void>;
+  /** Replaces a password hash; false when the account does not exist. */
+  setPassword(accountid: string, passwordHash: string): Promise<boolean>;
+  /** Users whose account, name or department contains `q` (all when empty), by account. */
+  list(q: string, limit: number): Promise<User[]>;
+}
