@@ -1,0 +1,234 @@
+/**
+ * The message queue on Redis, with the original's key names behind a prefix:
+ * - `chat:msg-list`: the queue (LPUSH by producers, taken from the right: FIFO);
+ * - `chat:msg-list:inflight:<workerId>`: what one worker has taken and not yet acknowledged;
+ * - `<chatid>:seq`: the chat's last `seq`;
+ * - `cid:<fromuser>:<cid>`: the message a client id produced, kept 24 h for idempotent retries.
+ *
+ * @module
+ */
+import type { RedisClient } from "../store/redis_client.ts";
+import type { ChatMessage, MessageDraft } from "./message.ts";
+import type {
+  EnqueueResult,
+  MessageConsumer,
+  MessageProducer,
+  QueueCounts,
+  TakenBatch,
+} from "./queue.ts";
+import { RedisScript } from "./redis_script.ts";
+
+/** How long a client id is remembered (the original kept everything a day). */
+const CID_TTL_SECONDS = 86_400;
+
+// One script so that the duplicate check, the seq and the push cannot interleave with another
+// producer. The message JSON is built by JSON.stringify on the TS side and `seq` is spliced in
+// as text: re-encoding with cjson would turn `[]` into `{}` and escape "/" differently, and the
+// text must stay byte-for-byte what the sender wrote.
+const ENQUEUE = new RedisScript(`
+if ARGV[2] == '1' then
+  local prior = redis.call('GET', KEYS[3])
+  if prior then return {'duplicate', prior} end
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  if ARGV[3] == '' then return {'seed'} end
+  redis.call('SET', KEYS[2], ARGV[3], 'NX')
+end
+local seq = redis.call('INCR', KEYS[2])
+local message = string.sub(ARGV[1], 1, -2) .. ',"seq":' .. seq .. '}'
+redis.call('LPUSH', KEYS[1], message)
+if ARGV[2] == '1' then redis.call('SET', KEYS[3], message, 'EX', ARGV[4]) end
+return {'queued', message}
+`);
+
+// Up to N non-blocking moves in one round trip, stopping at the first empty pop: cheaper than a
+// pipeline of N LMOVEs that mostly answer nil when the queue holds only a few messages.
+const TAKE_MORE = new RedisScript(`
+local taken = {}
+for i = 1, tonumber(ARGV[1]) do
+  local item = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+  if not item then break end
+  taken[#taken + 1] = item
+end
+return taken
+`);
+
+// The in-flight list holds the newest-taken item on the left; moving from its left onto the
+// queue's right (consumer) end leaves the oldest-taken item rightmost, so order is kept.
+const RECOVER = new RedisScript(`
+local count = 0
+while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do count = count + 1 end
+return count
+`);
+
+/** Options for {@link RedisQueue}. */
+export interface RedisQueueOptions {
+  /** Connection for ordinary commands (shared with the rest of the process is fine). */
+  redis: RedisClient;
+  /**
+   * A dedicated connection for the blocking pop; consumer side only. The queue takes ownership:
+   * `close()` destroys it, which is what interrupts a pending `takeBatch`.
+   */
+  blocking?: RedisClient;
+  /** Prefix of every key (may be ""). */
+  prefix: string;
+  /** This consumer's identity: names its in-flight list, must be stable across restarts. */
+  workerId: string;
+  /**
+   * The `seq` to continue from when a chat's counter is missing (Redis was flushed): usually
+   * the archive's `maxSeq`. Default: 0.
+   */
+  seed?: (chatid: string) => Promise<number>;
+}
+
+/** {@link MessageProducer} and {@link MessageConsumer} on Redis lists. */
+export class RedisQueue implements MessageProducer, MessageConsumer {
+  readonly #redis: RedisClient;
+  readonly #blocking: RedisClient | undefined;
+  readonly #prefix: string;
+  readonly #queueKey: string;
+  readonly #inflightKey: string;
+  readonly #seed: (chatid: string) => Promise<number>;
+  #closed = false;
+
+  constructor(options: RedisQueueOptions) {
+    if (!/^[\w.:-]{1,100}$/.test(options.workerId)) {
+      throw new TypeError(`Cannot create queue: invalid workerId "${options.workerId}"`);
+    }
+    this.#redis = options.redis;
+    this.#blocking = options.blocking;
+    this.#prefix = options.prefix;
+    this.#queueKey = `${options.prefix}chat:msg-list`;
+    this.#inflightKey = `${this.#queueKey}:inflight:${options.workerId}`;
+    this.#seed = options.seed ?? (() => Promise.resolve(0));
+  }
+
+  /** Assigns the next `seq` and queues the message, or answers the earlier one for a known cid. */
+  async enqueue(draft: MessageDraft): Promise<EnqueueResult> {
+    const json = draftJson(draft);
+    const keys = [
+      this.#queueKey,
+      `${this.#prefix}${draft.chatid}:seq`,
+      `${this.#prefix}cid:${draft.fromuser}:${draft.cid}`,
+    ];
+    const hasCid = draft.cid === "" ? "0" : "1";
+    const ttl = String(CID_TTL_SECONDS);
+    let reply = await ENQUEUE.run(this.#redis, keys, [json, hasCid, "", ttl]) as string[];
+    if (reply[0] === "seed") {
+      const seed = await this.#seed(draft.chatid);
+      if (!Number.isSafeInteger(seed) || seed < 0) {
+        throw new RangeError(`Cannot enqueue message: invalid seed ${seed} for ${draft.chatid}`);
+      }
+      reply = await ENQUEUE.run(this.#redis, keys, [json, hasCid, String(seed), ttl]) as string[];
+    }
+    return { message: parseMessage(reply[1]), duplicate: reply[0] === "duplicate" };
+  }
+
+  /**
+   * Blocks on the dedicated connection (no polling) until a message arrives, then takes up to
+   * `max - 1` more without waiting. Resolves `null` on timeout or when `close()` interrupts it.
+   */
+  async takeBatch(max: number, timeoutSeconds: number): Promise<TakenBatch | null> {
+    if (!Number.isInteger(max) || max < 1) {
+      throw new RangeError(`Cannot take a batch: max must be a positive integer, got ${max}`);
+    }
+    if (!(timeoutSeconds >= 0)) {
+      throw new RangeError(`Cannot take a batch: invalid timeout ${timeoutSeconds}`);
+    }
+    if (this.#blocking === undefined) {
+      throw new TypeError("Cannot take a batch: no blocking connection was given");
+    }
+    if (this.#closed) throw new TypeError("Cannot take a batch: queue is closed");
+    let first: string | null;
+    try {
+      first = await this.#blocking.blMove(
+        this.#queueKey,
+        this.#inflightKey,
+        "RIGHT",
+        "LEFT",
+        timeoutSeconds,
+      );
+    } catch (error) {
+      // Destroying the connection is how close() interrupts the wait; anything moved meanwhile
+      // stays in flight and comes back through recover().
+      if (this.#closed) return null;
+      throw error;
+    }
+    if (first === null) return null;
+    const raws = [first];
+    if (max > 1) {
+      const more = await TAKE_MORE.run(
+        this.#redis,
+        [this.#queueKey, this.#inflightKey],
+        [String(max - 1)],
+      ) as string[];
+      raws.push(...more);
+    }
+    return { messages: raws.map(parseMessage) };
+  }
+
+  /**
+   * Forgets the batch. Invariant: a worker holds one batch at a time (take → archive → ack),
+   * and its in-flight list only ever holds that batch, so the list is simply deleted.
+   */
+  async ack(batch: TakenBatch): Promise<void> {
+    if (batch.messages.length === 0) return;
+    await this.#redis.del(this.#inflightKey);
+  }
+
+  /** Puts this worker's in-flight messages back at the consumer end of the queue. */
+  async recover(): Promise<number> {
+    return Number(await RECOVER.run(this.#redis, [this.#inflightKey, this.#queueKey], []));
+  }
+
+  /** Queue length and the in-flight messages of every worker. */
+  async counts(): Promise<QueueCounts> {
+    const pending = await this.#redis.lLen(this.#queueKey);
+    let inFlight = 0;
+    const match = `${globEscape(this.#queueKey)}:inflight:*`;
+    for await (const keys of this.#redis.scanIterator({ MATCH: match, COUNT: 500 })) {
+      for (const key of keys) inFlight += await this.#redis.lLen(key);
+    }
+    return { pending, inFlight };
+  }
+
+  /** Interrupts a pending `takeBatch` and destroys the blocking connection. Idempotent. */
+  close(): Promise<void> {
+    this.#closed = true;
+    if (this.#blocking?.isOpen) this.#blocking.destroy();
+    return Promise.resolve();
+  }
+}
+
+/** The draft's fields only, in a fixed order, as JSON ending in "}" (seq is appended in Lua). */
+function draftJson(draft: MessageDraft): string {
+  if (typeof draft.chatid !== "string" || draft.chatid === "") {
+    throw new TypeError("Cannot enqueue message: chatid is empty");
+  }
+  if (!Array.isArray(draft.members)) {
+    throw new TypeError("Cannot enqueue message: members must be an array");
+  }
+  return JSON.stringify({
+    mid: draft.mid,
+    chatid: draft.chatid,
+    fromuser: draft.fromuser,
+    message: draft.message,
+    type: draft.type,
+    fileId: draft.fileId,
+    time: draft.time,
+    cid: draft.cid,
+    members: draft.members,
+  });
+}
+
+function parseMessage(raw: string): ChatMessage {
+  const message = JSON.parse(raw) as ChatMessage;
+  if (typeof message.seq !== "number" || !Array.isArray(message.members)) {
+    throw new TypeError(`Cannot read queued message: malformed item ${raw.slice(0, 80)}`);
+  }
+  return message;
+}
+
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}

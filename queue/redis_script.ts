@@ -1,0 +1,34 @@
+/**
+ * A Lua script run by its SHA1 (`EVALSHA`), loaded with `EVAL` when Redis does not know it yet
+ * (first use, or after a restart or `SCRIPT FLUSH`). Used by the Redis queue so that every step
+ * that must be atomic is one round trip.
+ *
+ * @module
+ */
+import type { RedisClient } from "../store/redis_client.ts";
+
+/** One Lua script; keep an instance per script text (module level is fine). */
+export class RedisScript {
+  #sha: Promise<string> | undefined;
+
+  /** `source` is the script text; keys and arguments are passed at each call. */
+  constructor(readonly source: string) {}
+
+  /** Runs the script on `client`; answers the raw RESP2 reply. */
+  async run(client: RedisClient, keys: string[], args: string[]): Promise<unknown> {
+    const sha = await (this.#sha ??= sha1Hex(this.source));
+    const options = { keys, arguments: args };
+    try {
+      return await client.evalSha(sha, options);
+    } catch (error) {
+      // Scripts are a cache on the server side: an unknown SHA is normal, anything else is not.
+      if (!String((error as Error)?.message ?? "").startsWith("NOSCRIPT")) throw error;
+      return await client.eval(this.source, options);
+    }
+  }
+}
+
+async function sha1Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
