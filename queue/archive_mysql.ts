@@ -1,0 +1,170 @@
+/**
+ * The message archive on MySQL/MariaDB: one InnoDB table per month of message time
+ * (`webchat_messageYYYYMM`, local time, as the original), written in one transaction per batch.
+ *
+ * The archive does not store `members` (they change; groups are the source of truth).
+ * Messages read back carry `[a, b]` for one-to-one chat ids `a--b`, `[]` for anything else.
+ *
+ * @module
+ */
+import type { MysqlPool } from "../store/mysql_pool.ts";
+import type { HistoryPage, HistoryQuery, MessageArchive } from "./archive.ts";
+import { type ChatMessage, monthlyTableName } from "./message.ts";
+import { checkedName, type MonthlyTable, MonthlyTables } from "./monthly_tables_mysql.ts";
+
+const COLUMNS = "mid, chatid, seq, fromuser, message, type, fileid, time, cid";
+
+interface MessageRow {
+  mid: string;
+  chatid: string;
+  seq: number;
+  fromuser: string;
+  message: string;
+  type: 0 | 1 | 2;
+  fileid: string;
+  time: number;
+  cid: string;
+}
+
+/** {@link MessageArchive} over a mysql2 pool. */
+export class MysqlArchive implements MessageArchive {
+  readonly #pool: MysqlPool;
+  readonly #tables: MonthlyTables;
+
+  constructor(pool: MysqlPool) {
+    this.#pool = pool;
+    this.#tables = new MonthlyTables(pool);
+  }
+
+  /**
+   * One multi-row INSERT per month, all in one transaction. A `mid` already archived is left as
+   * it is (`ON DUPLICATE KEY UPDATE mid = mid` rather than INSERT IGNORE, which would also turn
+   * truncation and bad values into warnings and lose data silently).
+   */
+  async saveMessages(messages: ChatMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const byTable = new Map<string, unknown[][]>();
+    for (const m of messages) {
+      const table = checkedName(monthlyTableName(m.time));
+      const rows = byTable.get(table) ?? [];
+      rows.push([m.mid, m.chatid, m.seq, m.fromuser, m.message, m.type, m.fileId, m.time, m.cid]);
+      byTable.set(table, rows);
+    }
+    // DDL commits implicitly in MySQL, so tables are made before the transaction opens.
+    await this.#tables.ensure(byTable.keys());
+    const conn = await this.#pool.getConnection();
+    let broken = false;
+    try {
+      await conn.beginTransaction();
+      for (const [table, rows] of byTable) {
+        await conn.query(
+          `INSERT INTO \`${table}\` (${COLUMNS}) VALUES ? ON DUPLICATE KEY UPDATE mid = mid`,
+          [rows],
+        );
+      }
+      await conn.commit();
+    } catch (error) {
+      if ((error as { code?: string }).code === "ER_NO_SUCH_TABLE") this.#tables.forget();
+      await conn.rollback().catch(() => broken = true);
+      throw error;
+    } finally {
+      // A connection that cannot even roll back is not handed to the next caller.
+      if (broken) conn.destroy();
+      else conn.release();
+    }
+  }
+
+  /** Reads month after month (newest first, or oldest first for `after`) until a page is full. */
+  async history(query: HistoryQuery): Promise<HistoryPage> {
+    checkQuery(query);
+    const forward = query.after !== undefined;
+    const tables = (await this.#tables.list()).filter((t) => overlaps(t, query));
+    if (!forward) tables.reverse();
+    const { where, params } = conditions(query);
+    const found: MessageRow[] = [];
+    for (const table of tables) {
+      const need = query.limit + 1 - found.length;
+      if (need <= 0) break;
+      const [rows] = await this.#pool.query(
+        `SELECT ${COLUMNS} FROM \`${table.name}\` WHERE ${where}
+          ORDER BY seq ${forward ? "ASC" : "DESC"} LIMIT ?`,
+        [...params, need],
+      );
+      found.push(...rows as MessageRow[]);
+    }
+    // Sorting again guards against a message whose time and seq straddle a month boundary.
+    found.sort((a, b) => forward ? a.seq - b.seq : b.seq - a.seq);
+    const page = found.slice(0, query.limit);
+    if (!forward) page.reverse();
+    return { messages: page.map(toMessage), hasMore: found.length > query.limit };
+  }
+
+  /** Highest archived `seq` of the chat over every month; 0 when none. */
+  async maxSeq(chatid: string): Promise<number> {
+    let max = 0;
+    for (const table of await this.#tables.list(true)) {
+      const [rows] = await this.#pool.query(
+        `SELECT MAX(seq) AS seq FROM \`${table.name}\` WHERE chatid = ?`,
+        [chatid],
+      );
+      max = Math.max(max, Number((rows as { seq: number | null }[])[0]?.seq ?? 0));
+    }
+    return max;
+  }
+}
+
+function checkQuery(query: HistoryQuery): void {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 100) {
+    throw new RangeError(`Cannot read history: limit must be 1..100, got ${query.limit}`);
+  }
+  if (typeof query.chatid !== "string" || query.chatid === "") {
+    throw new TypeError("Cannot read history: chatid is empty");
+  }
+}
+
+function overlaps(table: MonthlyTable, query: HistoryQuery): boolean {
+  if (query.since !== undefined && table.end <= query.since) return false;
+  if (query.until !== undefined && table.start > query.until) return false;
+  return true;
+}
+
+function conditions(query: HistoryQuery): { where: string; params: unknown[] } {
+  const where = ["chatid = ?"];
+  const params: unknown[] = [query.chatid];
+  const add = (sql: string, value: unknown) => {
+    where.push(sql);
+    params.push(value);
+  };
+  if (query.before !== undefined) add("seq < ?", query.before);
+  if (query.after !== undefined) add("seq > ?", query.after);
+  if (query.type !== undefined) add("type = ?", query.type);
+  if (query.since !== undefined) add("time >= ?", query.since);
+  if (query.until !== undefined) add("time <= ?", query.until);
+  for (const word of (query.q ?? "").split(/\s+/).filter((w) => w !== "")) {
+    // Backslash is LIKE's default escape character; % and _ in a word are literal text.
+    add("message LIKE ?", `%${word.replace(/[\\%_]/g, "\\$&")}%`);
+  }
+  return { where: where.join(" AND "), params };
+}
+
+function toMessage(row: MessageRow): ChatMessage {
+  return {
+    mid: row.mid,
+    chatid: row.chatid,
+    seq: Number(row.seq),
+    fromuser: row.fromuser,
+    message: row.message,
+    type: Number(row.type) as ChatMessage["type"],
+    fileId: row.fileid,
+    time: Number(row.time),
+    cid: row.cid,
+    members: membersOf(row.chatid),
+  };
+}
+
+/** One-to-one chats name their two members (`a--b`); group members are not archived. */
+function membersOf(chatid: string): string[] {
+  const parts = chatid.split("--");
+  if (parts.length !== 2 || parts[0] === "" || parts[1] === "") return [];
+  return parts[0] === parts[1] ? [parts[0]] : parts;
+}
