@@ -1,0 +1,97 @@
+/**
+ * The recent index on Redis, with the original's keys behind a prefix:
+ * - `<chatid>:msg-history`: the chat's last 20 messages as JSON, newest at index 0;
+ * - `<accountid>:recentchat:members`: sorted set chatid → time of the chat's last message.
+ *
+ * @module
+ */
+import type { RedisClient } from "../store/redis_client.ts";
+import type { ChatMessage } from "./message.ts";
+import { RECENT_MESSAGES_PER_CHAT, type RecentContact, type RecentIndex } from "./recent_index.ts";
+
+/** Options for {@link RecentRedis}. */
+export interface RecentRedisOptions {
+  redis: RedisClient;
+  /** Prefix of every key (may be ""). */
+  prefix: string;
+}
+
+/** {@link RecentIndex} on Redis lists and sorted sets. */
+export class RecentRedis implements RecentIndex {
+  readonly #redis: RedisClient;
+  readonly #prefix: string;
+
+  constructor(options: RecentRedisOptions) {
+    this.#redis = options.redis;
+    this.#prefix = options.prefix;
+  }
+
+  /** One pipeline for the whole batch: one LPUSH + LTRIM per chat, one ZADD per member. */
+  async record(messages: ChatMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const byChat = new Map<string, ChatMessage[]>();
+    const latest = new Map<string, Map<string, number>>(); // account → chat → time
+    for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
+      byChat.set(m.chatid, [...byChat.get(m.chatid) ?? [], m]);
+      for (const account of m.members) {
+        const chats = latest.get(account) ?? new Map<string, number>();
+        chats.set(m.chatid, Math.max(chats.get(m.chatid) ?? 0, m.time));
+        latest.set(account, chats);
+      }
+    }
+    const pipeline = this.#redis.multi();
+    for (const [chatid, list] of byChat) {
+      const key = this.#historyKey(chatid);
+      // LPUSH puts its last argument at the head: ascending seq leaves the newest at index 0.
+      pipeline.lPush(key, list.map((m) => JSON.stringify(m)));
+      pipeline.lTrim(key, 0, RECENT_MESSAGES_PER_CHAT - 1);
+    }
+    for (const [account, chats] of latest) {
+      // GT: a late or replayed older message never moves a chat down the list.
+      pipeline.zAdd(
+        this.#contactsKey(account),
+        [...chats].map(([value, score]) => ({ value, score })),
+        { GT: true },
+      );
+    }
+    await pipeline.execAsPipeline();
+  }
+
+  /**
+   * The chat's newest messages in ascending `seq`. Deduplicated by `mid` and re-sorted, because
+   * a batch replayed after a crash, or two workers, may push the same or out-of-order items.
+   */
+  async lastMessages(chatid: string): Promise<ChatMessage[]> {
+    const raws = await this.#redis.lRange(this.#historyKey(chatid), 0, -1);
+    const byMid = new Map<string, ChatMessage>();
+    for (const raw of raws) {
+      const message = JSON.parse(raw) as ChatMessage;
+      byMid.set(message.mid, message);
+    }
+    return [...byMid.values()].sort((a, b) => a.seq - b.seq).slice(-RECENT_MESSAGES_PER_CHAT);
+  }
+
+  /** The account's chats, most recent message first. */
+  async contacts(accountid: string, limit: number): Promise<RecentContact[]> {
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(`Cannot list contacts: limit must be a positive integer, got ${limit}`);
+    }
+    const entries = await this.#redis.zRangeWithScores(this.#contactsKey(accountid), 0, limit - 1, {
+      REV: true,
+    });
+    return entries.map((entry) => ({ chatid: entry.value, time: entry.score }));
+  }
+
+  /** Removes the chat from the account's contacts. */
+  async removeContact(accountid: string, chatid: string): Promise<void> {
+    await this.#redis.zRem(this.#contactsKey(accountid), chatid);
+  }
+
+  #historyKey(chatid: string): string {
+    return `${this.#prefix}${chatid}:msg-history`;
+  }
+
+  #contactsKey(accountid: string): string {
+    return `${this.#prefix}${accountid}:recentchat:members`;
+  }
+}
