@@ -1,0 +1,135 @@
+/**
+ * Worker heartbeats in the original's `queue_deamon_status` table (its spelling and columns),
+ * one row per job, queue and server, so operators find the counters where they used to.
+ *
+ * @module
+ */
+import type { MysqlPool } from "../store/mysql_pool.ts";
+import type { WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
+
+/** Job and queue name of the chat archive worker (the original's). */
+export const CHAT_QUEUE_NAME = "chat:msg-list";
+
+const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS queue_deamon_status (
+  id INT NOT NULL AUTO_INCREMENT,
+  job_name VARCHAR(50) NOT NULL COMMENT 'queue job name',
+  queue_name VARCHAR(50) NOT NULL COMMENT 'queue key',
+  tm INT NOT NULL DEFAULT 0 COMMENT 'last heartbeat (unix seconds): is the worker alive',
+  server VARCHAR(100) NOT NULL COMMENT 'host:port / worker id',
+  func VARCHAR(20) NOT NULL DEFAULT '' COMMENT 'handler',
+  filepath VARCHAR(100) NOT NULL DEFAULT '' COMMENT 'worker module',
+  msgcnt_date TINYINT NOT NULL DEFAULT 0 COMMENT 'local day of month msgcnt_day counts',
+  admin VARCHAR(30) NOT NULL DEFAULT '' COMMENT 'operator mail',
+  cnname VARCHAR(50) NOT NULL DEFAULT '' COMMENT 'display name',
+  dostop TINYINT NOT NULL DEFAULT 0 COMMENT '1: stop at the next heartbeat',
+  msgcnt_all BIGINT NOT NULL DEFAULT 0 COMMENT 'messages processed in all',
+  msgcnt_day INT NOT NULL DEFAULT 0 COMMENT 'messages processed today',
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_job_queue_server (job_name, queue_name, server)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
+
+// Assignments run left to right, so msgcnt_day is computed from the old msgcnt_date and tm.
+// A different day of month, or a beat more than a day after the last, starts a new day.
+const UPSERT = `INSERT INTO queue_deamon_status
+    (job_name, queue_name, server, tm, func, filepath, cnname, msgcnt_date, msgcnt_all, msgcnt_day)
+  VALUES (?, ?, ?, ?, 'archiveWorker', 'queue/worker.ts', 'webChat聊天队列', ?, ?, ?)
+  ON DUPLICATE KEY UPDATE
+    msgcnt_day = IF(msgcnt_date = VALUES(msgcnt_date) AND VALUES(tm) - tm < 86400,
+                    msgcnt_day + VALUES(msgcnt_day), VALUES(msgcnt_day)),
+    msgcnt_date = VALUES(msgcnt_date),
+    msgcnt_all = msgcnt_all + VALUES(msgcnt_all),
+    tm = VALUES(tm),
+    dostop = 0`;
+
+const SELECT = `SELECT job_name, queue_name, server, tm, msgcnt_all, msgcnt_day, dostop
+  FROM queue_deamon_status`;
+
+interface StatusRow {
+  job_name: string;
+  queue_name: string;
+  server: string;
+  tm: number;
+  msgcnt_all: number | string;
+  msgcnt_day: number;
+  dostop: number;
+}
+
+/**
+ * {@link WorkerStatusStore} on MySQL. A stop request (`dostop = 1`, set by an operator) is
+ * reported by the next `beat` and cleared by it, as the original did: the worker stops once,
+ * and a restarted server runs its worker again.
+ */
+export class MysqlWorkerStatus implements WorkerStatusStore {
+  readonly #pool: MysqlPool;
+  readonly #name: string;
+  #created = false;
+
+  /** `name` is both the job and the queue name (default `chat:msg-list`). */
+  constructor(pool: MysqlPool, name = CHAT_QUEUE_NAME) {
+    this.#pool = pool;
+    this.#name = name;
+  }
+
+  /** Upserts the row: heartbeat time, counters (today's reset on a new local day), stop flag. */
+  async beat(server: string, processed: number, now = new Date()): Promise<WorkerStatus> {
+    if (!Number.isSafeInteger(processed) || processed < 0) {
+      throw new RangeError(`Cannot record heartbeat: invalid count ${processed}`);
+    }
+    await this.#ensureTable();
+    const key = [this.#name, this.#name, server];
+    const tm = Math.floor(now.getTime() / 1000);
+    const conn = await this.#pool.getConnection();
+    let broken = false;
+    try {
+      // Read the flag and clear it in one transaction, so a request set meanwhile is not lost.
+      await conn.beginTransaction();
+      const [before] = await conn.query(
+        `SELECT dostop FROM queue_deamon_status
+          WHERE job_name = ? AND queue_name = ? AND server = ? FOR UPDATE`,
+        key,
+      );
+      const stop = Number((before as { dostop: number }[])[0]?.dostop ?? 0) !== 0;
+      await conn.query(UPSERT, [...key, tm, now.getDate(), processed, processed]);
+      const [after] = await conn.query(
+        `${SELECT} WHERE job_name = ? AND queue_name = ? AND server = ?`,
+        key,
+      );
+      await conn.commit();
+      return { ...toStatus((after as StatusRow[])[0]), stopRequested: stop };
+    } catch (error) {
+      await conn.rollback().catch(() => broken = true);
+      throw error;
+    } finally {
+      if (broken) conn.destroy();
+      else conn.release();
+    }
+  }
+
+  /** Every row of this job, most recent heartbeat first. */
+  async list(): Promise<WorkerStatus[]> {
+    await this.#ensureTable();
+    const [rows] = await this.#pool.query(
+      `${SELECT} WHERE job_name = ? AND queue_name = ? ORDER BY tm DESC, server`,
+      [this.#name, this.#name],
+    );
+    return (rows as StatusRow[]).map(toStatus);
+  }
+
+  async #ensureTable(): Promise<void> {
+    if (this.#created) return;
+    await this.#pool.query(CREATE_TABLE);
+    this.#created = true;
+  }
+}
+
+function toStatus(row: StatusRow): WorkerStatus {
+  return {
+    jobName: row.job_name,
+    queueName: row.queue_name,
+    server: row.server,
+    lastBeat: Number(row.tm),
+    processedTotal: Number(row.msgcnt_all),
+    processedToday: Number(row.msgcnt_day),
+    stopRequested: Number(row.dostop) !== 0,
+  };
+}
