@@ -127,7 +127,9 @@ export function loadConfig(sources: ConfigSources = {}): ResolvedConfig {
   for (const [name, value] of Object.entries(sources.env ?? {})) {
     if (!name.startsWith("CHAT_") || value === undefined || NOT_SETTINGS.has(name)) continue;
     const key = ENV[name];
-    if (!key) throw new ConfigError(name, `unknown setting (known: ${Object.keys(ENV).join(", ")})`);
+    if (!key) {
+      throw new ConfigError(name, `unknown setting (known: ${Object.keys(ENV).join(", ")})`);
+    }
     SETTERS[key](config, value, name);
   }
   const flags = sources.flags ?? {};

@@ -5,3 +5,4 @@
  */
 export { ConfigError, defaultConfig, type ResolvedConfig } from "./config.ts";
 export { type ConfigFlags, type ConfigSources, loadConfig } from "./load_config.ts";
+export { readConfigFile } from "./config_file.ts";

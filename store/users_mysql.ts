@@ -43,7 +43,9 @@ export class MysqlUserStore implements UserStore {
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'webchat_user' AND COLUMN_NAME = 'pwd'`,
     );
     if (Number(rows[0]?.width ?? 255) < 255) {
-      await this.#pool.query(`ALTER TABLE webchat_user MODIFY pwd varchar(255) NOT NULL DEFAULT ''`);
+      await this.#pool.query(
+        `ALTER TABLE webchat_user MODIFY pwd varchar(255) NOT NULL DEFAULT ''`,
+      );
     }
   }
 

@@ -1,0 +1,112 @@
+/**
+ * Chats of the asking account: history, read marks, contacts, unread counts.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { parseChatId } from "../gateway/chat_id.ts";
+import { toSayFrame } from "../gateway/say.ts";
+import type { HistoryPage, HistoryQuery } from "../queue/archive.ts";
+import { MessageType, type MessageTypeName, messageTypeNames } from "../queue/message.ts";
+import type { AppDeps, AppEnv } from "./app_env.ts";
+import { badRequest, forbidden } from "./errors.ts";
+import { intParam } from "./query_params.ts";
+import { requireSession } from "./session_middleware.ts";
+
+const MAX_TIME = 2 ** 31 - 1;
+
+/** The chat routes (mounted under `/api`). */
+export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { backend } = deps;
+  app.use("*", requireSession(deps));
+
+  /** The chat id of the path, after checking the asker takes part in it. */
+  const participantChat = (chatid: string, accountid: string) => {
+    const chat = parseChatId(chatid);
+    if (typeof chat === "string") throw badRequest(chat);
+    if (chat.kind !== "direct" || !chat.members.includes(accountid)) {
+      throw forbidden(`you are not a participant of ${chat.chatid}`);
+    }
+    return chat;
+  };
+
+  app.get("/chats/:chatid/messages", async (c) => {
+    const chat = participantChat(c.req.param("chatid"), c.get("accountid"));
+    const typeName = c.req.query("type");
+    if (typeName && !messageTypeNames.includes(typeName as MessageTypeName)) {
+      throw badRequest(`type must be one of ${messageTypeNames.join(", ")}`);
+    }
+    const q = c.req.query("q") ?? "";
+    if (q.length > 200) throw badRequest("q must be at most 200 characters");
+    const query: HistoryQuery = {
+      chatid: chat.chatid,
+      limit: intParam(c, "limit", 1, 100, 20)!,
+      before: intParam(c, "before", 0, Number.MAX_SAFE_INTEGER),
+      after: intParam(c, "after", 0, Number.MAX_SAFE_INTEGER),
+      type: typeName ? MessageType[typeName as MessageTypeName] : undefined,
+      q: q.trim() || undefined,
+      since: intParam(c, "since", 0, MAX_TIME),
+      until: intParam(c, "until", 0, MAX_TIME),
+    };
+    const page = await newestFromRecent(query) ?? await backend.archive.history(query);
+    return c.json({ messages: page.messages.map(toSayFrame), hasMore: page.hasMore });
+  });
+
+  /** The plain newest page straight from the hot last-20 list, when it holds enough. */
+  async function newestFromRecent(query: HistoryQuery): Promise<HistoryPage | null> {
+    const { before, after, type, q, since, until, limit } = query;
+    if ([before, after, type, q, since, until].some((v) => v !== undefined)) return null;
+    const recent = await backend.recent.lastMessages(query.chatid);
+    const page = recent.slice(-limit);
+    if (page.length === 0 || (page.length < limit && page[0].seq > 1)) return null;
+    return { messages: page, hasMore: page[0].seq > 1 };
+  }
+
+  app.post("/chats/:chatid/read", async (c) => {
+    const accountid = c.get("accountid");
+    const chat = participantChat(c.req.param("chatid"), accountid);
+    await backend.inbox.markRead(accountid, chat.chatid);
+    deps.gateway.ctx.hub.sendTo([accountid], JSON.stringify({ type: "read", chatid: chat.chatid }));
+    return c.body(null, 204);
+  });
+
+  app.get("/contacts", async (c) => {
+    const accountid = c.get("accountid");
+    const limit = intParam(c, "limit", 1, 200, 20)!;
+    const [recent, unread] = await Promise.all([
+      backend.recent.contacts(accountid, limit),
+      backend.inbox.unread(accountid),
+    ]);
+    const contacts = await Promise.all(recent.map(async ({ chatid, time }) => {
+      const chat = parseChatId(chatid);
+      let title = "";
+      if (typeof chat !== "string" && chat.kind === "direct") {
+        const other = chat.members[0] === accountid ? chat.members[1] : chat.members[0];
+        title = (await backend.users.find(other))?.username ?? other;
+      }
+      return { chatid, time, unread: unread[chatid] ?? 0, title };
+    }));
+    return c.json({ contacts });
+  });
+
+  app.delete("/contacts/:chatid", async (c) => {
+    const chat = parseChatId(c.req.param("chatid"));
+    if (typeof chat === "string") throw badRequest(chat);
+    await backend.recent.removeContact(c.get("accountid"), chat.chatid);
+    return c.body(null, 204);
+  });
+
+  app.get("/unread", async (c) => {
+    const accountid = c.get("accountid");
+    const [unread, broadcast] = await Promise.all([
+      backend.inbox.unread(accountid),
+      backend.inbox.broadcastUnread(accountid),
+    ]);
+    return c.json({ unread, broadcast });
+  });
+
+  app.get("/online", async (c) => c.json({ online: await backend.presence.list() }));
+
+  return app;
+}

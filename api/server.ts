@@ -1,0 +1,97 @@
+/**
+ * The running server: backend, gateway, HTTP app, archive worker and listener, started in
+ * order and stopped in reverse: stop accepting → close sockets (1001) → drain and stop the
+ * worker → close stores.
+ *
+ * @module
+ */
+import type { ResolvedConfig } from "../config/mod.ts";
+import { Gateway } from "../gateway/gateway.ts";
+import { Hub } from "../gateway/hub.ts";
+import { startArchiveWorker } from "../queue/worker_host.ts";
+import type { Backend } from "../store/backend.ts";
+import { openProductionBackend } from "../store/backend_production.ts";
+import { createApp } from "./app.ts";
+import { serveResilient } from "./listener.ts";
+
+/** A started server. */
+export interface RunningServer {
+  /** `http://host:port`. */
+  url: string;
+  port: number;
+  nodeId: string;
+  backend: Backend;
+  gateway: Gateway;
+  /** Stops the archive worker and starts a new one (`chat reload`). */
+  restartWorker(): Promise<void>;
+  /** Ordered, idempotent, time-bounded shutdown. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startServer}. */
+export interface StartOptions {
+  log?: (line: string) => void;
+  /** Run the archive worker (default true; tests of the gateway alone may turn it off). */
+  worker?: boolean;
+}
+
+/** Starts everything; rejects with a clear message when a configured store is unreachable. */
+export async function startServer(
+  config: ResolvedConfig,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const log = options.log ??
+    ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
+  const nodeId = `${Deno.hostname()}:${config.port || crypto.randomUUID().slice(0, 8)}`
+    .replace(/[^\w.:-]/g, "_");
+  if (!config.redisUrl || !config.mysqlUrl) {
+    throw new Error(
+      "Cannot start: the embedded backend is not built yet; set --redis and --mysql",
+    );
+  }
+  const backend = await openProductionBackend(config, nodeId, log);
+  const gateway = new Gateway({
+    config,
+    users: backend.users,
+    inbox: backend.inbox,
+    presence: backend.presence,
+    producer: backend.producer,
+    recent: backend.recent,
+    hub: new Hub(),
+    log,
+  });
+  let worker: Awaited<ReturnType<typeof startArchiveWorker>> | null = null;
+  try {
+    if (options.worker ?? true) worker = await startArchiveWorker(config, nodeId);
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+  gateway.start();
+  const app = createApp({ config, backend, gateway, log });
+  const listener = serveResilient(config.host, config.port, app.fetch, log);
+  const port = await listener.port;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
+    port,
+    nodeId,
+    backend,
+    gateway,
+    async restartWorker() {
+      if (closing || !(options.worker ?? true)) return;
+      await worker?.stop();
+      worker = await startArchiveWorker(config, nodeId);
+    },
+    close() {
+      closing ??= (async () => {
+        await gateway.close();
+        await listener.close();
+        await worker?.stop();
+        await backend.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Operations: `GET /api/queue/status` (session needed) and `GET /healthz` (public).
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { Backend } from "../store/backend.ts";
+import type { AppDeps, AppEnv } from "./app_env.ts";
+import { requireSession } from "./session_middleware.ts";
+
+/** A worker whose last heartbeat is older than this is reported dead. */
+export const WORKER_ALIVE_SECONDS = 30;
+
+/** The queue's state as `/api/queue/status` and `chat status` report it. */
+export async function queueStatus(backend: Backend) {
+  const [workers, counts] = await Promise.all([
+    backend.workerStatus.list(),
+    backend.producer.counts(),
+  ]);
+  const now = Math.floor(Date.now() / 1000);
+  const lastBeat = Math.max(0, ...workers.map((w) => w.lastBeat));
+  return {
+    alive: workers.some((w) => now - w.lastBeat <= WORKER_ALIVE_SECONDS),
+    lastBeat,
+    processedTotal: workers.reduce((sum, w) => sum + w.processedTotal, 0),
+    processedToday: workers.reduce((sum, w) => sum + w.processedToday, 0),
+    pending: counts.pending,
+    inFlight: counts.inFlight,
+  };
+}
+
+/** `/api/queue/status`. */
+export function statusRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get(
+    "/queue/status",
+    requireSession(deps),
+    async (c) => c.json(await queueStatus(deps.backend)),
+  );
+  return app;
+}
+
+/** `/healthz`: 200 `{"ok":true}` or 503 with what is down. */
+export function healthRoute(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get("/healthz", async (c) => {
+    const stores = await deps.backend.health();
+    const down = Object.entries(stores).filter(([, state]) => state !== "ok");
+    if (down.length === 0) return c.json({ ok: true, stores });
+    return c.json({
+      ok: false,
+      stores,
+      error: {
+        code: "unavailable",
+        message: down.map(([name, state]) => `${name}: ${state}`).join("; "),
+      },
+    }, 503);
+  });
+  return app;
+}

@@ -1,0 +1,225 @@
+/**
+ * One client connection: parses every inbound frame at the edge, handles them one after
+ * another (so a client's messages keep their order), and never lets an exception escape.
+ *
+ * @module
+ */
+import { parseChatId } from "./chat_id.ts";
+import type { GatewayContext } from "./gateway_context.ts";
+import {
+  type ClientFrame,
+  CloseCode,
+  ErrorCode,
+  errorFrame,
+  type FrameError,
+  type InitFrame,
+  parseClientFrame,
+  type SayFrame,
+} from "./protocol.ts";
+import { handleSay } from "./say.ts";
+import type { ChatSocket } from "./socket.ts";
+
+/** Frames a client may have waiting before it is told to slow down (disconnected). */
+const MAX_PENDING_FRAMES = 1000;
+
+/** A WebSocket connection of an authenticated account. */
+export class Connection {
+  /** Set once the `login` frame was accepted. */
+  loggedIn = false;
+  /** Milliseconds timestamp of the last frame received. */
+  lastSeen = Date.now();
+  #closed = false;
+  #pending = 0;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly accountid: string,
+    private readonly socket: ChatSocket,
+    private readonly ctx: GatewayContext,
+  ) {}
+
+  /** Queues a frame; a client whose backlog is over the limit is disconnected, not buffered. */
+  send(text: string): void {
+    if (this.#closed) return;
+    if (this.socket.bufferedAmount > this.ctx.config.limits.sendBufferBytes) {
+      this.close(CloseCode.tryAgainLater, "slow client: too much unread data");
+      return;
+    }
+    try {
+      this.socket.send(text);
+    } catch {
+      this.close(CloseCode.goingAway, "send failed");
+    }
+  }
+
+  sendJson(frame: unknown): void {
+    this.send(JSON.stringify(frame));
+  }
+
+  sendError(error: FrameError): void {
+    this.send(errorFrame(error));
+  }
+
+  /** Closes the connection once; `onClose` does the bookkeeping. */
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      // already closing
+    }
+  }
+
+  /** Handles one text frame (byte size already checked by the transport). */
+  receive(text: string): void {
+    this.lastSeen = Date.now();
+    if (++this.#pending > MAX_PENDING_FRAMES) {
+      this.close(CloseCode.tryAgainLater, "too many frames in flight");
+      return;
+    }
+    this.#chain = this.#chain.then(() => this.#handle(text)).catch((error) => {
+      this.ctx.log(`gateway: unexpected error for ${this.accountid}: ${error?.stack ?? error}`);
+      this.sendError({ info: ErrorCode.internal, msg: "internal error" });
+    }).finally(() => this.#pending--);
+  }
+
+  /** Called by the transport when the socket closed (by either side). */
+  async onClose(): Promise<void> {
+    this.#closed = true;
+    if (!this.loggedIn) return;
+    this.loggedIn = false;
+    if (!this.ctx.hub.remove(this)) return;
+    const frame = JSON.stringify({ type: "logout", clientName: this.accountid, time: now() });
+    this.ctx.hub.sendToAll(frame);
+    try {
+      await this.ctx.presence.offline(this.accountid);
+    } catch (error) {
+      this.ctx.log(`presence: cannot mark ${this.accountid} offline: ${error}`);
+    }
+  }
+
+  /** Resolves when every frame received so far has been handled. */
+  settled(): Promise<void> {
+    return this.#chain;
+  }
+
+  async #handle(text: string): Promise<void> {
+    if (this.#closed) return;
+    const frame = parseClientFrame(text);
+    if ("info" in frame) return this.sendError(frame);
+    if (frame.type === "ping") return this.sendJson({ type: "pong" });
+    if (frame.type === "pong") return;
+    if (frame.type === "login") return await this.#login(frame.clientName);
+    if (!this.loggedIn) {
+      return this.sendError({
+        info: ErrorCode.unauthorized,
+        msg: `send login before ${frame.type}`,
+        ...("cid" in frame ? { cid: frame.cid } : {}),
+      });
+    }
+    if (frame.type === "say") return await handleSay(this.ctx, this, frame);
+    return await this.#read(frame);
+  }
+
+  async #login(clientName: string): Promise<void> {
+    if (clientName !== this.accountid) {
+      this.sendError({ info: ErrorCode.forbidden, msg: "clientName is not your account" });
+      this.close(CloseCode.forbidden, "clientName is not the authenticated account");
+      return;
+    }
+    if (this.loggedIn) {
+      return this.sendError({ info: ErrorCode.conflict, msg: "already logged in" });
+    }
+    const init = await this.#buildInit();
+    if (!init || this.#closed) return;
+    this.loggedIn = true;
+    const first = this.ctx.hub.add(this);
+    this.send(JSON.stringify(init));
+    if (first) {
+      const frame = JSON.stringify({ type: "login", clientName: this.accountid, time: now() });
+      this.ctx.hub.sendToAll(frame, this.accountid);
+      await this.ctx.presence.online(this.accountid).catch((error) =>
+        this.ctx.log(`presence: cannot mark ${this.accountid} online: ${error}`)
+      );
+    }
+  }
+
+  async #buildInit(): Promise<InitFrame | null> {
+    const { users, inbox, recent, presence } = this.ctx;
+    try {
+      const me = this.accountid;
+      const [user, online, recentChats, unread, broadcastUnread] = await Promise.all([
+        users.find(me),
+        presence.list(),
+        recent.contacts(me, 50),
+        inbox.unread(me),
+        inbox.broadcastUnread(me),
+      ]);
+      if (!user) {
+        this.sendError({ info: ErrorCode.forbidden, msg: "account no longer exists" });
+        this.close(CloseCode.forbidden, "account no longer exists");
+        return null;
+      }
+      const offline = (await inbox.takeOffline(me)).map((text) => JSON.parse(text) as SayFrame);
+      return {
+        type: "init",
+        user,
+        online: [...new Set([...online, me])].sort(),
+        contacts: await this.#titled(recentChats, unread),
+        unread,
+        broadcastUnread,
+        muted: [],
+        offline,
+      };
+    } catch (error) {
+      this.ctx.log(`init: cannot load state of ${this.accountid}: ${error}`);
+      this.sendError({ info: ErrorCode.unavailable, msg: "cannot load your state; retry later" });
+      this.close(CloseCode.tryAgainLater, "state unavailable");
+      return null;
+    }
+  }
+
+  async #titled(chats: { chatid: string; time: number }[], unread: Record<string, number>) {
+    const others = new Map<string, string>();
+    for (const { chatid } of chats) {
+      const chat = parseChatId(chatid);
+      if (typeof chat !== "string" && chat.kind === "direct") {
+        others.set(chatid, chat.members[0] === this.accountid ? chat.members[1] : chat.members[0]);
+      }
+    }
+    const names = new Map<string, string>();
+    await Promise.all([...new Set(others.values())].map(async (id) => {
+      names.set(id, (await this.ctx.users.find(id))?.username ?? id);
+    }));
+    return chats.map(({ chatid, time }) => ({
+      chatid,
+      time,
+      unread: unread[chatid] ?? 0,
+      title: names.get(others.get(chatid) ?? "") ?? "",
+    }));
+  }
+
+  async #read(frame: Extract<ClientFrame, { type: "read" }>): Promise<void> {
+    const chat = parseChatId(frame.chatid);
+    if (typeof chat === "string") return this.sendError({ info: ErrorCode.badRequest, msg: chat });
+    if (chat.kind !== "direct" || !chat.members.includes(this.accountid)) {
+      return this.sendError({ info: ErrorCode.forbidden, msg: "you are not in this chat" });
+    }
+    try {
+      await this.ctx.inbox.markRead(this.accountid, chat.chatid);
+    } catch {
+      return this.sendError({ info: ErrorCode.unavailable, msg: "cannot mark read; retry" });
+    }
+    const echo = JSON.stringify({
+      type: "read",
+      chatid: chat.chatid,
+      ...(frame.seq === null ? {} : { seq: frame.seq }),
+    });
+    this.ctx.hub.sendTo([this.accountid], echo, this);
+  }
+}
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}

@@ -1,0 +1,26 @@
+/**
+ * What the gateway's handlers need: the stores they talk to and the limits they enforce.
+ *
+ * @module
+ */
+import type { ResolvedConfig } from "../config/mod.ts";
+import type { MessageProducer } from "../queue/queue.ts";
+import type { RecentIndex } from "../queue/recent_index.ts";
+import type { Inbox } from "../store/inbox.ts";
+import type { Presence } from "../store/presence.ts";
+import type { UserStore } from "../store/users.ts";
+import type { Hub } from "./hub.ts";
+import type { Connection } from "./connection.ts";
+
+/** Shared by every connection of a node. */
+export interface GatewayContext {
+  config: ResolvedConfig;
+  users: UserStore;
+  inbox: Inbox;
+  presence: Presence;
+  producer: MessageProducer;
+  recent: RecentIndex;
+  hub: Hub<Connection>;
+  /** One log line; errors are logged once, never thrown out of a handler. */
+  log: (line: string) => void;
+}

@@ -1,0 +1,32 @@
+/**
+ * A backend: one implementation of every storage port, opened together and closed together.
+ *
+ * @module
+ */
+import type { MessageArchive } from "../queue/archive.ts";
+import type { MessageProducer } from "../queue/queue.ts";
+import type { RecentIndex } from "../queue/recent_index.ts";
+import type { WorkerStatusStore } from "../queue/worker_status.ts";
+import type { Inbox } from "./inbox.ts";
+import type { Presence } from "./presence.ts";
+import type { LoginLimiter, SessionStore } from "./sessions.ts";
+import type { UserStore } from "./users.ts";
+
+/** Every store the server talks to. */
+export interface Backend {
+  /** "production" (Redis + MySQL) or "embedded" (SQLite). */
+  kind: "production" | "embedded";
+  users: UserStore;
+  sessions: SessionStore;
+  loginLimiter: LoginLimiter;
+  inbox: Inbox;
+  presence: Presence;
+  producer: MessageProducer;
+  archive: MessageArchive;
+  recent: RecentIndex;
+  workerStatus: WorkerStatusStore;
+  /** Each store's state: "ok" or what is wrong. */
+  health(): Promise<Record<string, string>>;
+  /** Closes every connection; idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,106 @@
+/**
+ * The production backend: Redis for hot state and the queue, MySQL for everything that cannot
+ * be rebuilt. A configured store that cannot be reached is an error, never a fallback.
+ *
+ * @module
+ */
+import type { ResolvedConfig } from "../config/mod.ts";
+import { MysqlArchive } from "../queue/archive_mysql.ts";
+import { RedisQueue } from "../queue/queue_redis.ts";
+import { RecentRedis } from "../queue/recent_redis.ts";
+import { MysqlWorkerStatus } from "../queue/status_mysql.ts";
+import type { Backend } from "./backend.ts";
+import { RedisInbox } from "./inbox_redis.ts";
+import { openMysql } from "./mysql_pool.ts";
+import { RedisPresence } from "./presence_redis.ts";
+import { closeRedis, connectRedis, redactUrl } from "./redis_client.ts";
+import { RedisLoginLimiter, RedisSessionStore } from "./sessions_redis.ts";
+import { MysqlUserStore } from "./users_mysql.ts";
+
+/** Opens Redis and MySQL, creates missing tables, and wires every port. */
+export async function openProductionBackend(
+  config: ResolvedConfig,
+  nodeId: string,
+  log: (line: string) => void,
+): Promise<Backend> {
+  const redisUrl = config.redisUrl!, mysqlUrl = config.mysqlUrl!;
+  const redis = await connectRedis(redisUrl, {
+    name: `webchat-${nodeId}`.replace(/[^\w.:-]/g, "_"),
+    onError: (error) => log(`redis (${redactUrl(redisUrl)}): ${error.message}`),
+  }).catch((error) => {
+    throw new Error(`Cannot start: Redis at ${redactUrl(redisUrl)}: ${error.message}`);
+  });
+  let pool;
+  try {
+    pool = await openMysql(mysqlUrl, { connectionLimit: 8 });
+  } catch (error) {
+    await closeRedis(redis);
+    throw new Error(`Cannot start: MySQL at ${redactUrl(mysqlUrl)}: ${(error as Error).message}`);
+  }
+  const prefix = config.redisPrefix;
+  const users = new MysqlUserStore(pool);
+  const archive = new MysqlArchive(pool);
+  const workerStatus = new MysqlWorkerStatus(pool);
+  await users.ensureSchema();
+  const presence = new RedisPresence(redis, prefix, nodeId);
+  presence.start();
+
+  let closed = false;
+  return {
+    kind: "production",
+    users,
+    sessions: new RedisSessionStore(redis, prefix, config.session.ttlSeconds),
+    loginLimiter: new RedisLoginLimiter(
+      redis,
+      prefix,
+      config.login.maxFailures,
+      config.login.windowSeconds,
+    ),
+    inbox: new RedisInbox(redis, prefix),
+    presence,
+    producer: new RedisQueue({
+      redis,
+      prefix,
+      workerId: nodeId,
+      seed: (chatid) => archive.maxSeq(chatid),
+    }),
+    archive,
+    recent: new RecentRedis({ redis, prefix }),
+    workerStatus,
+    async health() {
+      const [redisState, mysqlState] = await Promise.all([
+        probe(async () => {
+          if (!redis.isReady) throw new Error("not connected");
+          await redis.ping();
+        }),
+        probe(async () => {
+          await pool.query("SELECT 1");
+        }),
+      ]);
+      return { redis: redisState, mysql: mysqlState };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await presence.close();
+      await Promise.allSettled([closeRedis(redis), pool.end()]);
+    },
+  };
+}
+
+async function probe(check: () => Promise<void>, timeoutMs = 2000): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) =>
+        timer = setTimeout(() => reject(new Error("timed out")), timeoutMs)
+      ),
+    ]);
+    return "ok";
+  } catch (error) {
+    return `down: ${(error as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
