@@ -1,0 +1,211 @@
+/**
+ * The archive worker's loop: take a batch (blocking while the queue is empty), archive it,
+ * update the recent index, and only then acknowledge it. Failures are retried with backoff for
+ * as long as it takes, so nothing is lost and nothing is acknowledged before it is committed.
+ *
+ * @module
+ */
+import type { MessageArchive } from "./archive.ts";
+import type { MessageConsumer, TakenBatch } from "./queue.ts";
+import type { RecentIndex } from "./recent_index.ts";
+import type { WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
+
+/** Options for {@link ArchiveWorker}. */
+export interface ArchiveWorkerOptions {
+  /** The queue; `close()` must interrupt a pending `takeBatch` (RedisQueue's does). */
+  queue: MessageConsumer & { close(): Promise<void> };
+  archive: MessageArchive;
+  recent: RecentIndex;
+  status: WorkerStatusStore;
+  /** This worker's name in the status table, e.g. "host:port". */
+  server: string;
+  /** Most messages per batch (default 500). */
+  batchSize?: number;
+  /** Milliseconds between heartbeats (default 5000). */
+  heartbeatMs?: number;
+  /** Milliseconds `stop()` waits for the batch in hand (default 5000). */
+  stopTimeoutMs?: number;
+  /** Where failures are reported, one line each (default console.error). */
+  log?: (line: string) => void;
+  /** Called once the worker has stopped, whoever asked (`stop()` or the status row's flag). */
+  onStopped?: () => void;
+}
+
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 5000;
+
+/** Moves messages from the queue into the archive and the recent index. */
+export class ArchiveWorker {
+  readonly #o: Required<Omit<ArchiveWorkerOptions, "onStopped">> & ArchiveWorkerOptions;
+  #processed = 0;
+  #sinceBeat = 0;
+  #batches = 0;
+  #lastStatus: WorkerStatus | undefined;
+  #loop: Promise<void> | undefined;
+  #beatTimer: ReturnType<typeof setTimeout> | undefined;
+  #beating: Promise<void> = Promise.resolve();
+  #stopping = false;
+  /** Set when stop() has waited long enough: retries give up, the batch stays in flight. */
+  #abandon = false;
+  #stopped: Promise<void> | undefined;
+  readonly #sleepers = new Set<() => void>();
+
+  constructor(options: ArchiveWorkerOptions) {
+    const batchSize = options.batchSize ?? 500;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RangeError(`Cannot create worker: batchSize must be positive, got ${batchSize}`);
+    }
+    this.#o = {
+      ...options,
+      batchSize,
+      heartbeatMs: options.heartbeatMs ?? 5000,
+      stopTimeoutMs: options.stopTimeoutMs ?? 5000,
+      log: options.log ?? ((line: string) => console.error(line)),
+    };
+  }
+
+  /** Messages archived and acknowledged since start. */
+  get processed(): number {
+    return this.#processed;
+  }
+
+  /** Batches archived and acknowledged since start. */
+  get batches(): number {
+    return this.#batches;
+  }
+
+  /** The last heartbeat's row, if one succeeded. */
+  get lastStatus(): WorkerStatus | undefined {
+    return this.#lastStatus;
+  }
+
+  /** Takes back this worker's unacknowledged messages, then starts the loop and heartbeats. */
+  async start(): Promise<void> {
+    if (this.#loop || this.#stopping) throw new TypeError("Cannot start worker: already started");
+    const recovered = await this.#o.queue.recover();
+    if (recovered > 0) this.#o.log(`archive worker: recovered ${recovered} unacknowledged`);
+    if (this.#stopping) return;
+    this.#loop = this.#run();
+    this.#beatSoon(0);
+  }
+
+  /**
+   * Stops taking batches, interrupts the blocking wait, lets the batch in hand finish within
+   * `stopTimeoutMs` (else leaves it in flight for the next start), then writes a last heartbeat.
+   * Idempotent: every call answers the same promise.
+   */
+  stop(): Promise<void> {
+    return this.#stopped ??= this.#shutdown();
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#beatTimer);
+    await this.#o.queue.close();
+    const loop = this.#loop ?? Promise.resolve();
+    if (!await within(loop, this.#o.stopTimeoutMs)) {
+      this.#abandon = true;
+      for (const wake of this.#sleepers) wake();
+      if (!await within(loop, 1000)) this.#o.log("archive worker: batch in hand abandoned");
+    }
+    await within(this.#beating, this.#o.stopTimeoutMs);
+    await within(this.#beat(), this.#o.stopTimeoutMs);
+    this.#o.onStopped?.();
+  }
+
+  async #run(): Promise<void> {
+    let delay = FIRST_RETRY_MS;
+    while (!this.#stopping) {
+      let batch: TakenBatch | null;
+      try {
+        // Timeout 0: Redis holds the connection until a message arrives; nothing is polled.
+        batch = await this.#o.queue.takeBatch(this.#o.batchSize, 0);
+        delay = FIRST_RETRY_MS;
+      } catch (error) {
+        if (this.#stopping) break;
+        this.#o.log(`archive worker: take failed, retry in ${delay} ms: ${describe(error)}`);
+        await this.#sleep(delay);
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+        continue;
+      }
+      if (batch === null) continue;
+      const messages = batch.messages;
+      const done = await this.#retry("archive", () => this.#o.archive.saveMessages(messages)) &&
+        await this.#retry("recent index", () => this.#o.recent.record(messages)) &&
+        await this.#retry("ack", () => this.#o.queue.ack(batch));
+      if (!done) break;
+      this.#processed += messages.length;
+      this.#sinceBeat += messages.length;
+      this.#batches++;
+    }
+  }
+
+  /** Runs `step` until it succeeds (true) or stop() gives up on the batch (false). */
+  async #retry(name: string, step: () => Promise<unknown>): Promise<boolean> {
+    let delay = FIRST_RETRY_MS;
+    while (true) {
+      try {
+        await step();
+        return true;
+      } catch (error) {
+        if (this.#abandon) return false;
+        this.#o.log(`archive worker: ${name} failed, retry in ${delay} ms: ${describe(error)}`);
+        await this.#sleep(delay);
+        if (this.#abandon) return false;
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
+  }
+
+  #beatSoon(delay: number): void {
+    this.#beatTimer = setTimeout(() => {
+      this.#beating = this.#beat().finally(() => {
+        if (!this.#stopping) this.#beatSoon(this.#o.heartbeatMs);
+      });
+    }, delay);
+  }
+
+  /** One heartbeat (MySQL only: an idle worker sends Redis nothing). Never throws. */
+  async #beat(): Promise<void> {
+    const count = this.#sinceBeat;
+    this.#sinceBeat = 0;
+    try {
+      this.#lastStatus = await this.#o.status.beat(this.#o.server, count);
+      if (this.#lastStatus.stopRequested && !this.#stopping) {
+        this.#o.log("archive worker: stop requested in queue_deamon_status");
+        void this.stop();
+      }
+    } catch (error) {
+      this.#sinceBeat += count; // counted again at the next beat
+      this.#o.log(`archive worker: heartbeat failed: ${describe(error)}`);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#sleepers.add(wake);
+    });
+  }
+}
+
+/** Waits for `promise` at most `ms`; true when it settled in time. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  return [e?.code, e?.message ?? String(error)].filter(Boolean).join(" ");
+}

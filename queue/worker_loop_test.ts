@@ -1,0 +1,174 @@
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { openTestStores, TEST_REDIS_URL, type TestStores } from "../tests/support/stores.ts";
+import { startTcpProxy } from "../tests/support/tcp_proxy.ts";
+import { closeRedis, connectRedis, type RedisClient } from "../store/redis_client.ts";
+import { type MysqlPool, openMysql } from "../store/mysql_pool.ts";
+import { MysqlArchive } from "./archive_mysql.ts";
+import { type MessageDraft, monthlyTableName, newMid } from "./message.ts";
+import { RedisQueue } from "./queue_redis.ts";
+import { RecentRedis } from "./recent_redis.ts";
+import { MysqlWorkerStatus } from "./status_mysql.ts";
+import { ArchiveWorker } from "./worker_loop.ts";
+
+function draft(chatid: string, i: number): MessageDraft {
+  const members = chatid.includes("--") ? chatid.split("--") : ["alice", "bob", "carol"];
+  return {
+    mid: newMid(),
+    chatid,
+    fromuser: "alice",
+    message: `m${i} '; DROP TABLE x; -- <b>😀</b>`,
+    type: 0,
+    fileId: "",
+    time: Math.floor(Date.now() / 1000),
+    cid: `c${i}`,
+    members,
+  };
+}
+
+async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!await condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A worker with its own named Redis connections, archiving into `pool`. */
+async function worker(
+  stores: TestStores,
+  pool: MysqlPool,
+  logs: string[] = [],
+  onStopped?: () => void,
+) {
+  const redis = await connectRedis(TEST_REDIS_URL, { name: `${stores.prefix}cmd` });
+  const blocking = await connectRedis(TEST_REDIS_URL, { name: `${stores.prefix}blk` });
+  const queue = new RedisQueue({ redis, blocking, prefix: stores.prefix, workerId: "w1" });
+  const loop = new ArchiveWorker({
+    queue,
+    archive: new MysqlArchive(pool),
+    recent: new RecentRedis({ redis, prefix: stores.prefix }),
+    status: new MysqlWorkerStatus(pool),
+    server: "test:1",
+    heartbeatMs: 200,
+    log: (line) => logs.push(line),
+    onStopped,
+  });
+  return {
+    loop,
+    queue,
+    async close() {
+      await loop.stop();
+      await closeRedis(redis);
+    },
+  };
+}
+
+/** CLIENT LIST entries of the worker's two connections, as field maps. */
+async function workerClients(redis: RedisClient, prefix: string) {
+  const list = await redis.sendCommand<string>(["CLIENT", "LIST"]);
+  const clients = list.trim().split("\n").map((line) =>
+    Object.fromEntries(line.split(" ").map((field) => field.split("=", 2)))
+  );
+  const byName = (name: string) => clients.find((c) => c.name === `${prefix}${name}`)!;
+  return { cmd: byName("cmd"), blk: byName("blk") };
+}
+
+Deno.test("ArchiveWorker archives, indexes and acknowledges, then sleeps in Redis", async () => {
+  const stores = await openTestStores();
+  const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
+  const w = await worker(stores, stores.pool);
+  try {
+    await w.loop.start();
+    for (let i = 1; i <= 30; i++) await producer.enqueue(draft(i % 2 ? "alice--bob" : "g-1", i));
+    await until("30 processed", () => w.loop.processed === 30);
+    const archive = new MysqlArchive(stores.pool);
+    const page = await archive.history({ chatid: "alice--bob", limit: 100 });
+    assertEquals(page.messages.map((m) => m.seq), Array.from({ length: 15 }, (_, i) => i + 1));
+    assertEquals(page.messages[0].message, "m1 '; DROP TABLE x; -- <b>😀</b>");
+    const recent = new RecentRedis({ redis: stores.redis, prefix: stores.prefix });
+    assertEquals((await recent.lastMessages("g-1")).length, 15);
+    assertEquals((await recent.contacts("carol", 10)).map((c) => c.chatid), ["g-1"]);
+    assertEquals((await recent.contacts("alice", 10)).length, 2);
+    assertEquals(await producer.counts(), { pending: 0, inFlight: 0 });
+
+    // Idle: the worker must send Redis nothing. INFO's global counters would also count other
+    // clients of this shared server, so each of the worker's own connections is read instead:
+    // `idle` is the seconds since that connection's last command.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const { cmd, blk } = await workerClients(stores.redis, stores.prefix);
+    assert(Number(cmd.idle) >= 2, `command connection idle ${cmd.idle}s`);
+    assertEquals(blk.cmd, "blmove");
+    assert(blk.flags.includes("b"), `blocking connection flags ${blk.flags}`);
+    assert(Number(blk.idle) >= 2, `blocking connection idle ${blk.idle}s`);
+
+    const stopping = Date.now();
+    await w.close();
+    assert(Date.now() - stopping < 1000, "stop interrupts the blocking wait");
+    const [row] = await new MysqlWorkerStatus(stores.pool).list();
+    assertEquals([row.server, row.processedTotal, row.processedToday], ["test:1", 30, 30]);
+  } finally {
+    await w.close();
+    await stores.cleanup();
+  }
+});
+
+Deno.test("ArchiveWorker keeps a batch in flight while MySQL is unreachable", async () => {
+  const stores = await openTestStores();
+  const proxy = startTcpProxy(Number(new URL(stores.mysqlUrl).port || 3306));
+  const target = new URL(stores.mysqlUrl);
+  target.host = `127.0.0.1:${proxy.port}`;
+  const pool = await openMysql(target.href, { createDatabase: false, connectTimeoutMs: 1000 });
+  const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
+  const logs: string[] = [];
+  const w = await worker(stores, pool, logs);
+  try {
+    await w.loop.start();
+    for (let i = 1; i <= 10; i++) await producer.enqueue(draft("alice--bob", i));
+    await until("10 processed", () => w.loop.processed === 10);
+
+    proxy.cut();
+    for (let i = 11; i <= 30; i++) await producer.enqueue(draft("alice--bob", i));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assertEquals(w.loop.processed, 10, "nothing acknowledged while MySQL is down");
+    const during = await producer.counts();
+    assert(during.inFlight > 0, "the batch in hand stays in flight");
+    assertEquals(during.inFlight + during.pending, 20);
+    assert(logs.some((line) => line.includes("archive failed")), logs.join("\n"));
+
+    proxy.restore();
+    await until("30 processed", () => w.loop.processed === 30, 15_000);
+    assertEquals(await producer.counts(), { pending: 0, inFlight: 0 });
+    const [rows] = await stores.pool.query(
+      `SELECT COUNT(*) AS n, COUNT(DISTINCT mid) AS mids, MIN(seq) AS lo, MAX(seq) AS hi
+         FROM ${monthlyTableName(Date.now() / 1000)}`,
+    );
+    assertEquals(
+      (rows as Record<string, number>[]).map((r) => [r.n, r.mids, r.lo, r.hi].map(Number)),
+      [[30, 30, 1, 30]],
+    );
+    await w.close();
+    const [row] = await new MysqlWorkerStatus(stores.pool).list();
+    assertEquals(row.processedTotal, 30);
+  } finally {
+    await w.close();
+    await pool.end();
+    await proxy.close();
+    await stores.cleanup();
+  }
+});
+
+Deno.test("ArchiveWorker stops by itself when the status row asks", async () => {
+  const stores = await openTestStores();
+  let stopped = false;
+  const w = await worker(stores, stores.pool, [], () => stopped = true);
+  try {
+    await w.loop.start();
+    await until("first heartbeat", () => w.loop.lastStatus !== undefined);
+    await stores.pool.query("UPDATE queue_deamon_status SET dostop = 1");
+    await until("the worker to stop", () => stopped, 3000);
+    assertEquals((await new MysqlWorkerStatus(stores.pool).list())[0].stopRequested, false);
+  } finally {
+    await w.close();
+    await stores.cleanup();
+  }
+});
