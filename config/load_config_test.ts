@@ -1,0 +1,51 @@
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { ConfigError, defaultConfig, loadConfig } from "./mod.ts";
+
+const fails = (fn: () => unknown, field: string, pattern: RegExp) =>
+  throws(
+    fn,
+    (e: unknown) => e instanceof ConfigError && e.field === field && pattern.test(e.message),
+  );
+
+Deno.test("defaults: embedded backend on 127.0.0.1:8080", () => {
+  assertEquals(loadConfig(), defaultConfig());
+});
+
+Deno.test("layers: file < environment < flags", () => {
+  const config = loadConfig({
+    file: { port: 9000, host: "0.0.0.0", limits: { messageChars: 100 } },
+    env: { CHAT_PORT: "9001", CHAT_MAX_MESSAGE_CHARS: "200", PATH: "/bin" },
+    flags: { port: "9002" },
+  });
+  assertEquals(config.port, 9002);
+  assertEquals(config.host, "0.0.0.0");
+  assertEquals(config.limits.messageChars, 200);
+});
+
+Deno.test("redis and mysql go together", () => {
+  const both = loadConfig({
+    flags: { redis: "redis://127.0.0.1:6379/0", mysql: "mysql://root@127.0.0.1/webChat" },
+  });
+  assertEquals(both.redisUrl, "redis://127.0.0.1:6379/0");
+  fails(() => loadConfig({ flags: { redis: "redis://127.0.0.1:6379" } }), "mysql.url", /together/);
+});
+
+Deno.test("errors name the field", () => {
+  fails(() => loadConfig({ flags: { port: "http" } }), "--port", /integer from 0 to 65535/);
+  fails(() => loadConfig({ env: { CHAT_PORT: "70000" } }), "CHAT_PORT", /integer/);
+  fails(() => loadConfig({ env: { CHAT_PROT: "1" } }), "CHAT_PROT", /unknown setting/);
+  fails(() => loadConfig({ file: { redis: { ulr: "x" } } }), "redis.ulr", /unknown setting/);
+  fails(() => loadConfig({ file: { redis: { url: "http://x" } } }), "redis.url", /redis:\/\//);
+  fails(() => loadConfig({ file: [] }), "config file", /JSON object/);
+  fails(() => loadConfig({ flags: { origin: ["not an origin"] } }), "--origin", /not an origin/);
+  fails(
+    () => loadConfig({ file: { heartbeat: { pingSeconds: 30, idleSeconds: 20 } } }),
+    "heartbeat.idleSeconds",
+    /longer/,
+  );
+});
+
+Deno.test("origins are normalised and split", () => {
+  const config = loadConfig({ env: { CHAT_ORIGINS: "https://a.example, http://b.example:8080/" } });
+  assertEquals(config.allowedOrigins, ["https://a.example", "http://b.example:8080"]);
+});
