@@ -1,0 +1,109 @@
+/**
+ * The archive worker's Web Worker entry: runs the queue loop on its own connections, so the
+ * blocking pop and the archive inserts never touch the main thread's event loop.
+ *
+ * Messages in: `{type: "start", config: ResolvedConfig, workerId}`, `{type: "stop"}`.
+ * Messages out: `{type: "ready"}`, `{type: "error", message}`, `{type: "stopped"}` (after a
+ * `stop`, or by itself when an operator set `dostop` in `queue_deamon_status`).
+ *
+ * @module
+ */
+import type { ResolvedConfig } from "../config/config.ts";
+import { type MysqlPool, openMysql } from "../store/mysql_pool.ts";
+import { closeRedis, connectRedis, type RedisClient } from "../store/redis_client.ts";
+import { MysqlArchive } from "./archive_mysql.ts";
+import { RedisQueue } from "./queue_redis.ts";
+import { RecentRedis } from "./recent_redis.ts";
+import { MysqlWorkerStatus } from "./status_mysql.ts";
+import { ArchiveWorker } from "./worker_loop.ts";
+
+/** What the host sends. */
+export type WorkerCommand =
+  | { type: "start"; config: ResolvedConfig; workerId: string }
+  | { type: "stop" };
+
+/** What the worker answers. */
+export type WorkerReport =
+  | { type: "ready" }
+  | { type: "error"; message: string }
+  | { type: "stopped" };
+
+// The worker scope's own typing (deno.worker) is not the default lib; this is all we use of it.
+const scope = self as unknown as {
+  postMessage(report: WorkerReport): void;
+  onmessage: ((event: MessageEvent<WorkerCommand>) => void) | null;
+};
+
+let running: { worker: ArchiveWorker; close(): Promise<void> } | undefined;
+let closing: Promise<void> | undefined;
+
+scope.onmessage = (event) => {
+  const command = event.data;
+  if (command.type === "start") {
+    start(command.config, command.workerId).then(
+      () => scope.postMessage({ type: "ready" }),
+      (error) => scope.postMessage({ type: "error", message: String(error?.message ?? error) }),
+    );
+  } else if (command.type === "stop") {
+    void shutdown();
+  }
+};
+
+async function start(config: ResolvedConfig, workerId: string): Promise<void> {
+  if (running) throw new TypeError("Cannot start archive worker: already started");
+  if (config.redisUrl === null || config.mysqlUrl === null) {
+    throw new TypeError(
+      "Cannot start archive worker: queue/worker.ts needs redisUrl and mysqlUrl; " +
+        "the embedded backend's worker is not this module",
+    );
+  }
+  const log = (line: string) => console.error(`[archive worker ${workerId}] ${line}`);
+  const opened: { redis?: RedisClient; blocking?: RedisClient; pool?: MysqlPool } = {};
+  const closeAll = async () => {
+    for (const client of [opened.blocking, opened.redis]) if (client) await closeRedis(client);
+    await opened.pool?.end();
+  };
+  try {
+    const onError = (error: Error) => log(`redis: ${error.message}`);
+    opened.redis = await connectRedis(config.redisUrl, { name: `archive:${workerId}`, onError });
+    // Its own connection for the blocking pop: a blocked connection can do nothing else.
+    opened.blocking = await connectRedis(config.redisUrl, {
+      name: `archive-wait:${workerId}`,
+      onError,
+    });
+    opened.pool = await openMysql(config.mysqlUrl, { connectionLimit: 2 });
+    const prefix = config.redisPrefix;
+    const worker = new ArchiveWorker({
+      queue: new RedisQueue({ redis: opened.redis, blocking: opened.blocking, prefix, workerId }),
+      archive: new MysqlArchive(opened.pool),
+      recent: new RecentRedis({ redis: opened.redis, prefix }),
+      status: new MysqlWorkerStatus(opened.pool),
+      server: workerId,
+      batchSize: config.queue.batchSize,
+      log,
+      // Stopped by the status row's flag (or by shutdown): report it and let go of the stores.
+      onStopped: () => void shutdown(),
+    });
+    running = { worker, close: closeAll };
+    await worker.start();
+  } catch (error) {
+    running = undefined;
+    await closeAll();
+    throw error;
+  }
+}
+
+function shutdown(): Promise<void> {
+  return closing ??= (async () => {
+    try {
+      if (running) {
+        await running.worker.stop();
+        await running.close();
+      }
+    } catch (error) {
+      console.error(`[archive worker] shutdown: ${(error as Error)?.message ?? error}`);
+    } finally {
+      scope.postMessage({ type: "stopped" });
+    }
+  })();
+}

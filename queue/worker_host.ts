@@ -1,0 +1,94 @@
+/**
+ * Starts the archive worker (`worker.ts`) in a Web Worker from the main thread.
+ *
+ * @module
+ */
+import type { ResolvedConfig } from "../config/config.ts";
+import type { WorkerCommand, WorkerReport } from "./worker.ts";
+
+/** A running archive worker. */
+export interface ArchiveWorkerHandle {
+  /**
+   * Asks the worker to finish its batch and close its connections; terminates it if it has
+   * not said "stopped" within the stop timeout. Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startArchiveWorker}. */
+export interface StartArchiveWorkerOptions {
+  /** Milliseconds to wait for "ready" (default 15000). */
+  startTimeoutMs?: number;
+  /** Milliseconds `stop()` waits before terminating (default 10000). */
+  stopTimeoutMs?: number;
+  /** Called when the worker stopped by itself (an operator set `dostop`). */
+  onStopped?: () => void;
+}
+
+/**
+ * Starts the worker with `config` (which must name Redis and MySQL). `workerId` names its
+ * in-flight list and its status row: keep it stable across restarts of the same server, e.g.
+ * "host:port", so a restarted worker takes back what its predecessor left in flight.
+ * Resolves once the worker is ready; rejects with the worker's error.
+ */
+export function startArchiveWorker(
+  config: ResolvedConfig,
+  workerId: string,
+  options: StartArchiveWorkerOptions = {},
+): Promise<ArchiveWorkerHandle> {
+  const worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
+  const send = (command: WorkerCommand) => worker.postMessage(command);
+  let terminated = false;
+  const terminate = () => {
+    if (!terminated) worker.terminate();
+    terminated = true;
+  };
+  let stopped: (() => void) | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return new Promise((resolve, reject) => {
+    const startTimer = setTimeout(() => {
+      terminate();
+      reject(new Error("Cannot start archive worker: no answer in time"));
+    }, options.startTimeoutMs ?? 15_000);
+
+    worker.onerror = (event) => {
+      event.preventDefault(); // report it here instead of crashing the main thread
+      clearTimeout(startTimer);
+      terminate();
+      stopped?.();
+      reject(new Error(`Cannot start archive worker: ${event.message}`));
+    };
+    worker.onmessage = (event: MessageEvent<WorkerReport>) => {
+      const report = event.data;
+      if (report.type === "ready") {
+        clearTimeout(startTimer);
+        resolve({ stop });
+      } else if (report.type === "error") {
+        clearTimeout(startTimer);
+        terminate();
+        reject(new Error(report.message));
+      } else if (report.type === "stopped") {
+        terminate();
+        if (stopped) stopped();
+        else options.onStopped?.();
+      }
+    };
+    send({ type: "start", config, workerId });
+  });
+
+  function stop(): Promise<void> {
+    return stopping ??= new Promise<void>((resolve) => {
+      if (terminated) return resolve();
+      const timer = setTimeout(() => {
+        terminate();
+        resolve();
+      }, options.stopTimeoutMs ?? 10_000);
+      stopped = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      send({ type: "stop" });
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
+import { defaultConfig } from "../config/config.ts";
+import { openTestStores, TEST_REDIS_URL } from "../tests/support/stores.ts";
+import { MysqlArchive } from "./archive_mysql.ts";
+import { newMid } from "./message.ts";
+import { RedisQueue } from "./queue_redis.ts";
+import { MysqlWorkerStatus } from "./status_mysql.ts";
+import { startArchiveWorker } from "./worker_host.ts";
+
+Deno.test("the Web Worker archives what the main thread enqueues and stops cleanly", async () => {
+  const stores = await openTestStores();
+  const config = {
+    ...defaultConfig(),
+    redisUrl: TEST_REDIS_URL,
+    redisPrefix: stores.prefix,
+    mysqlUrl: stores.mysqlUrl,
+  };
+  const handle = await startArchiveWorker(config, "host-test:8080");
+  try {
+    const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
+    for (let i = 1; i <= 20; i++) {
+      await producer.enqueue({
+        mid: newMid(),
+        chatid: "alice--bob",
+        fromuser: "alice",
+        message: `hello ${i} 你好`,
+        type: 0,
+        fileId: "",
+        time: Math.floor(Date.now() / 1000),
+        cid: "",
+        members: ["alice", "bob"],
+      });
+    }
+    const archive = new MysqlArchive(stores.pool);
+    const deadline = Date.now() + 10_000;
+    let count = 0;
+    while (count < 20 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      count = (await archive.history({ chatid: "alice--bob", limit: 100 })).messages.length;
+    }
+    assertEquals(count, 20);
+    await handle.stop();
+    const [row] = await new MysqlWorkerStatus(stores.pool).list();
+    assertEquals([row.server, row.processedTotal], ["host-test:8080", 20]);
+  } finally {
+    await handle.stop();
+    await stores.cleanup();
+  }
+});
+
+Deno.test("the Web Worker refuses the embedded backend", async () => {
+  await rejects(startArchiveWorker(defaultConfig(), "x"), /embedded backend/);
+});
