@@ -4,6 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
+import type { WorkerStatus } from "../queue/worker_status.ts";
 import type { Backend } from "../store/backend.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
 import { requireSession } from "./session_middleware.ts";
@@ -11,12 +12,24 @@ import { requireSession } from "./session_middleware.ts";
 /** A worker whose last heartbeat is older than this is reported dead. */
 export const WORKER_ALIVE_SECONDS = 30;
 
-/** The queue's state as `/api/queue/status` and `chat status` report it. */
+/** The last worker rows read, per backend, for when the archive cannot be read. */
+const lastWorkers = new WeakMap<Backend, WorkerStatus[]>();
+
+/**
+ * The queue's state as `/api/queue/status` and `chat status` report it. The worker rows live
+ * in the archive database; while it is unreachable the last rows read are shown, with
+ * `archive` saying why, because that is exactly when the backlog matters.
+ */
 export async function queueStatus(backend: Backend) {
-  const [workers, counts] = await Promise.all([
-    backend.workerStatus.list(),
+  const [rows, counts] = await Promise.all([
+    backend.workerStatus.list().then((list) => ({ list, error: "" }), (error: Error) => ({
+      list: lastWorkers.get(backend) ?? [],
+      error: error.message || String(error),
+    })),
     backend.producer.counts(),
   ]);
+  if (!rows.error) lastWorkers.set(backend, rows.list);
+  const workers = rows.list;
   const now = Math.floor(Date.now() / 1000);
   const lastBeat = Math.max(0, ...workers.map((w) => w.lastBeat));
   return {
@@ -26,6 +39,7 @@ export async function queueStatus(backend: Backend) {
     processedToday: workers.reduce((sum, w) => sum + w.processedToday, 0),
     pending: counts.pending,
     inFlight: counts.inFlight,
+    archive: rows.error ? `unavailable: ${rows.error}` : "ok",
   };
 }
 

@@ -10,13 +10,17 @@ import { type User, UserExistsError, type UserStore, type UserWithPassword } fro
 import type { RowDataPacket } from "mysql2/promise";
 
 const COLUMNS = "accountid, username, dept, deptDetail, email, tel, mobile";
-/** Existence answers are cached this long: the say path asks for every one-to-one message. */
-const EXISTS_TTL_MS = 60_000;
+/**
+ * Profiles are cached this long: the say path asks whether the other account exists for every
+ * one-to-one message. A stale entry is still used when MySQL cannot be reached, so accepted
+ * chats keep working through a database outage (accounts are not deleted while chatting).
+ */
+const FRESH_MS = 60_000;
 
 /** Users in MySQL. Call {@link MysqlUserStore.ensureSchema} once before use. */
 export class MysqlUserStore implements UserStore {
   #pool: MysqlPool;
-  #known = new Map<string, number>();
+  #cache = new Map<string, { user: User; until: number }>();
 
   constructor(pool: MysqlPool) {
     this.#pool = pool;
@@ -50,11 +54,21 @@ export class MysqlUserStore implements UserStore {
   }
 
   async find(accountid: string): Promise<User | null> {
-    const [rows] = await this.#pool.execute<RowDataPacket[]>(
-      `SELECT ${COLUMNS} FROM webchat_user WHERE accountid = ?`,
-      [accountid],
-    );
-    return rows[0] ? toUser(rows[0]) : null;
+    const cached = this.#cache.get(accountid);
+    if (cached && cached.until > Date.now()) return cached.user;
+    try {
+      const [rows] = await this.#pool.execute<RowDataPacket[]>(
+        `SELECT ${COLUMNS} FROM webchat_user WHERE accountid = ?`,
+        [accountid],
+      );
+      const user = rows[0] && rows[0].accountid === accountid ? toUser(rows[0]) : null;
+      this.#remember(user);
+      if (!user) this.#cache.delete(accountid);
+      return user;
+    } catch (error) {
+      if (cached) return cached.user;
+      throw error;
+    }
   }
 
   async findWithPassword(accountid: string): Promise<UserWithPassword | null> {
@@ -70,22 +84,30 @@ export class MysqlUserStore implements UserStore {
     const found = new Set<string>();
     const unknown: string[] = [];
     for (const id of new Set(accountids)) {
-      if ((this.#known.get(id) ?? 0) > now) found.add(id);
+      if ((this.#cache.get(id)?.until ?? 0) > now) found.add(id);
       else unknown.push(id);
     }
-    if (unknown.length > 0) {
+    if (unknown.length === 0) return found;
+    try {
       const [rows] = await this.#pool.query<RowDataPacket[]>(
-        `SELECT accountid FROM webchat_user WHERE accountid IN (?)`,
+        `SELECT ${COLUMNS} FROM webchat_user WHERE accountid IN (?)`,
         [unknown],
       );
       for (const row of rows) {
         // MySQL compares case-insensitively; only the exact spelling is the account.
         if (!unknown.includes(row.accountid)) continue;
         found.add(row.accountid);
-        this.#known.set(row.accountid, now + EXISTS_TTL_MS);
+        this.#remember(toUser(row));
       }
+    } catch (error) {
+      if (!unknown.every((id) => this.#cache.has(id))) throw error;
+      for (const id of unknown) found.add(id);
     }
     return found;
+  }
+
+  #remember(user: User | null): void {
+    if (user) this.#cache.set(user.accountid, { user, until: Date.now() + FRESH_MS });
   }
 
   async add(user: User, passwordHash: string): Promise<void> {

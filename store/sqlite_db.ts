@@ -1,0 +1,200 @@
+/**
+ * The embedded backend's database: `<dataDir>/webchat.db`, opened through the built-in
+ * `node:sqlite` with every table the SQLite adapters use. Several connections (the server's and
+ * the archive worker's, which lives in a Web Worker) share the file safely: WAL lets readers run
+ * beside the one writer, and `busy_timeout` makes a writer wait for the lock instead of failing.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+/** File name of the database inside the data folder. */
+export const SQLITE_FILE = "webchat.db";
+
+/** How long a connection waits for another one's write lock before failing (milliseconds). */
+const BUSY_TIMEOUT_MS = 10_000;
+
+// STRICT tables: SQLite would otherwise store a wrong-typed value as it comes, and a bug would
+// surface later as a malformed message instead of as an error at the write.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS webchat_user (
+  uid INTEGER PRIMARY KEY AUTOINCREMENT,
+  accountid TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  pwd TEXT NOT NULL DEFAULT '',
+  username TEXT NOT NULL DEFAULT '',
+  dept TEXT NOT NULL DEFAULT '',
+  tel TEXT NOT NULL DEFAULT '',
+  mobile TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  deptDetail TEXT NOT NULL DEFAULT '',
+  updateTime INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE IF NOT EXISTS webchat_message (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  mid TEXT NOT NULL UNIQUE,
+  chatid TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  fromuser TEXT NOT NULL,
+  message TEXT NOT NULL,
+  type INTEGER NOT NULL CHECK (type IN (0, 1, 2)),
+  fileid TEXT NOT NULL DEFAULT '',
+  time INTEGER NOT NULL,
+  cid TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX IF NOT EXISTS webchat_message_chat_seq ON webchat_message (chatid, seq);
+CREATE INDEX IF NOT EXISTS webchat_message_chat_time ON webchat_message (chatid, time);
+CREATE TABLE IF NOT EXISTS queue_item (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  payload TEXT NOT NULL,
+  owner TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS queue_item_owner ON queue_item (owner, id);
+CREATE TABLE IF NOT EXISTS queue_cid (
+  fromuser TEXT NOT NULL,
+  cid TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  expires INTEGER NOT NULL,
+  PRIMARY KEY (fromuser, cid)
+) STRICT;
+CREATE INDEX IF NOT EXISTS queue_cid_expires ON queue_cid (expires);
+CREATE TABLE IF NOT EXISTS chat_seq (
+  chatid TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS recent_message (
+  chatid TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  mid TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  PRIMARY KEY (chatid, mid)
+) STRICT;
+CREATE INDEX IF NOT EXISTS recent_message_chat_seq ON recent_message (chatid, seq);
+CREATE TABLE IF NOT EXISTS recent_contact (
+  accountid TEXT NOT NULL,
+  chatid TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  PRIMARY KEY (accountid, chatid)
+) STRICT;
+CREATE INDEX IF NOT EXISTS recent_contact_time ON recent_contact (accountid, time);
+CREATE TABLE IF NOT EXISTS unread (
+  accountid TEXT NOT NULL,
+  chatid TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (accountid, chatid)
+) STRICT;
+CREATE TABLE IF NOT EXISTS broadcast_unread (
+  accountid TEXT PRIMARY KEY,
+  count INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS offline_message (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  accountid TEXT NOT NULL,
+  frame TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS offline_message_account ON offline_message (accountid, id);
+CREATE TABLE IF NOT EXISTS session (
+  key TEXT PRIMARY KEY,
+  accountid TEXT NOT NULL,
+  expires INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS session_expires ON session (expires);
+CREATE TABLE IF NOT EXISTS login_failure (
+  key TEXT PRIMARY KEY,
+  count INTEGER NOT NULL,
+  expires INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS queue_deamon_status (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_name TEXT NOT NULL,
+  queue_name TEXT NOT NULL,
+  tm INTEGER NOT NULL DEFAULT 0,
+  server TEXT NOT NULL,
+  func TEXT NOT NULL DEFAULT '',
+  filepath TEXT NOT NULL DEFAULT '',
+  msgcnt_date INTEGER NOT NULL DEFAULT 0,
+  admin TEXT NOT NULL DEFAULT '',
+  cnname TEXT NOT NULL DEFAULT '',
+  dostop INTEGER NOT NULL DEFAULT 0,
+  msgcnt_all INTEGER NOT NULL DEFAULT 0,
+  msgcnt_day INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (job_name, queue_name, server)
+) STRICT;
+`;
+
+/** An open embedded database. */
+export interface SqliteDb {
+  db: DatabaseSync;
+  /** Absolute path of the database file: also names the queue's wake-up channel. */
+  path: string;
+  /** Closes the connection; idempotent. */
+  close(): void;
+}
+
+/**
+ * Opens (creating the folder, the file and every missing table) `<dataDir>/webchat.db`.
+ * Each caller gets its own connection; close it when done.
+ */
+export function openSqliteDb(dataDir: string): SqliteDb {
+  if (typeof dataDir !== "string" || dataDir === "") {
+    throw new TypeError("Cannot open the embedded database: dataDir is empty");
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const path = resolve(join(dataDir, SQLITE_FILE));
+  const db = new DatabaseSync(path);
+  try {
+    // busy_timeout first: switching to WAL and creating tables take locks another connection
+    // (the worker starting at the same moment) may hold.
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec("PRAGMA journal_mode = WAL");
+    // NORMAL is durable in WAL mode against a process crash (what the queue promises); only a
+    // power loss may drop the last commits.
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
+    immediate(db, () => db.exec(SCHEMA));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  let closed = false;
+  return {
+    db,
+    path,
+    close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+/**
+ * Runs `work` in a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so two
+ * connections never both read and then deadlock on upgrading to write (which `busy_timeout`
+ * cannot resolve). `work` must be synchronous: an `await` inside would let other callers' SQL
+ * on the same connection join this transaction.
+ */
+export function immediate<T>(db: DatabaseSync, work: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/**
+ * Runs synchronous SQLite work for an async port method: a thrown error becomes a rejection,
+ * as callers of a Promise-returning method expect, rather than a synchronous throw.
+ */
+export function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

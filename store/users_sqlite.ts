@@ -1,0 +1,112 @@
+/**
+ * {@link UserStore} on the embedded database's `webchat_user` (the seed's columns, `pwd` wide
+ * enough for a salted scrypt hash). `accountid` is unique case-insensitively, as MySQL's
+ * collation makes it in production, so the two backends accept the same accounts.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { settle } from "./sqlite_db.ts";
+import { type User, UserExistsError, type UserStore, type UserWithPassword } from "./users.ts";
+
+const COLUMNS = "accountid, username, dept, deptDetail, email, tel, mobile";
+
+type Row = Record<string, unknown>;
+
+/** Users in SQLite (the tables come from `openSqliteDb`). */
+export class SqliteUserStore implements UserStore {
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  find(accountid: string): Promise<User | null> {
+    return settle(() => {
+      const row = this.#db.prepare(`SELECT ${COLUMNS} FROM webchat_user WHERE accountid = ?`)
+        .get(accountid);
+      return row ? toUser(row) : null;
+    });
+  }
+
+  findWithPassword(accountid: string): Promise<UserWithPassword | null> {
+    return settle(() => {
+      const row = this.#db.prepare(`SELECT ${COLUMNS}, pwd FROM webchat_user WHERE accountid = ?`)
+        .get(accountid);
+      return row ? { ...toUser(row), passwordHash: String(row.pwd) } : null;
+    });
+  }
+
+  /** Exact spellings only: the lookup is case-insensitive, an account id is not. */
+  existing(accountids: string[]): Promise<Set<string>> {
+    return settle(() => {
+      const wanted = [...new Set(accountids)];
+      const found = new Set<string>();
+      if (wanted.length === 0) return found;
+      // json_each takes the whole list as one bound value: no SQL built from the input, and no
+      // limit on the number of placeholders.
+      const rows = this.#db.prepare(
+        `SELECT accountid FROM webchat_user WHERE accountid IN (SELECT value FROM json_each(?))`,
+      ).all(JSON.stringify(wanted));
+      for (const row of rows) {
+        const id = String(row.accountid);
+        if (wanted.includes(id)) found.add(id);
+      }
+      return found;
+    });
+  }
+
+  add(user: User, passwordHash: string): Promise<void> {
+    return settle(() => {
+      const result = this.#db.prepare(
+        `INSERT INTO webchat_user (${COLUMNS}, pwd, updateTime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (accountid) DO NOTHING`,
+      ).run(
+        user.accountid,
+        user.username,
+        user.dept,
+        user.deptDetail,
+        user.email,
+        user.tel,
+        user.mobile,
+        passwordHash,
+        Math.floor(Date.now() / 1000),
+      );
+      if (Number(result.changes) === 0) throw new UserExistsError(user.accountid);
+    });
+  }
+
+  setPassword(accountid: string, passwordHash: string): Promise<boolean> {
+    return settle(() => {
+      const result = this.#db.prepare(
+        `UPDATE webchat_user SET pwd = ?, updateTime = ? WHERE accountid = ?`,
+      ).run(passwordHash, Math.floor(Date.now() / 1000), accountid);
+      return Number(result.changes) > 0;
+    });
+  }
+
+  list(q: string, limit: number): Promise<User[]> {
+    return settle(() => {
+      const like = `%${q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
+      const rows = this.#db.prepare(
+        `SELECT ${COLUMNS} FROM webchat_user
+         WHERE ? = '' OR accountid LIKE ? ESCAPE '\\' OR username LIKE ? ESCAPE '\\'
+            OR dept LIKE ? ESCAPE '\\' OR deptDetail LIKE ? ESCAPE '\\'
+         ORDER BY accountid LIMIT ?`,
+      ).all(q, like, like, like, like, limit);
+      return rows.map(toUser);
+    });
+  }
+}
+
+function toUser(row: Row): User {
+  return {
+    accountid: String(row.accountid),
+    username: String(row.username),
+    dept: String(row.dept),
+    deptDetail: String(row.deptDetail),
+    email: String(row.email),
+    tel: String(row.tel),
+    mobile: String(row.mobile),
+  };
+}
