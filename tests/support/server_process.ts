@@ -1,0 +1,85 @@
+/**
+ * The real `chat start` command as a child process, for tests that kill it.
+ *
+ * @module
+ */
+
+/** A server child process. */
+export interface ServerProcess {
+  url: string;
+  child: Deno.ChildProcess;
+  /** Everything the process wrote (stdout and stderr). */
+  output: string[];
+  kill(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Runs `main.ts start` with the given flags/env and waits for its "listening" line. */
+export async function spawnServer(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<ServerProcess> {
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, "start", ...args],
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output: string[] = [];
+  const listening = Promise.withResolvers<string>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    let pending = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      pending += chunk;
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) {
+        output.push(line);
+        const match = /webChat listening on (\S+)/.exec(line);
+        if (match) listening.resolve(match[1]);
+      }
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  child.status.then((s) =>
+    listening.reject(new Error(`server exited (${s.code}): ${output.join("\n")}`))
+  );
+  const timer = setTimeout(() => listening.reject(new Error("server did not start")), timeoutMs);
+  try {
+    const url = await listening.promise;
+    return {
+      url,
+      child,
+      output,
+      async kill(signal: Deno.Signal = "SIGTERM") {
+        try {
+          child.kill(signal);
+        } catch {
+          // already exited
+        }
+        const status = await child.status;
+        await pumps;
+        return status;
+      },
+    };
+  } catch (error) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await child.status;
+    await pumps;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
