@@ -52,16 +52,22 @@ export class MysqlArchive implements MessageArchive {
     }
     // DDL commits implicitly in MySQL, so tables are made before the transaction opens.
     await this.#tables.ensure(byTable.keys());
+    const insert = (table: string) =>
+      `INSERT INTO \`${table}\` (${COLUMNS}) VALUES ? ON DUPLICATE KEY UPDATE mid = mid`;
+    if (byTable.size === 1) {
+      // One statement is atomic on its own (autocommit): no BEGIN/COMMIT round trips needed.
+      const [[table, rows]] = byTable;
+      await this.#pool.query(insert(table), [rows]).catch((error) => {
+        if ((error as { code?: string }).code === "ER_NO_SUCH_TABLE") this.#tables.forget();
+        throw error;
+      });
+      return;
+    }
     const conn = await this.#pool.getConnection();
     let broken = false;
     try {
       await conn.beginTransaction();
-      for (const [table, rows] of byTable) {
-        await conn.query(
-          `INSERT INTO \`${table}\` (${COLUMNS}) VALUES ? ON DUPLICATE KEY UPDATE mid = mid`,
-          [rows],
-        );
-      }
+      for (const [table, rows] of byTable) await conn.query(insert(table), [rows]);
       await conn.commit();
     } catch (error) {
       if ((error as { code?: string }).code === "ER_NO_SUCH_TABLE") this.#tables.forget();

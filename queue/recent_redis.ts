@@ -32,7 +32,9 @@ export class RecentRedis implements RecentIndex {
     const byChat = new Map<string, ChatMessage[]>();
     const latest = new Map<string, Map<string, number>>(); // account → chat → time
     for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
-      byChat.set(m.chatid, [...byChat.get(m.chatid) ?? [], m]);
+      const list = byChat.get(m.chatid);
+      if (list) list.push(m);
+      else byChat.set(m.chatid, [m]);
       for (const account of m.members) {
         const chats = latest.get(account) ?? new Map<string, number>();
         chats.set(m.chatid, Math.max(chats.get(m.chatid) ?? 0, m.time));
@@ -43,7 +45,9 @@ export class RecentRedis implements RecentIndex {
     for (const [chatid, list] of byChat) {
       const key = this.#historyKey(chatid);
       // LPUSH puts its last argument at the head: ascending seq leaves the newest at index 0.
-      pipeline.lPush(key, list.map((m) => JSON.stringify(m)));
+      // Only the newest 20 can survive the trim, so only those are sent.
+      const newest = list.slice(-RECENT_MESSAGES_PER_CHAT);
+      pipeline.lPush(key, newest.map((m) => JSON.stringify(m)));
       pipeline.lTrim(key, 0, RECENT_MESSAGES_PER_CHAT - 1);
     }
     for (const [account, chats] of latest) {
