@@ -1,0 +1,229 @@
+/**
+ * The message queue on the embedded database:
+ * - `queue_item`: the queue, in `id` order; `owner` is null while pending and names the worker
+ *   that has taken the item until it acknowledges it (the in-flight state);
+ * - `chat_seq`: each chat's last `seq`;
+ * - `queue_cid`: the message a client id produced, kept 24 h for idempotent retries.
+ *
+ * The consumer usually lives in another thread (the archive worker's Web Worker) with its own
+ * connection to the file. It sleeps on a `BroadcastChannel` named after the database path, on
+ * which every enqueue posts once its transaction has committed: no polling.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { immediate, settle } from "../store/sqlite_db.ts";
+import type { ChatMessage, MessageDraft } from "./message.ts";
+import type {
+  EnqueueResult,
+  MessageConsumer,
+  MessageProducer,
+  QueueCounts,
+  TakenBatch,
+} from "./queue.ts";
+import { QueueWait } from "./queue_wait_sqlite.ts";
+
+/** How long a client id is remembered (the original kept everything a day). */
+const CID_TTL_SECONDS = 86_400;
+/** Seconds between sweeps of expired client ids. */
+const CID_SWEEP_SECONDS = 600;
+
+/** Options for {@link SqliteQueue}. */
+export interface SqliteQueueOptions {
+  /** This thread's connection (tables from `openSqliteDb`). */
+  db: DatabaseSync;
+  /** Absolute path of the database file: every connection to it must pass the same. */
+  path: string;
+  /** This consumer's identity: marks its in-flight rows, must be stable across restarts. */
+  workerId: string;
+  /** The `seq` to continue from when a chat has no counter yet (the archive's `maxSeq`). */
+  seed?: (chatid: string) => Promise<number>;
+}
+
+type Outcome = { kind: "queued" | "duplicate"; raw: string } | { kind: "seed" };
+
+/** {@link MessageProducer} and {@link MessageConsumer} on SQLite. */
+export class SqliteQueue implements MessageProducer, MessageConsumer {
+  readonly #db: DatabaseSync;
+  readonly #workerId: string;
+  readonly #seed: (chatid: string) => Promise<number>;
+  readonly #wait: QueueWait;
+  /** Row ids of each batch handed out, so `ack` deletes exactly those. */
+  readonly #taken = new WeakMap<TakenBatch, number[]>();
+  #nextSweep = 0;
+
+  constructor(options: SqliteQueueOptions) {
+    if (!/^[\w.:-]{1,100}$/.test(options.workerId)) {
+      throw new TypeError(`Cannot create queue: invalid workerId "${options.workerId}"`);
+    }
+    this.#db = options.db;
+    this.#workerId = options.workerId;
+    this.#seed = options.seed ?? (() => Promise.resolve(0));
+    this.#wait = new QueueWait(`webchat-queue:${options.path}`);
+  }
+
+  /** Assigns the next `seq` and queues the message, or answers the earlier one for a known cid. */
+  async enqueue(draft: MessageDraft): Promise<EnqueueResult> {
+    const json = draftJson(draft);
+    let outcome = await settle(() => this.#enqueueOnce(draft, json));
+    if (outcome.kind === "seed") {
+      const seed = await this.#seed(draft.chatid);
+      if (!Number.isSafeInteger(seed) || seed < 0) {
+        throw new RangeError(`Cannot enqueue message: invalid seed ${seed} for ${draft.chatid}`);
+      }
+      outcome = await settle(() => this.#enqueueOnce(draft, json, seed));
+    }
+    if (outcome.kind === "seed") throw new Error("Cannot enqueue message: seq was not seeded");
+    if (outcome.kind === "queued") this.#wait.notify();
+    return { message: parseQueued(outcome.raw), duplicate: outcome.kind === "duplicate" };
+  }
+
+  /** The cid check, the seq and the insert in one write transaction. */
+  #enqueueOnce(draft: MessageDraft, json: string, seed?: number): Outcome {
+    return immediate(this.#db, (): Outcome => {
+      const now = Math.floor(Date.now() / 1000);
+      if (draft.cid !== "") {
+        const prior = this.#db.prepare(
+          "SELECT payload FROM queue_cid WHERE fromuser = ? AND cid = ? AND expires > ?",
+        ).get(draft.fromuser, draft.cid, now);
+        if (prior) return { kind: "duplicate", raw: String(prior.payload) };
+      }
+      let row = this.#db.prepare("UPDATE chat_seq SET seq = seq + 1 WHERE chatid = ? RETURNING seq")
+        .get(draft.chatid);
+      if (!row) {
+        if (seed === undefined) return { kind: "seed" };
+        row = this.#db.prepare("INSERT INTO chat_seq (chatid, seq) VALUES (?, ?) RETURNING seq")
+          .get(draft.chatid, seed + 1);
+      }
+      // seq is spliced into the JSON text, as in Redis, so the message stays byte-for-byte.
+      const raw = `${json.slice(0, -1)},"seq":${Number(row!.seq)}}`;
+      this.#db.prepare("INSERT INTO queue_item (payload) VALUES (?)").run(raw);
+      if (draft.cid !== "") {
+        this.#db.prepare(
+          `INSERT INTO queue_cid (fromuser, cid, payload, expires) VALUES (?, ?, ?, ?)
+           ON CONFLICT (fromuser, cid) DO UPDATE SET payload = excluded.payload,
+             expires = excluded.expires`,
+        ).run(draft.fromuser, draft.cid, raw, now + CID_TTL_SECONDS);
+      }
+      if (now >= this.#nextSweep) {
+        this.#nextSweep = now + CID_SWEEP_SECONDS;
+        this.#db.prepare("DELETE FROM queue_cid WHERE expires <= ?").run(now);
+      }
+      return { kind: "queued", raw };
+    });
+  }
+
+  /**
+   * Takes up to `max` pending messages in queue order; while there are none, sleeps on the
+   * wake-up channel until an enqueue, the timeout (0 = none) or `close()`.
+   */
+  async takeBatch(max: number, timeoutSeconds: number): Promise<TakenBatch | null> {
+    if (!Number.isInteger(max) || max < 1) {
+      throw new RangeError(`Cannot take a batch: max must be a positive integer, got ${max}`);
+    }
+    if (!(timeoutSeconds >= 0)) {
+      throw new RangeError(`Cannot take a batch: invalid timeout ${timeoutSeconds}`);
+    }
+    if (this.#wait.closed) throw new TypeError("Cannot take a batch: queue is closed");
+    const deadline = timeoutSeconds === 0 ? Infinity : Date.now() + timeoutSeconds * 1000;
+    while (true) {
+      // Listening starts before the look, so a message committed after it is not missed.
+      const wake = this.#wait.listen();
+      try {
+        const batch = this.#claim(max);
+        if (batch) return batch;
+        const left = deadline - Date.now();
+        if (this.#wait.closed || left <= 0) return null;
+        await wake.until(left);
+      } finally {
+        wake.stop();
+      }
+    }
+  }
+
+  #claim(max: number): TakenBatch | null {
+    const rows = immediate(this.#db, () =>
+      this.#db.prepare(
+        `UPDATE queue_item SET owner = ? WHERE id IN (
+           SELECT id FROM queue_item WHERE owner IS NULL ORDER BY id LIMIT ?)
+         RETURNING id, payload`,
+      ).all(this.#workerId, max));
+    if (rows.length === 0) return null;
+    // RETURNING has no guaranteed order; ids are the order enqueue accepted them in.
+    rows.sort((a, b) => Number(a.id) - Number(b.id));
+    const batch: TakenBatch = { messages: rows.map((row) => parseQueued(String(row.payload))) };
+    this.#taken.set(batch, rows.map((row) => Number(row.id)));
+    return batch;
+  }
+
+  /** Deletes the batch's rows (all of this worker's in-flight rows for a batch not from here). */
+  ack(batch: TakenBatch): Promise<void> {
+    if (batch.messages.length === 0) return Promise.resolve();
+    const ids = this.#taken.get(batch);
+    return settle(() => {
+      if (ids) {
+        this.#db.prepare(
+          "DELETE FROM queue_item WHERE owner = ? AND id IN (SELECT value FROM json_each(?))",
+        ).run(this.#workerId, JSON.stringify(ids));
+      } else {
+        this.#db.prepare("DELETE FROM queue_item WHERE owner = ?").run(this.#workerId);
+      }
+    });
+  }
+
+  /** Returns this worker's in-flight rows to pending: their ids put them back at the head. */
+  recover(): Promise<number> {
+    return settle(() => {
+      const result = this.#db.prepare("UPDATE queue_item SET owner = NULL WHERE owner = ?")
+        .run(this.#workerId);
+      if (Number(result.changes) > 0) this.#wait.notify();
+      return Number(result.changes);
+    });
+  }
+
+  /** Pending and in-flight (every worker's) rows. */
+  counts(): Promise<QueueCounts> {
+    return settle(() => {
+      const row = this.#db.prepare(
+        `SELECT COALESCE(SUM(owner IS NULL), 0) AS pending,
+                COALESCE(SUM(owner IS NOT NULL), 0) AS inFlight FROM queue_item`,
+      ).get();
+      return { pending: Number(row?.pending ?? 0), inFlight: Number(row?.inFlight ?? 0) };
+    });
+  }
+
+  /** Interrupts a pending `takeBatch` and closes the wake-up channel. Idempotent. */
+  close(): Promise<void> {
+    this.#wait.close();
+    return Promise.resolve();
+  }
+}
+
+/** The draft's fields only, in a fixed order, as JSON ending in "}" (seq is spliced in). */
+function draftJson(draft: MessageDraft): string {
+  if (typeof draft.chatid !== "string" || draft.chatid === "") {
+    throw new TypeError("Cannot enqueue message: chatid is empty");
+  }
+  if (!Array.isArray(draft.members)) {
+    throw new TypeError("Cannot enqueue message: members must be an array");
+  }
+  return JSON.stringify({
+    mid: draft.mid,
+    chatid: draft.chatid,
+    fromuser: draft.fromuser,
+    message: draft.message,
+    type: draft.type,
+    fileId: draft.fileId,
+    time: draft.time,
+    cid: draft.cid,
+    members: draft.members,
+  });
+}
+
+function parseQueued(raw: string): ChatMessage {
+  const message = JSON.parse(raw) as ChatMessage;
+  if (typeof message.seq !== "number" || !Array.isArray(message.members)) {
+    throw new TypeError(`Cannot read queued message: malformed item ${raw.slice(0, 80)}`);
+  }
+  return message;
+}
