@@ -30,6 +30,12 @@ const state = {
   view: null,
   /** Sent messages without an `ack` yet, by cid, across chats (resent after a reconnect). */
   outbox: new Map(),
+  /**
+   * The newest live messages of each chat this session, shown at once when the chat opens:
+   * history is archived by a worker a moment after delivery and may not hold them yet.
+   * @type {Map<string, any[]>}
+   */
+  live: new Map(),
   tab: "recent",
   readTimer: 0,
   renderQueued: false,
@@ -135,6 +141,7 @@ function leave(message = "") {
   state.users.clear();
   state.contacts.clear();
   state.outbox.clear();
+  state.live.clear();
   state.view = null;
   $.chat.hidden = true;
   $.home.hidden = false;
@@ -232,6 +239,7 @@ function onInit(init) {
   }
   // Offline messages are already in the unread counts; only the open chat shows them.
   for (const frame of init.offline ?? []) {
+    remember(frame);
     touchContact(frame.chatid, frame.time);
     state.view?.add([frame]);
   }
@@ -249,6 +257,7 @@ function onInit(init) {
 
 function onSay(frame) {
   const mine = frame.fromuser === state.me?.accountid;
+  remember(frame);
   if (mine && frame.cid && state.outbox.has(frame.cid)) settle(frame.cid, frame);
   const view = state.view?.chatid === frame.chatid ? state.view : null;
   if (view) {
@@ -294,6 +303,14 @@ function onError(frame) {
   entry.state = "failed";
   entry.reason = frame.msg || frame.info;
   if (state.view?.chatid === entry.chatid) state.view.renderPending(entry);
+}
+
+/** Keeps a live message for {@link openChat} (at most 50 per chat). */
+function remember(frame) {
+  const frames = state.live.get(frame.chatid) ?? [];
+  frames.push(frame);
+  if (frames.length > 50) frames.shift();
+  state.live.set(frame.chatid, frames);
 }
 
 // ---------------------------------------------------------------- contacts and unread
@@ -416,6 +433,7 @@ async function openChat(chatid) {
   showNotice("");
   $.composerError.textContent = "";
   showChatHeader(chatid);
+  view.add(state.live.get(chatid) ?? []);
   for (const entry of state.outbox.values()) {
     if (entry.chatid === chatid) view.renderPending(entry);
   }
@@ -426,7 +444,8 @@ async function openChat(chatid) {
     const page = await get(chatPath(chatid, "messages"), { limit: HISTORY_PAGE });
     if (state.view !== view) return;
     view.add(page.messages);
-    view.setHasMore(page.hasMore);
+    // An empty page while live messages show: the archive lags; seq 1 is the first message.
+    view.setHasMore(page.messages.length ? page.hasMore : (view.firstSeq ?? 1) > 1);
     view.loaded = true;
     view.scrollToBottom();
     if (view.hasGap) catchUp(view);
