@@ -1,0 +1,89 @@
+/**
+ * The embedded backend: every port on one SQLite file in the data folder (`node:sqlite`, no
+ * server to run) plus in-process presence. The default when neither Redis nor MySQL is
+ * configured: one process, zero setup, what a team of 50 runs on one box.
+ *
+ * @module
+ */
+import type { ResolvedConfig } from "../config/mod.ts";
+import { SqliteArchive } from "../queue/archive_sqlite.ts";
+import { SqliteQueue } from "../queue/queue_sqlite.ts";
+import { SqliteRecent } from "../queue/recent_sqlite.ts";
+import { SqliteWorkerStatus } from "../queue/status_sqlite.ts";
+import type { Backend } from "./backend.ts";
+import { SqliteInbox } from "./inbox_sqlite.ts";
+import { SqlitePresence } from "./presence_sqlite.ts";
+import { SqliteLoginLimiter, SqliteSessionStore } from "./sessions_sqlite.ts";
+import { openSqliteDb } from "./sqlite_db.ts";
+import { SqliteUserStore } from "./users_sqlite.ts";
+
+/**
+ * Opens (creating when missing) `<dataDir>/webchat.db` and wires every port to it. The archive
+ * worker opens its own connection to the same file (see `queue/worker_embedded_sqlite.ts`).
+ */
+export function openEmbeddedBackend(
+  config: ResolvedConfig,
+  nodeId: string,
+  log: (line: string) => void,
+): Promise<Backend> {
+  let sqlite;
+  try {
+    sqlite = openSqliteDb(config.dataDir);
+  } catch (error) {
+    return Promise.reject(
+      new Error(
+        `Cannot start: embedded database in ${config.dataDir}: ${(error as Error).message}`,
+      ),
+    );
+  }
+  const { db, path } = sqlite;
+  const archive = new SqliteArchive(db);
+  const presence = new SqlitePresence();
+  presence.start();
+  // The counter table lives in the same file as the archive, so a seed is only needed for a
+  // database whose counters were cleared by hand; the archive knows where each chat stopped.
+  const producer = new SqliteQueue({
+    db,
+    path,
+    workerId: nodeId,
+    seed: (chatid) => archive.maxSeq(chatid),
+  });
+  log(`embedded backend: ${path}`);
+
+  let closed = false;
+  return Promise.resolve(
+    {
+      kind: "embedded",
+      users: new SqliteUserStore(db),
+      sessions: new SqliteSessionStore(db, config.session.ttlSeconds),
+      loginLimiter: new SqliteLoginLimiter(
+        db,
+        config.login.maxFailures,
+        config.login.windowSeconds,
+      ),
+      inbox: new SqliteInbox(db),
+      presence,
+      producer,
+      archive,
+      recent: new SqliteRecent(db),
+      workerStatus: new SqliteWorkerStatus(db),
+      health() {
+        let state = "ok";
+        try {
+          if (closed) throw new Error("closed");
+          db.prepare("SELECT 1").get();
+        } catch (error) {
+          state = `down: ${(error as Error).message}`;
+        }
+        return Promise.resolve({ sqlite: state });
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await presence.close();
+        await producer.close();
+        sqlite.close();
+      },
+    } satisfies Backend,
+  );
+}
