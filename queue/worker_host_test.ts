@@ -48,6 +48,12 @@ Deno.test("the Web Worker archives what the main thread enqueues and stops clean
   }
 });
 
-Deno.test("the Web Worker refuses the embedded backend", async () => {
-  await rejects(startArchiveWorker(defaultConfig(), "x"), /embedded backend/);
+Deno.test("startArchiveWorker rejects with the worker's error", async () => {
+  const config = {
+    ...defaultConfig(),
+    redisUrl: TEST_REDIS_URL,
+    redisPrefix: "unused:",
+    mysqlUrl: "mysql://root@127.0.0.1:1/webchat_unreachable", // nothing listens on port 1
+  };
+  await rejects(startArchiveWorker(config, "x"), /ECONNREFUSED|connect/i);
 });
