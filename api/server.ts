@@ -10,6 +10,7 @@ import { Gateway } from "../gateway/gateway.ts";
 import { Hub } from "../gateway/hub.ts";
 import { startArchiveWorker } from "../queue/worker_host.ts";
 import type { Backend } from "../store/backend.ts";
+import { openEmbeddedBackend } from "../store/backend_embedded.ts";
 import { openProductionBackend } from "../store/backend_production.ts";
 import { createApp } from "./app.ts";
 import { serveResilient } from "./listener.ts";
@@ -44,12 +45,10 @@ export async function startServer(
     ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
   const nodeId = `${Deno.hostname()}:${config.port || crypto.randomUUID().slice(0, 8)}`
     .replace(/[^\w.:-]/g, "_");
-  if (!config.redisUrl || !config.mysqlUrl) {
-    throw new Error(
-      "Cannot start: the embedded backend is not built yet; set --redis and --mysql",
-    );
-  }
-  const backend = await openProductionBackend(config, nodeId, log);
+  // Neither Redis nor MySQL configured (the loader allows both or neither): SQLite in dataDir.
+  const backend = config.redisUrl && config.mysqlUrl
+    ? await openProductionBackend(config, nodeId, log)
+    : await openEmbeddedBackend(config, nodeId, log);
   const gateway = new Gateway({
     config,
     users: backend.users,

@@ -15,6 +15,7 @@ import { MysqlArchive } from "./archive_mysql.ts";
 import { RedisQueue } from "./queue_redis.ts";
 import { RecentRedis } from "./recent_redis.ts";
 import { MysqlWorkerStatus } from "./status_mysql.ts";
+import { createEmbeddedArchiveWorker } from "./worker_embedded_sqlite.ts";
 import { ArchiveWorker } from "./worker_loop.ts";
 
 /** What the host sends. */
@@ -51,13 +52,23 @@ scope.onmessage = (event) => {
 
 async function start(config: ResolvedConfig, workerId: string): Promise<void> {
   if (running) throw new TypeError("Cannot start archive worker: already started");
-  if (config.redisUrl === null || config.mysqlUrl === null) {
-    throw new TypeError(
-      "Cannot start archive worker: queue/worker.ts needs redisUrl and mysqlUrl; " +
-        "the embedded backend's worker is not this module",
-    );
-  }
   const log = (line: string) => console.error(`[archive worker ${workerId}] ${line}`);
+  if (config.redisUrl === null || config.mysqlUrl === null) {
+    // The embedded backend (the config loader allows both or neither): the same loop on SQLite.
+    const embedded = createEmbeddedArchiveWorker(config, workerId, {
+      log,
+      onStopped: () => void shutdown(),
+    });
+    running = embedded;
+    try {
+      await embedded.worker.start();
+    } catch (error) {
+      running = undefined;
+      await embedded.close();
+      throw error;
+    }
+    return;
+  }
   const opened: { redis?: RedisClient; blocking?: RedisClient; pool?: MysqlPool } = {};
   const closeAll = async () => {
     for (const client of [opened.blocking, opened.redis]) if (client) await closeRedis(client);

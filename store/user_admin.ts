@@ -6,8 +6,10 @@
 import type { ResolvedConfig } from "../config/mod.ts";
 import { openMysql } from "./mysql_pool.ts";
 import { hashPassword } from "./password.ts";
-import { ACCOUNT_ID, UserExistsError } from "./users.ts";
+import { openSqliteDb } from "./sqlite_db.ts";
+import { ACCOUNT_ID, UserExistsError, type UserStore } from "./users.ts";
 import { MysqlUserStore } from "./users_mysql.ts";
+import { SqliteUserStore } from "./users_sqlite.ts";
 
 /** Flags `chat user` understands. */
 export interface UserFlags {
@@ -39,10 +41,6 @@ export async function userCommand(
     console.error("chat user add: --name is required");
     return 2;
   }
-  if (!config.mysqlUrl) {
-    console.error("chat user: the embedded backend is not built yet; set --mysql and --redis");
-    return 1;
-  }
   let password: string;
   let generated = false;
   if (flags["password-stdin"]) {
@@ -55,10 +53,9 @@ export async function userCommand(
     password = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
     generated = true;
   }
-  const pool = await openMysql(config.mysqlUrl);
+  const store = await openUsers(config);
   try {
-    const users = new MysqlUserStore(pool);
-    await users.ensureSchema();
+    const users = store.users;
     const hash = await hashPassword(password);
     if (sub === "passwd") {
       if (!await users.setPassword(accountid, hash)) {
@@ -87,7 +84,26 @@ export async function userCommand(
     }
     throw error;
   } finally {
+    await store.close();
+  }
+}
+
+/** MySQL's `webchat_user` when configured, else the embedded database's (created if new). */
+async function openUsers(
+  config: ResolvedConfig,
+): Promise<{ users: UserStore; close(): Promise<void> }> {
+  if (!config.mysqlUrl) {
+    const sqlite = openSqliteDb(config.dataDir);
+    return { users: new SqliteUserStore(sqlite.db), close: () => Promise.resolve(sqlite.close()) };
+  }
+  const pool = await openMysql(config.mysqlUrl);
+  try {
+    const users = new MysqlUserStore(pool);
+    await users.ensureSchema();
+    return { users, close: () => pool.end() };
+  } catch (error) {
     await pool.end();
+    throw error;
   }
 }
 
