@@ -21,7 +21,7 @@ export interface StartArchiveWorkerOptions {
   startTimeoutMs?: number;
   /** Milliseconds `stop()` waits before terminating (default 10000). */
   stopTimeoutMs?: number;
-  /** Called when the worker stopped by itself (an operator set `dostop`). */
+  /** Called when the worker ended without `stop()` (an operator set `dostop`, or it crashed). */
   onStopped?: () => void;
 }
 
@@ -56,7 +56,8 @@ export function startArchiveWorker(
       event.preventDefault(); // report it here instead of crashing the main thread
       clearTimeout(startTimer);
       terminate();
-      stopped?.();
+      if (stopped) stopped();
+      else options.onStopped?.(); // a crash after "ready" ends the worker too
       reject(new Error(`Cannot start archive worker: ${event.message}`));
     };
     worker.onmessage = (event: MessageEvent<WorkerReport>) => {
