@@ -4,7 +4,7 @@
  * from the system (see support/browser.ts) against a real server over real Redis and MariaDB.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import type { Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { launchChromium, type PageTrouble, watchPage } from "./support/browser.ts";
 import { eventually, startTestServer } from "./support/chat_server.ts";
 
@@ -17,11 +17,6 @@ const CHAT = "alice--bob";
 
 Deno.test({
   name: "chat page: log in, talk both ways live, markup stays text, history survives a reload",
-  // Playwright keeps its pipe to Chromium and internal timers in ways Deno's sanitizers count as
-  // leaks even after browser.close(); only this test turns them off (server and stores are
-  // closed in `finally` all the same).
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const browser = await launchChromium();
     const t = await startTestServer();
@@ -38,7 +33,10 @@ Deno.test({
       await alice.goto(t.url);
       await logIn(alice, "alice", "not-the-password");
       const error = alice.getByTestId("login-error");
-      await eventually(async () => (await error.textContent())?.includes("wrong account"));
+      await until(
+        "bad_credentials message",
+        async () => (await error.textContent())?.includes("wrong account"),
+      );
       assertEquals(await error.getAttribute("data-code"), "bad_credentials");
       assert(await alice.getByTestId("chat-view").isHidden());
 
@@ -52,7 +50,10 @@ Deno.test({
       // alice starts the chat from the directory; bob shows as online there.
       await alice.getByTestId("tab-people").click();
       const bobEntry = alice.locator('[data-testid="user-item"][data-accountid="bob"]');
-      await eventually(async () => !(await bobEntry.getAttribute("class"))?.includes("offline"));
+      await until(
+        "bob online in alice's directory",
+        async () => !(await bobEntry.getAttribute("class"))?.includes("offline"),
+      );
       await bobEntry.click();
       assertEquals(await alice.getByTestId("chat-title").textContent(), "Bob <b>Builder</b>");
       assertEquals(await alice.locator('[data-testid="chat-title"] *').count(), 0);
@@ -64,20 +65,21 @@ Deno.test({
       await input.press("Enter");
       assertEquals(await input.inputValue(), "");
       // The "sending" entry turns into a real message once acknowledged.
-      await eventually(async () =>
+      await until("alice's message acknowledged", async () =>
         (await texts(alice)).length === 1 &&
-        await alice.getByTestId("pending-message").count() === 0
-      );
+        await alice.getByTestId("pending-message").count() === 0);
       assertEquals(await texts(alice), [FIRST]);
 
       // bob gets it live: an unread badge on the new contact, then literal text when opened.
       const contact = bob.locator(`[data-testid="contact-item"][data-chatid="${CHAT}"]`);
-      await eventually(async () =>
-        (await contact.getByTestId("unread-badge").textContent().catch(() => null)) === "1"
+      await until(
+        "unread badge 1 for bob",
+        async () =>
+          (await contact.getByTestId("unread-badge").textContent().catch(() => null)) === "1",
       );
       assertEquals(await contact.locator(".name").textContent(), "Alice Liddell");
       await contact.click();
-      await eventually(async () => (await texts(bob)).length === 1);
+      await until("bob sees the message", async () => (await texts(bob)).length === 1);
       assertEquals(await texts(bob), [FIRST]);
       assertEquals(await bob.locator('[data-testid="message-log"] img').count(), 0);
       assertEquals(await contact.getByTestId("unread-badge").count(), 0);
@@ -85,20 +87,20 @@ Deno.test({
       const bobInput = bob.getByTestId("composer-input");
       await bobInput.fill(REPLY);
       await bobInput.press("Enter");
-      await eventually(async () => (await texts(alice)).length === 2);
+      await until("alice sees the reply", async () => (await texts(alice)).length === 2);
       assertEquals(await texts(alice), [FIRST, REPLY]);
       assertEquals(await senders(alice), ["alice", "bob"]);
 
       // History is archived by the worker just after delivery; wait for it, then reload.
       const token = await t.login("alice", "alice-pw");
-      await eventually(async () => {
+      await until("both messages archived", async () => {
         const { body } = await t.api(token, `/api/chats/${CHAT}/messages`);
         return body?.messages?.length === 2;
       });
       await alice.reload();
       await online(alice);
       await alice.locator(`[data-testid="contact-item"][data-chatid="${CHAT}"]`).click();
-      await eventually(async () => (await texts(alice)).length === 2);
+      await until("history after reload", async () => (await texts(alice)).length === 2);
       assertEquals(await texts(alice), [FIRST, REPLY]);
       assertEquals(await alice.locator('[data-testid="message-log"] img').count(), 0);
 
@@ -120,6 +122,91 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "chat page: answers pings, keeps one socket, resends what waited and catches up",
+  async fn() {
+    const browser = await launchChromium();
+    // A fast heartbeat: a page that did not answer `ping` would be closed within 3 s.
+    const t = await startTestServer({
+      configure: (config) => config.heartbeat = { pingSeconds: 1, idleSeconds: 3 },
+    });
+    try {
+      await t.addUser("alice", "alice-pw", "Alice");
+      await t.addUser("bob", "bob-pw", "Bob");
+      const aliceContext = await browser.newContext();
+      const alice = await openChatAs(browser, t.url, "alice", "bob", aliceContext);
+      const bob = await openChatAs(browser, t.url, "bob", "alice");
+      const troubles = [watchPage(alice), watchPage(bob)];
+      const hub = t.server.gateway.ctx.hub;
+      const aliceConnections = () => [...hub.connections()].filter((c) => c.accountid === "alice");
+      const first = aliceConnections();
+      assertEquals(first.length, 1);
+
+      await new Promise((resolve) => setTimeout(resolve, 4500));
+      assertEquals(aliceConnections(), first, "the page answered every ping on one socket");
+
+      // Cut alice off: the server drops her socket and her browser cannot reconnect yet.
+      await aliceContext.setOffline(true);
+      (first[0] as unknown as { close(code: number, reason: string): void })
+        .close(1013, "test: dropped");
+      const status = alice.getByTestId("conn-status");
+      await until(
+        "alice's page notices the drop",
+        async () => (await status.getAttribute("data-state")) === "waiting",
+      );
+      const input = alice.getByTestId("composer-input");
+      await input.fill("written while offline");
+      await input.press("Enter");
+      const pending = alice.getByTestId("pending-message");
+      assertEquals(await pending.getAttribute("data-state"), "queued");
+      for (const text of ["missed one", "missed two"]) {
+        await bob.getByTestId("composer-input").fill(text);
+        await bob.getByTestId("composer-input").press("Enter");
+      }
+      await until("bob's two messages shown to bob", async () => (await texts(bob)).length === 2);
+
+      await aliceContext.setOffline(false);
+      await until(
+        "alice reconnected",
+        async () => (await status.getAttribute("data-state")) === "online",
+      );
+      await until("alice caught up", async () => (await texts(alice)).length === 3);
+      assertEquals(await texts(alice), ["missed one", "missed two", "written while offline"]);
+      assertEquals(await pending.count(), 0);
+      await until("bob got the queued message", async () => (await texts(bob)).length === 3);
+      assertEquals(await texts(bob), ["missed one", "missed two", "written while offline"]);
+      assertEquals(aliceConnections().length, 1, "one socket at a time");
+      for (const trouble of troubles) assertNoTrouble(trouble);
+    } finally {
+      await browser.close();
+      await t.close();
+    }
+  },
+});
+
+/** A page of a new context (or `context`), logged in, with the chat with `other` open. */
+async function openChatAs(
+  browser: Browser,
+  url: string,
+  accountid: string,
+  other: string,
+  context?: Awaited<ReturnType<Browser["newContext"]>>,
+): Promise<Page> {
+  const page = await (context ?? await browser.newContext()).newPage();
+  await page.goto(url);
+  await logIn(page, accountid, `${accountid}-pw`);
+  await online(page);
+  await page.getByTestId("tab-people").click();
+  await page.locator(`[data-testid="user-item"][data-accountid="${other}"]`).click();
+  await page.getByTestId("composer-input").waitFor();
+  return page;
+}
+
+/** Polls `check` (see `eventually`) and names what did not happen when it times out. */
+function until<T>(what: string, check: () => Promise<T>, ms = 15_000): Promise<T> {
+  return eventually(check, ms, what) as Promise<T>;
+}
+
 async function logIn(page: Page, accountid: string, password: string): Promise<void> {
   await page.getByTestId("login-account").fill(accountid);
   await page.getByTestId("login-password").fill(password);
@@ -130,7 +217,7 @@ async function logIn(page: Page, accountid: string, password: string): Promise<v
 async function online(page: Page): Promise<void> {
   await page.getByTestId("chat-view").waitFor();
   const status = page.getByTestId("conn-status");
-  await eventually(async () => (await status.getAttribute("data-state")) === "online");
+  await until("page online", async () => (await status.getAttribute("data-state")) === "online");
 }
 
 /** The text of every confirmed message shown, top to bottom. */
