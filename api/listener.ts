@@ -63,12 +63,18 @@ export function serveResilient(
       return;
     }
     const current = server;
-    current.finished.then(() => {
+    const restart = (reason: string) => {
       if (stopped || server !== current) return;
       restarts++;
-      log("http: listener stopped unexpectedly (out of file descriptors?); restarting");
+      log(`http: listener stopped unexpectedly (${reason}); restarting`);
       setTimeout(start, 200);
-    });
+    };
+    // Deno rejects `finished` when accept fails (EMFILE): without this handler the rejection
+    // would end the process.
+    current.finished.then(
+      () => restart("closed"),
+      (error) => restart((error as Error)?.message ?? String(error)),
+    );
   };
   start();
 

@@ -13,6 +13,7 @@ import type { Backend } from "../store/backend.ts";
 import { openEmbeddedBackend } from "../store/backend_embedded.ts";
 import { openProductionBackend } from "../store/backend_production.ts";
 import { createApp } from "./app.ts";
+import { connectionCap } from "./fd_limit.ts";
 import { serveResilient } from "./listener.ts";
 
 /** A started server. */
@@ -38,9 +39,11 @@ export interface StartOptions {
 
 /** Starts everything; rejects with a clear message when a configured store is unreachable. */
 export async function startServer(
-  config: ResolvedConfig,
+  configured: ResolvedConfig,
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  const maxConnections = connectionCap(configured.limits.maxConnections);
+  const config = { ...configured, limits: { ...configured.limits, maxConnections } };
   const log = options.log ??
     ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
   const nodeId = `${Deno.hostname()}:${config.port || crypto.randomUUID().slice(0, 8)}`
@@ -49,6 +52,9 @@ export async function startServer(
   const backend = config.redisUrl && config.mysqlUrl
     ? await openProductionBackend(config, nodeId, log)
     : await openEmbeddedBackend(config, nodeId, log);
+  if (maxConnections < configured.limits.maxConnections) {
+    log(`connections capped at ${maxConnections} to stay under the open-file limit`);
+  }
   const gateway = new Gateway({
     config,
     users: backend.users,

@@ -32,10 +32,16 @@ export class Connection {
   #pending = 0;
   #chain: Promise<void> = Promise.resolve();
 
+  /**
+   * @param released called once when the connection is closed by either side: a closing
+   *   socket may linger until its peer answers (a client that stopped reading never does), so
+   *   the bookkeeping does not wait for the transport.
+   */
   constructor(
     readonly accountid: string,
     private readonly socket: ChatSocket,
     private readonly ctx: GatewayContext,
+    private readonly released: (connection: Connection) => void = () => {},
   ) {}
 
   /** Queues a frame; a client whose backlog is over the limit is disconnected, not buffered. */
@@ -69,6 +75,7 @@ export class Connection {
     } catch {
       // already closing
     }
+    this.released(this);
   }
 
   /** Handles one text frame (byte size already checked by the transport). */
@@ -86,7 +93,10 @@ export class Connection {
 
   /** Called by the transport when the socket closed (by either side). */
   async onClose(): Promise<void> {
-    this.#closed = true;
+    if (!this.#closed) {
+      this.#closed = true;
+      this.released(this);
+    }
     if (!this.loggedIn) return;
     this.loggedIn = false;
     if (!this.ctx.hub.remove(this)) return;

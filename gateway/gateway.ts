@@ -37,7 +37,7 @@ export class Gateway {
       socket.close(CloseCode.tryAgainLater, "server at capacity, retry later");
       return null;
     }
-    const connection = new Connection(accountid, socket, this.ctx);
+    const connection = new Connection(accountid, socket, this.ctx, (c) => void this.closed(c));
     this.#open.add(connection);
     return connection;
   }

@@ -25,11 +25,22 @@ export function freePort(): number {
 export async function spawnServer(
   args: string[],
   env: Record<string, string> = {},
-  timeoutMs = 30_000,
+  options: { timeoutMs?: number; fdLimit?: number } = {},
 ): Promise<ServerProcess> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const main = new URL("../../main.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", main, "start", ...args],
+  const denoArgs = ["run", "-A", main, "start", ...args];
+  // A lower descriptor limit goes through the shell's ulimit, then exec's Deno itself.
+  const [program, programArgs] = options.fdLimit
+    ? ["bash", [
+      "-c",
+      `ulimit -n ${options.fdLimit} && exec "$0" "$@"`,
+      Deno.execPath(),
+      ...denoArgs,
+    ]]
+    : [Deno.execPath(), denoArgs];
+  const child = new Deno.Command(program, {
+    args: programArgs,
     env: { RUST_BACKTRACE: "0", NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",

@@ -1,0 +1,173 @@
+/**
+ * Connection limits: the cap (1013), idle connections (4408), slow clients, and a listener
+ * that survives running out of file descriptors.
+ */
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { connectionCap } from "../api/fd_limit.ts";
+import { hashPassword } from "../store/password.ts";
+import { MysqlUserStore } from "../store/users_mysql.ts";
+import { eventually, startTestServer } from "./support/chat_server.ts";
+import { freePort, spawnServer } from "./support/server_process.ts";
+import { openTestStores, TEST_REDIS_URL } from "./support/stores.ts";
+import { openWs } from "./support/ws_client.ts";
+
+Deno.test("the connection cap stays below the descriptor limit", () => {
+  assertEquals(connectionCap(16_000, 20_000), 16_000);
+  assertEquals(connectionCap(16_000, 1024), 824);
+  assertEquals(connectionCap(16_000, 100), 1);
+  assertEquals(connectionCap(500, null), 500);
+});
+
+Deno.test("at capacity a new WebSocket is refused with 1013; a freed slot is usable again", async () => {
+  const t = await startTestServer({ configure: (c) => c.limits.maxConnections = 3 });
+  try {
+    await t.addUser("alice");
+    const token = await t.login("alice");
+    const open = [
+      await openWs(t.url, token),
+      await openWs(t.url, token),
+      await openWs(t.url, token),
+    ];
+    const refused = await openWs(t.url, token);
+    assertEquals((await refused.closed).code, 1013);
+    await open[0].close();
+    await eventually(() => t.server.gateway.size === 2, 5000, "slot freed");
+    const again = await t.connect("alice", token);
+    assertEquals(again.init.type, "init");
+    await Promise.all([open[1].close(), open[2].close(), again.close()]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a silent connection gets pings and is closed with 4408; one that answers stays", async () => {
+  const t = await startTestServer({
+    configure: (c) => {
+      c.heartbeat.pingSeconds = 1;
+      c.heartbeat.idleSeconds = 2;
+    },
+  });
+  try {
+    await t.addUser("alice");
+    const token = await t.login("alice");
+    const silent = await t.connect("alice", token);
+    const lively = await t.connect("alice", token);
+    lively.socket.addEventListener("message", (event) => {
+      if (JSON.parse(String(event.data)).type === "ping") lively.send({ type: "pong" });
+    });
+    await silent.next((f) => f.type === "ping", 3000);
+    assertEquals((await silent.closed).code, 4408);
+    assert(lively.socket.readyState === WebSocket.OPEN, "the answering connection was closed");
+    await lively.close();
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a client that does not read is disconnected, not buffered without bound", async () => {
+  const t = await startTestServer({ configure: (c) => c.limits.sendBufferBytes = 64 * 1024 });
+  try {
+    await t.addUser("alice");
+    await t.addUser("bob");
+    const bobToken = await t.login("bob");
+    // bob's client speaks WebSocket by hand and then stops reading.
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: t.server.port });
+    const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+    await conn.write(new TextEncoder().encode(
+      `GET /ws?token=${bobToken} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
+        `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    ));
+    const head = new Uint8Array(1024);
+    const n = await conn.read(head);
+    assert(new TextDecoder().decode(head.subarray(0, n!)).startsWith("HTTP/1.1 101"));
+    await conn.write(maskedTextFrame(JSON.stringify({ type: "login", clientName: "bob" })));
+    await eventually(() => t.server.gateway.ctx.hub.has("bob"), 5000, "bob logged in");
+
+    const alice = await t.connect("alice", await t.login("alice"));
+    const big = "x".repeat(5000);
+    let sent = 0;
+    while (t.server.gateway.ctx.hub.has("bob") && sent < 5000) {
+      for (let i = 0; i < 100; i++, sent++) {
+        alice.send({ type: "say", chatid: "alice--bob", content: big, cid: `s${sent}` });
+      }
+      await alice.next((f) => f.type === "ack" && f.cid === `s${sent - 1}`, 20_000);
+      alice.frames.length = 0; // the test does not need them; keep its memory flat
+    }
+    assert(!t.server.gateway.ctx.hub.has("bob"), `bob still connected after ${sent} messages`);
+    // Well below what was sent: the server stopped buffering for bob early.
+    assert(sent * big.length > 64 * 1024, `sent ${sent}`);
+    conn.close();
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("the listener survives running out of file descriptors", async () => {
+  const stores = await openTestStores();
+  const port = freePort();
+  const server = await spawnServer(
+    ["--port", String(port), "--redis", TEST_REDIS_URL, "--mysql", stores.mysqlUrl],
+    { CHAT_REDIS_PREFIX: stores.prefix, CHAT_DATA_DIR: await Deno.makeTempDir() },
+    { fdLimit: 256 },
+  );
+  const flood: Deno.Conn[] = [];
+  try {
+    const users = new MysqlUserStore(stores.pool);
+    await users.add({
+      accountid: "alice",
+      username: "Alice",
+      dept: "",
+      deptDetail: "",
+      email: "",
+      tel: "",
+      mobile: "",
+    }, await hashPassword("pw"));
+    // Plain TCP connections are not WebSockets, so only the descriptor limit stops them.
+    for (let i = 0; i < 400; i++) {
+      try {
+        flood.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      } catch {
+        break;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const conn of flood.splice(0)) conn.close();
+    const health = await eventually(
+      async () => {
+        const response = await fetch(`${server.url}/healthz`);
+        return response.status === 200 ? await response.json() : null;
+      },
+      15_000,
+      "server answers again",
+    );
+    assertEquals(health.ok, true);
+    const login = await fetch(`${server.url}/api/login`, {
+      method: "POST",
+      body: JSON.stringify({ accountid: "alice", password: "pw" }),
+    });
+    assertEquals(login.status, 200);
+    await login.body?.cancel();
+    assert(
+      server.output.some((line) => /listener stopped unexpectedly/.test(line)),
+      "the flood never exhausted the descriptors:\n" + server.output.join("\n"),
+    );
+  } finally {
+    for (const conn of flood) conn.close();
+    await server.kill("SIGTERM");
+    await stores.cleanup();
+  }
+});
+
+/** A client frame must be masked (RFC 6455 §5.3). */
+function maskedTextFrame(text: string): Uint8Array {
+  const payload = new TextEncoder().encode(text);
+  const mask = crypto.getRandomValues(new Uint8Array(4));
+  const header = payload.length < 126
+    ? [0x81, 0x80 | payload.length]
+    : [0x81, 0x80 | 126, payload.length >> 8, payload.length & 255];
+  const frame = new Uint8Array(header.length + 4 + payload.length);
+  frame.set(header);
+  frame.set(mask, header.length);
+  payload.forEach((b, i) => frame[header.length + 4 + i] = b ^ mask[i % 4]);
+  return frame;
+}
