@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# What the test suite needs on this machine, started or installed only when missing:
+# Redis on 127.0.0.1:6379, MariaDB on 127.0.0.1:3306 (root, no password), Chromium.
+# Used by `./chat test` and by .ci/run.
+set -uo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+apt_updated=""
+apt_install() {
+  [ -n "$apt_updated" ] || { apt-get update -qq >/dev/null 2>&1 || true; apt_updated=1; }
+  apt-get install -y -qq "$@" >/dev/null 2>&1
+}
+
+wait_for() { # wait_for SECONDS COMMAND...
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
+
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG; }
+if ! redis_up 2>/dev/null; then
+  command -v redis-server >/dev/null || apt_install redis-server redis-tools
+  echo "test services: starting Redis" >&2
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log >/dev/null
+  wait_for 20 redis_up || { echo "test services: Redis did not start" >&2; exit 1; }
+fi
+
+mariadb_up() { mariadb -h 127.0.0.1 -P 3306 -uroot -e 'SELECT 1'; }
+if ! mariadb_up >/dev/null 2>&1; then
+  command -v mariadbd >/dev/null || apt_install mariadb-server mariadb-client
+  echo "test services: starting MariaDB" >&2
+  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  wait_for 60 mariadb_up || { echo "test services: MariaDB did not start" >&2; exit 1; }
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test services: installing Chromium (browser tests)" >&2
+  apt_install chromium || echo "test services: could not install chromium" >&2
+fi
+exit 0
