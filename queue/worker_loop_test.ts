@@ -172,3 +172,31 @@ Deno.test("ArchiveWorker stops by itself when the status row asks", async () => 
     await stores.cleanup();
   }
 });
+
+Deno.test("ArchiveWorker writes a batch that spans a month boundary to two monthly tables", async () => {
+  const stores = await openTestStores();
+  const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
+  const w = await worker(stores, stores.pool);
+  try {
+    // Queued before the worker starts, so both months arrive in one batch.
+    const lastOfJanuary = new Date(2026, 0, 31, 23, 59, 59).getTime() / 1000;
+    const firstOfFebruary = new Date(2026, 1, 1, 0, 0, 1).getTime() / 1000;
+    await producer.enqueue({ ...draft("alice--bob", 1), time: lastOfJanuary });
+    await producer.enqueue({ ...draft("alice--bob", 2), time: firstOfFebruary });
+    await w.loop.start();
+    await until("2 processed", () => w.loop.processed === 2);
+    assertEquals(w.loop.batches, 1);
+    for (
+      const [table, seq] of [["webchat_message202601", 1], ["webchat_message202602", 2]] as const
+    ) {
+      const [rows] = await stores.pool.query(`SELECT seq FROM ${table}`);
+      assertEquals((rows as { seq: number }[]).map((r) => r.seq), [seq], table);
+    }
+    const archive = new MysqlArchive(stores.pool);
+    const page = await archive.history({ chatid: "alice--bob", limit: 10 });
+    assertEquals(page.messages.map((m) => m.seq), [1, 2]);
+  } finally {
+    await w.close();
+    await stores.cleanup();
+  }
+});
