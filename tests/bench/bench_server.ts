@@ -1,0 +1,60 @@
+/**
+ * The webChat server for the benchmark, as its own process (so the load generator does not share
+ * its event loop): the production stack of `startServer` — Redis, MySQL, the archive worker —
+ * on a free port of 127.0.0.1, with the Redis prefix and database the parent chose.
+ *
+ * `deno run -A tests/bench/bench_server.ts '{"redisUrl":…,"redisPrefix":…,"mysqlUrl":…}'`
+ * prints `BENCH_SERVER_LISTENING <url>` once it accepts connections, logs to stderr, and shuts
+ * down in order when its standard input closes (the parent ended, even by crashing) or on
+ * SIGTERM/SIGINT. It never touches the stores' cleanup: the parent owns them.
+ *
+ * @module
+ */
+import { defaultConfig } from "../../config/mod.ts";
+import { startServer } from "../../api/server.ts";
+
+const settings = JSON.parse(Deno.args[0] ?? "{}") as {
+  redisUrl: string;
+  redisPrefix: string;
+  mysqlUrl: string;
+};
+const config = defaultConfig();
+config.port = 0;
+config.redisUrl = settings.redisUrl;
+config.redisPrefix = settings.redisPrefix;
+config.mysqlUrl = settings.mysqlUrl;
+
+const server = await startServer(config, {
+  log: (line) => console.error(`server: ${line}`),
+});
+console.log(`BENCH_SERVER_LISTENING ${server.url}`);
+
+let stopping: Promise<void> | null = null;
+function stop(): Promise<void> {
+  stopping ??= (async () => {
+    const timer = setTimeout(() => {
+      console.error("server: close took over 20 s; exiting anyway");
+      Deno.exit(2);
+    }, 20_000);
+    try {
+      await server.close();
+    } finally {
+      clearTimeout(timer);
+    }
+    console.log("BENCH_SERVER_STOPPED");
+    // --cpu-prof writes its profile at a normal exit.
+    Deno.exit(0);
+  })();
+  return stopping;
+}
+for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(signal, () => stop());
+(async () => {
+  try {
+    for await (const _ of Deno.stdin.readable) {
+      // The parent never writes; EOF means it is done (or gone).
+    }
+  } catch {
+    // stdin closed abruptly: same as EOF
+  }
+  await stop();
+})();

@@ -1,0 +1,1128 @@
+/**
+ * Benchmark (a script, not a test) of the production stack: the real server (Redis + MariaDB,
+ * archive worker running) in its own process on 127.0.0.1, driven over loopback HTTP and
+ * WebSockets from this process.
+ *
+ *   deno task bench                      (= deno run -A --frozen tests/bench/chat_bench.ts)
+ *   deno task bench --pairs=1000 --messages=20 --window=8 --rate=2000 --latency-pairs=200
+ *                   --seconds=10 --archive-rows=50000 [--skip-archive] [--profile]
+ *
+ * 1. Throughput: `pairs` sender accounts, each with its own socket, send `messages` messages to
+ *    their own partner (another socket) as fast as acks allow with a window of `window`
+ *    unacknowledged frames; a message is done when the partner received its `say`. Then the
+ *    time until every row is in `webchat_messageYYYYMM` (end-to-end durable throughput).
+ * 2. Latency: `latency-pairs` of those pairs send at a paced `rate` (spread evenly) for `seconds`;
+ *    send → receive latency measured at the partner (same clock: same process).
+ * 3. Archive: runs queue/archive_bench.ts (worker path vs plain multi-row INSERT) as a
+ *    subprocess once the chat server has stopped, and relays its output.
+ *
+ * Then a plain-text summary for the README. Every loop is bounded; the Redis prefix and the
+ * database are removed at the end, also on failure or Ctrl-C. `--profile` runs the server with
+ * V8's CPU profiler and prints where its threads spent time in each phase.
+ *
+ * Users are inserted straight into MySQL with one precomputed scrypt hash of cheaper parameters
+ * (N=1024 instead of 16384: stored hashes carry their own parameters, and 2,000 logins at the
+ * default cost would take minutes on 2 cores); login speed is not what is measured here.
+ *
+ * @module
+ */
+import { scrypt } from "node:crypto";
+import { MysqlUserStore } from "../../store/users_mysql.ts";
+import type { MysqlPool } from "../../store/mysql_pool.ts";
+import { openTestStores, TEST_REDIS_URL, type TestStores } from "../support/stores.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const options = parseOptions(Deno.args, {
+  pairs: 1000,
+  messages: 20,
+  window: 8,
+  rate: 2000,
+  "latency-pairs": 200,
+  seconds: 10,
+  "archive-rows": 50_000,
+  "login-concurrency": 16,
+  "connect-concurrency": 50,
+  "skip-archive": false,
+  profile: false,
+});
+const PAIRS = options.pairs as number;
+const MESSAGES = options.messages as number;
+const WINDOW = Math.min(options.window as number, 900); // the server closes at 1000 in flight
+const RATE = options.rate as number;
+const LATENCY_PAIRS = Math.min(options["latency-pairs"] as number, PAIRS);
+const SECONDS = options.seconds as number;
+const ARCHIVE_ROWS = options["archive-rows"] as number;
+const PASSWORD = "bench-password";
+/** Hard bounds, so the script always ends. */
+const PHASE_TIMEOUT_MS = 180_000;
+const ARCHIVE_TIMEOUT_MS = 180_000;
+const SETUP_TIMEOUT_MS = 600_000;
+
+const here = new URL(".", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
+
+// ---------------------------------------------------------------------------------------------
+// Shared state
+
+/** Set by Ctrl-C / SIGTERM: every wait gives up, then the `finally` cleans up. */
+const aborted = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => {
+    if (aborted.signal.aborted) return;
+    console.error(`\n${signal}: stopping and cleaning up…`);
+    aborted.abort(new Error(`interrupted by ${signal}`));
+  });
+}
+
+interface Results {
+  date: string;
+  nproc: string;
+  deno: string;
+  setup?: { users: number; usersSec: number; loginSec: number; connectSec: number };
+  throughput?: {
+    total: number;
+    delivered: number;
+    errors: number;
+    elapsedSec: number;
+    ackSec: number;
+    rate: number;
+    p50: number;
+    p99: number;
+    archivedSec: number | null;
+    durableRate: number | null;
+  };
+  latency?: {
+    total: number;
+    delivered: number;
+    errors: number;
+    sendSec: number;
+    sentRate: number;
+    deliveredRate: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+    maxSendLag: number;
+    pingP50: number | null;
+    pingP99: number | null;
+    pingMax: number | null;
+  };
+  archive?: {
+    worker: number | null;
+    plain: number | null;
+    ratio: number | null;
+    ok: boolean;
+    detail: string;
+  };
+}
+
+const results: Results = {
+  date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  nproc: await nproc(),
+  deno: Deno.version.deno,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Sockets
+
+type Role = "sender" | "receiver";
+
+interface BenchSocket {
+  ws: WebSocket;
+  accountid: string;
+  role: Role;
+  pair: number;
+}
+
+/** What the running phase wants to hear about. */
+interface PhaseHooks {
+  onAck(pair: number): void;
+  onError(pair: number, frame: string): void;
+  onSay(cid: string, at: number): void;
+}
+
+const idleHooks: PhaseHooks = {
+  onAck() {},
+  onError(_pair, frame) {
+    stray.errors++;
+    if (stray.samples.length < 5) stray.samples.push(frame.slice(0, 300));
+  },
+  onSay() {},
+};
+let hooks: PhaseHooks = idleHooks;
+/** Frames nobody waited for (login/logout broadcasts, errors between phases). */
+const stray = { login: 0, logout: 0, errors: 0, other: 0, samples: [] as string[] };
+const closedUnexpectedly: string[] = [];
+let shuttingDown = false;
+
+/** Ping probe on an idle socket: how quickly the server's event loop answers. */
+const probe = { socket: null as WebSocket | null, sentAt: 0, rtts: [] as number[], on: false };
+
+function handleFrame(socket: BenchSocket, data: string): void {
+  // The server writes `type` first, so the prefix tells the frame without parsing it.
+  if (data.startsWith('{"type":"say"')) {
+    if (socket.role === "receiver") {
+      const at = performance.now();
+      const cid = /"cid":"([^"]*)"/.exec(data)?.[1] ?? "";
+      hooks.onSay(cid, at);
+    }
+  } else if (data.startsWith('{"type":"ack"')) {
+    hooks.onAck(socket.pair);
+  } else if (data.startsWith('{"type":"ping"')) {
+    socket.ws.send('{"type":"pong"}');
+  } else if (data.startsWith('{"type":"pong"')) {
+    if (socket.ws === probe.socket && probe.sentAt > 0) {
+      if (probe.on) probe.rtts.push(performance.now() - probe.sentAt);
+      probe.sentAt = 0;
+    }
+  } else if (data.startsWith('{"type":"login"')) {
+    stray.login++;
+  } else if (data.startsWith('{"type":"logout"')) {
+    stray.logout++;
+  } else if (data.startsWith('{"type":"error"')) {
+    hooks.onError(socket.pair, data);
+  } else {
+    stray.other++;
+  }
+}
+
+/** Opens `/ws`, sends `login`, resolves on `init`. */
+function openSocket(
+  baseUrl: string,
+  token: string,
+  accountid: string,
+  role: Role,
+  pair: number,
+): Promise<BenchSocket> {
+  const url = baseUrl.replace(/^http/, "ws") + `/ws?token=${encodeURIComponent(token)}`;
+  const ws = new WebSocket(url);
+  const socket: BenchSocket = { ws, accountid, role, pair };
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    const timer = setTimeout(() => fail(new Error(`${accountid}: no init within 60 s`)), 60_000);
+    const fail = (error: Error) => {
+      if (ready) return;
+      ready = true;
+      clearTimeout(timer);
+      try {
+        ws.close();
+      } catch { /* closing */ }
+      reject(error);
+    };
+    ws.onopen = () => ws.send(JSON.stringify({ type: "login", clientName: accountid }));
+    ws.onerror = (event) => fail(new Error(`${accountid}: ${(event as ErrorEvent).message}`));
+    ws.onclose = (event) => {
+      if (!ready) fail(new Error(`${accountid}: closed ${event.code} ${event.reason}`));
+      else if (!shuttingDown) {
+        closedUnexpectedly.push(`${accountid}: ${event.code} ${event.reason}`);
+      }
+    };
+    ws.onmessage = (event) => {
+      const data = String(event.data);
+      if (!ready) {
+        if (data.startsWith('{"type":"init"')) {
+          ready = true;
+          clearTimeout(timer);
+          resolve(socket);
+        } else if (data.startsWith('{"type":"error"')) {
+          fail(new Error(`${accountid}: login refused: ${data.slice(0, 300)}`));
+        }
+        return;
+      }
+      handleFrame(socket, data);
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+let stores: TestStores | null = null;
+let server: BenchServer | null = null;
+const senders: BenchSocket[] = [];
+const receivers: BenchSocket[] = [];
+let failure: unknown = null;
+const profileDir = options.profile ? await Deno.makeTempDir({ prefix: "chat_bench_prof_" }) : null;
+const profileWindows: { name: string; from: number; to: number }[] = [];
+
+console.log(
+  `webChat benchmark ${results.date}: nproc ${results.nproc}, Deno ${results.deno}, ` +
+    `${PAIRS} pairs × ${MESSAGES} msgs (window ${WINDOW}); latency ${LATENCY_PAIRS} pairs at ` +
+    `${RATE} msg/s for ${SECONDS} s; archive backlog ${ARCHIVE_ROWS}`,
+);
+try {
+  stores = await openTestStores();
+  console.log(`stores: redis prefix ${stores.prefix}, database ${stores.database}`);
+  server = await startBenchServer(stores, profileDir);
+  console.log(`server: ${server.url} (pid ${server.child.pid}, own process)`);
+  await withTimeout(setup(server.url, stores), SETUP_TIMEOUT_MS, "setup");
+  await warmup();
+  await throughputPhase(stores.pool);
+  await latencyPhase();
+} catch (error) {
+  failure = error;
+  console.error(`benchmark failed: ${(error as Error)?.stack ?? error}`);
+} finally {
+  shuttingDown = true;
+  hooks = idleHooks;
+  await closeSockets([...senders, ...receivers]);
+  if (server) {
+    const code = await server.stop();
+    console.log(`server stopped (exit ${code}); ${server.logs.length} log lines`);
+    for (const line of server.logs.slice(-15)) console.log(`  | ${line}`);
+  }
+  if (stores) {
+    await stores.cleanup().then(
+      () => console.log(`cleaned up: redis prefix ${stores!.prefix}, database ${stores!.database}`),
+      (error) => console.error(`cleanup failed: ${error}`),
+    );
+  }
+}
+if (profileDir) {
+  await reportProfiles(profileDir, profileWindows);
+  await Deno.remove(profileDir, { recursive: true }).catch(() => {});
+}
+if (!aborted.signal.aborted && !options["skip-archive"]) {
+  try {
+    await archivePhase();
+  } catch (error) {
+    failure ??= error;
+    console.error(`archive phase failed: ${error}`);
+  }
+}
+printSummary();
+Deno.exit(failure ? 1 : 0);
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+async function setup(baseUrl: string, stores: TestStores): Promise<void> {
+  // Users straight into MySQL (the server created the table), one shared cheap hash.
+  let started = performance.now();
+  const hash = await cheapHash(PASSWORD);
+  const users = new MysqlUserStore(stores.pool);
+  const accounts = Array.from({ length: PAIRS }, (_, i) => [senderId(i), receiverId(i)]).flat();
+  await pool(accounts, 8, (accountid) =>
+    users.add({
+      accountid,
+      username: accountid.toUpperCase(),
+      dept: "Bench",
+      deptDetail: "Company,Bench",
+      email: `${accountid}@example.com`,
+      tel: "",
+      mobile: "",
+    }, hash));
+  const usersSec = seconds(started);
+  console.log(`setup: ${accounts.length} users inserted in ${usersSec.toFixed(1)} s`);
+
+  started = performance.now();
+  const tokens = new Map<string, string>();
+  await pool(accounts, options["login-concurrency"] as number, async (accountid) => {
+    for (let attempt = 0;; attempt++) {
+      const response = await fetch(baseUrl + "/api/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ accountid, password: PASSWORD }),
+        signal: AbortSignal.any([aborted.signal, AbortSignal.timeout(30_000)]),
+      });
+      const body = await response.json().catch(() => null);
+      if (response.status === 200 && body?.token) {
+        tokens.set(accountid, body.token);
+        return;
+      }
+      if (attempt >= 3 || response.status < 500) {
+        throw new Error(`login ${accountid}: ${response.status} ${JSON.stringify(body)}`);
+      }
+      await sleep(200 * (attempt + 1));
+    }
+  });
+  const loginSec = seconds(started);
+  console.log(
+    `setup: ${accounts.length} HTTP logins in ${loginSec.toFixed(1)} s ` +
+      `(${(accounts.length / loginSec).toFixed(0)}/s)`,
+  );
+
+  // Receivers first, so every sender's partner is online when it starts.
+  started = performance.now();
+  const indexes = Array.from({ length: PAIRS }, (_, i) => i);
+  for (const role of ["receiver", "sender"] as const) {
+    const list = role === "sender" ? senders : receivers;
+    let done = 0;
+    await pool(indexes, options["connect-concurrency"] as number, async (i) => {
+      const accountid = role === "sender" ? senderId(i) : receiverId(i);
+      list[i] = await openSocket(baseUrl, tokens.get(accountid)!, accountid, role, i);
+      if (++done % 500 === 0) {
+        console.log(`setup: ${done} ${role}s connected (${seconds(started).toFixed(1)} s)`);
+      }
+    });
+  }
+  const connectSec = seconds(started);
+  console.log(
+    `setup: ${PAIRS * 2} sockets logged in over /ws in ${connectSec.toFixed(1)} s ` +
+      `(${(PAIRS * 2 / connectSec).toFixed(0)}/s; ${stray.login} login broadcasts received)`,
+  );
+  results.setup = { users: accounts.length, usersSec, loginSec, connectSec };
+  probe.socket = receivers[PAIRS - 1].ws;
+}
+
+/** One message per pair, so chats exist and caches are warm before anything is timed. */
+async function warmup(): Promise<void> {
+  const started = performance.now();
+  const run = await runBurst("w", PAIRS, 1, WINDOW);
+  console.log(
+    `warmup: ${run.delivered}/${run.total} delivered in ${seconds(started).toFixed(1)} s` +
+      (run.errors ? `, ${run.errors} errors: ${run.errorSamples[0]}` : ""),
+  );
+  if (run.delivered === 0) throw new Error("warmup: nothing was delivered");
+}
+
+async function throughputPhase(pool: MysqlPool): Promise<void> {
+  // Wait until the warmup is archived, so the count below only grows by this phase's rows.
+  const warm = await waitArchived(pool, PAIRS, performance.now() + 60_000);
+  const baseline = await archivedRows(pool);
+  if (warm === null) console.log(`throughput: warmup not fully archived (${baseline} rows)`);
+  markProfile("throughput", "start");
+  const run = await runBurst("t", PAIRS, MESSAGES, WINDOW);
+  markProfile("throughput", "end");
+  const elapsedSec = (run.lastReceive - run.start) / 1000;
+  const rate = run.delivered / elapsedSec;
+  const accepted = run.total - run.errors;
+  console.log(
+    `throughput: ${run.delivered}/${run.total} delivered in ${elapsedSec.toFixed(2)} s = ` +
+      `${rate.toFixed(0)} msg/s (all acks after ${
+        ((run.lastAck - run.start) / 1000).toFixed(2)
+      } s;` +
+      ` latency under saturation p50 ${fmtMs(percentile(run.latencies, 0.5))}` +
+      ` p99 ${fmtMs(percentile(run.latencies, 0.99))})` +
+      (run.errors ? `; ${run.errors} errors, e.g. ${run.errorSamples[0]}` : ""),
+  );
+  const archivedAt = await waitArchived(
+    pool,
+    baseline + accepted,
+    performance.now() + ARCHIVE_TIMEOUT_MS,
+  );
+  const archivedSec = archivedAt === null ? null : (archivedAt - run.start) / 1000;
+  const durableRate = archivedSec === null ? null : accepted / archivedSec;
+  console.log(
+    archivedSec === null
+      ? `throughput: archive did not catch up within ${ARCHIVE_TIMEOUT_MS / 1000} s ` +
+        `(${(await archivedRows(pool)) - baseline}/${accepted} rows)`
+      : `throughput: all ${accepted} rows in webchat_messageYYYYMM after ` +
+        `${archivedSec.toFixed(2)} s = ${durableRate!.toFixed(0)} msg/s durable`,
+  );
+  results.throughput = {
+    total: run.total,
+    delivered: run.delivered,
+    errors: run.errors,
+    elapsedSec,
+    ackSec: (run.lastAck - run.start) / 1000,
+    rate,
+    p50: percentile(run.latencies, 0.5),
+    p99: percentile(run.latencies, 0.99),
+    archivedSec,
+    durableRate,
+  };
+}
+
+interface BurstRun {
+  total: number;
+  delivered: number;
+  errors: number;
+  errorSamples: string[];
+  start: number;
+  lastAck: number;
+  lastReceive: number;
+  latencies: Float64Array;
+}
+
+/** Every one of `pairs` senders sends `perPair` messages as fast as a window of acks allows. */
+async function runBurst(
+  tag: string,
+  pairs: number,
+  perPair: number,
+  window: number,
+): Promise<BurstRun> {
+  const total = pairs * perPair;
+  const sentAt = new Float64Array(total);
+  const latency = new Float64Array(total).fill(NaN);
+  const next = new Int32Array(pairs);
+  const inflight = new Int32Array(pairs);
+  const run: BurstRun = {
+    total,
+    delivered: 0,
+    errors: 0,
+    errorSamples: [],
+    start: 0,
+    lastAck: 0,
+    lastReceive: 0,
+    latencies: latency,
+  };
+  const done = Promise.withResolvers<void>();
+  const check = () => {
+    if (run.delivered + run.errors >= total) done.resolve();
+  };
+  const pump = (pair: number) => {
+    const socket = senders[pair];
+    while (inflight[pair] < window && next[pair] < perPair) {
+      const index = pair * perPair + next[pair]++;
+      inflight[pair]++;
+      sentAt[index] = performance.now();
+      socket.ws.send(sayFrame(pair, `${tag}.${index}`, index));
+    }
+  };
+  hooks = {
+    onAck(pair) {
+      if (pair >= pairs) return;
+      inflight[pair]--;
+      run.lastAck = performance.now();
+      pump(pair);
+    },
+    onError(pair, frame) {
+      if (pair >= pairs || !frame.includes(`"cid":"${tag}.`)) return idleHooks.onError(pair, frame);
+      inflight[pair]--;
+      run.errors++;
+      if (run.errorSamples.length < 5) run.errorSamples.push(frame.slice(0, 300));
+      pump(pair);
+      check();
+    },
+    onSay(cid, at) {
+      if (!cid.startsWith(tag + ".")) return;
+      const index = Number(cid.slice(tag.length + 1));
+      if (!(index >= 0 && index < total) || !Number.isNaN(latency[index])) return;
+      latency[index] = at - sentAt[index];
+      run.delivered++;
+      run.lastReceive = at;
+      check();
+    },
+  };
+  run.start = performance.now();
+  for (let pair = 0; pair < pairs; pair++) pump(pair);
+  try {
+    await waitFor(done.promise, PHASE_TIMEOUT_MS, `${tag}: delivery`).catch((error) => {
+      if (aborted.signal.aborted) throw error;
+      console.error(`${error.message}: ${run.delivered}/${total} delivered; continuing`);
+    });
+  } finally {
+    hooks = idleHooks;
+  }
+  run.latencies = latency.filter((v) => !Number.isNaN(v)).sort();
+  return run;
+}
+
+async function latencyPhase(): Promise<void> {
+  const pairs = LATENCY_PAIRS;
+  const total = Math.round(RATE * SECONDS);
+  const intervalMs = 1000 / RATE;
+  const sentAt = new Float64Array(total);
+  const latency = new Float64Array(total).fill(NaN);
+  const queued: number[][] = Array.from({ length: pairs }, () => []);
+  const inflight = new Int32Array(pairs);
+  let scheduled = 0, sent = 0, delivered = 0, errors = 0, maxSendLag = 0;
+  let firstSend = 0, lastSend = 0, lastReceive = 0;
+  const errorSamples: string[] = [];
+  const done = Promise.withResolvers<void>();
+  const check = () => {
+    if (delivered + errors >= total) done.resolve();
+  };
+  let start = 0;
+  const pump = (pair: number) => {
+    const queue = queued[pair];
+    while (inflight[pair] < WINDOW && queue.length > 0) {
+      const index = queue.shift()!;
+      inflight[pair]++;
+      const now = performance.now();
+      sentAt[index] = now;
+      maxSendLag = Math.max(maxSendLag, now - (start + index * intervalMs));
+      if (sent++ === 0) firstSend = now;
+      lastSend = now;
+      senders[pair].ws.send(sayFrame(pair, `l.${index}`, index));
+    }
+  };
+  hooks = {
+    onAck(pair) {
+      if (pair >= pairs) return;
+      inflight[pair]--;
+      pump(pair);
+    },
+    onError(pair, frame) {
+      if (pair >= pairs || !frame.includes(`"cid":"l.`)) return idleHooks.onError(pair, frame);
+      inflight[pair]--;
+      errors++;
+      if (errorSamples.length < 5) errorSamples.push(frame.slice(0, 300));
+      pump(pair);
+      check();
+    },
+    onSay(cid, at) {
+      if (!cid.startsWith("l.")) return;
+      const index = Number(cid.slice(2));
+      if (!(index >= 0 && index < total) || !Number.isNaN(latency[index])) return;
+      latency[index] = at - sentAt[index];
+      delivered++;
+      lastReceive = at;
+      check();
+    },
+  };
+  // Message i belongs to pair i % pairs and is due at start + i / rate: an even spread.
+  const tick = () => {
+    const now = performance.now();
+    const touched = new Set<number>();
+    while (scheduled < total && start + scheduled * intervalMs <= now) {
+      const pair = scheduled % pairs;
+      queued[pair].push(scheduled++);
+      touched.add(pair);
+    }
+    for (const pair of touched) pump(pair);
+    if (scheduled >= total) clearInterval(timer);
+  };
+  // The idle-socket ping probe: one ping in flight, every 50 ms.
+  probe.on = true;
+  probe.rtts = [];
+  const probeTimer = setInterval(() => {
+    if (probe.socket && probe.sentAt === 0 && probe.socket.readyState === WebSocket.OPEN) {
+      probe.sentAt = performance.now();
+      probe.socket.send('{"type":"ping"}');
+    }
+  }, 50);
+  markProfile("latency", "start");
+  start = performance.now();
+  const timer = setInterval(tick, 1);
+  tick();
+  try {
+    await waitFor(done.promise, SECONDS * 1000 + 60_000, "latency: delivery").catch((error) => {
+      if (aborted.signal.aborted) throw error;
+      console.error(`${error.message}: ${delivered}/${total} delivered; continuing`);
+    });
+  } finally {
+    clearInterval(timer);
+    clearInterval(probeTimer);
+    probe.on = false;
+    hooks = idleHooks;
+    markProfile("latency", "end");
+  }
+  const sorted = latency.filter((v) => !Number.isNaN(v)).sort();
+  const sendSec = (lastSend - firstSend) / 1000;
+  const sentRate = (sent - 1) / sendSec;
+  const deliveredRate = delivered / ((lastReceive - firstSend) / 1000);
+  const pings = Float64Array.from(probe.rtts).sort();
+  results.latency = {
+    total,
+    delivered,
+    errors,
+    sendSec,
+    sentRate,
+    deliveredRate,
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    maxSendLag,
+    pingP50: pings.length ? percentile(pings, 0.5) : null,
+    pingP99: pings.length ? percentile(pings, 0.99) : null,
+    pingMax: pings.length ? pings[pings.length - 1] : null,
+  };
+  const l = results.latency;
+  console.log(
+    `latency: ${delivered}/${total} delivered; sent at ${sentRate.toFixed(0)} msg/s over ` +
+      `${sendSec.toFixed(2)} s (largest lag behind schedule ${fmtMs(maxSendLag)}); ` +
+      `delivered ${deliveredRate.toFixed(0)} msg/s`,
+  );
+  console.log(
+    `latency: send→receive p50 ${fmtMs(l.p50)}, p90 ${fmtMs(l.p90)}, p99 ${fmtMs(l.p99)}, ` +
+      `max ${fmtMs(l.max)}` + (errors ? `; ${errors} errors, e.g. ${errorSamples[0]}` : ""),
+  );
+  if (pings.length) {
+    console.log(
+      `latency: ping→pong on an idle socket meanwhile (${pings.length} probes): ` +
+        `p50 ${fmtMs(l.pingP50!)}, p99 ${fmtMs(l.pingP99!)}, max ${fmtMs(l.pingMax!)}`,
+    );
+  }
+}
+
+/** queue/archive_bench.ts in a subprocess (it is a top-level script with its own cleanup). */
+async function archivePhase(): Promise<void> {
+  const path = root + "queue/archive_bench.ts";
+  console.log(`archive: deno run -A --frozen queue/archive_bench.ts ${ARCHIVE_ROWS}`);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--frozen", path, String(ARCHIVE_ROWS)],
+    cwd: root,
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", CHAT_TEST_REDIS: TEST_REDIS_URL },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  const relay = async (stream: ReadableStream<Uint8Array>) => {
+    let pending = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      pending += chunk;
+      const parts = pending.split("\n");
+      pending = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        console.log(`  archive_bench | ${line}`);
+      }
+    }
+    if (pending) {
+      lines.push(pending);
+      console.log(`  archive_bench | ${pending}`);
+    }
+  };
+  const relays = Promise.all([relay(child.stdout), relay(child.stderr)]);
+  const kill = (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch { /* exited */ }
+  };
+  // SIGINT lets its `finally` clean up; SIGKILL only if it does not end after that.
+  const timer = setTimeout(() => kill("SIGINT"), 600_000);
+  const onAbort = () => kill("SIGINT");
+  aborted.signal.addEventListener("abort", onAbort);
+  const hardTimer = setTimeout(() => kill("SIGKILL"), 660_000);
+  const status = await child.status;
+  clearTimeout(timer);
+  clearTimeout(hardTimer);
+  aborted.signal.removeEventListener("abort", onAbort);
+  await relays;
+  const text = lines.join("\n");
+  const worker = Number(/worker path: (\d+) rows\/s/.exec(text)?.[1] ?? NaN);
+  const plain = Number(/plain INSERT: (\d+) rows\/s/.exec(text)?.[1] ?? NaN);
+  const ok = status.success && Number.isFinite(worker) && Number.isFinite(plain) && plain > 0;
+  results.archive = {
+    worker: Number.isFinite(worker) ? worker : null,
+    plain: Number.isFinite(plain) ? plain : null,
+    ratio: ok ? worker / plain : null,
+    ok,
+    detail: ok ? "" : `archive_bench exited ${status.code}`,
+  };
+  if (!ok) throw new Error(`archive_bench.ts failed (exit ${status.code})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary
+
+function printSummary(): void {
+  const rows: [string, string, string, string][] = [];
+  const t = results.throughput, l = results.latency, a = results.archive, s = results.setup;
+  const met = (ok: boolean | null) => ok === null ? "n/a" : ok ? "MET" : "MISSED";
+  if (t) {
+    rows.push([
+      `1. ${PAIRS} pairs x ${MESSAGES} msgs, window ${WINDOW}: send -> partner's say`,
+      `${fmtInt(t.delivered)}/${fmtInt(t.total)} msgs in ${t.elapsedSec.toFixed(2)} s = ` +
+      `${fmtInt(t.rate)} msg/s`,
+      "-",
+      t.errors ? `${t.errors} errors` : "",
+    ]);
+    rows.push([
+      "   latency while saturated",
+      `p50 ${fmtMs(t.p50)}, p99 ${fmtMs(t.p99)}`,
+      "-",
+      "",
+    ]);
+    rows.push([
+      "   durable: all rows in webchat_messageYYYYMM",
+      t.archivedSec === null
+        ? "not caught up in time"
+        : `${t.archivedSec.toFixed(2)} s = ${fmtInt(t.durableRate!)} msg/s`,
+      "-",
+      "",
+    ]);
+  }
+  if (l) {
+    const ok = l.p99 < 50 && l.sentRate >= RATE * 0.95 && l.delivered === l.total;
+    rows.push([
+      `2. paced ${fmtInt(RATE)} msg/s, ${LATENCY_PAIRS} pairs, ${SECONDS} s: achieved`,
+      `sent ${fmtInt(l.sentRate)} msg/s, delivered ${fmtInt(l.delivered)}/${fmtInt(l.total)}`,
+      `>= ${fmtInt(RATE * 0.95)} msg/s`,
+      "",
+    ]);
+    rows.push([
+      "   send -> receive latency",
+      `p50 ${fmtMs(l.p50)}, p90 ${fmtMs(l.p90)}, p99 ${fmtMs(l.p99)}, max ${fmtMs(l.max)}`,
+      "p99 < 50 ms",
+      met(ok),
+    ]);
+    if (l.pingP99 !== null) {
+      rows.push([
+        "   idle-socket ping->pong meanwhile",
+        `p50 ${fmtMs(l.pingP50!)}, p99 ${fmtMs(l.pingP99!)}, max ${fmtMs(l.pingMax!)}`,
+        "-",
+        "",
+      ]);
+    }
+  }
+  if (a) {
+    rows.push([
+      `3. archive of a ${fmtInt(ARCHIVE_ROWS)}-message backlog: worker / plain INSERT`,
+      a.ok
+        ? `${fmtInt(a.worker!)} / ${fmtInt(a.plain!)} rows/s = ${a.ratio!.toFixed(2)}x`
+        : `failed: ${a.detail}`,
+      ">= 0.5x",
+      met(a.ok ? a.ratio! >= 0.5 : null),
+    ]);
+  }
+  if (s) {
+    rows.push([
+      `   setup: ${fmtInt(s.users)} users, HTTP logins, /ws logins`,
+      `${s.usersSec.toFixed(1)} s, ${s.loginSec.toFixed(1)} s, ${s.connectSec.toFixed(1)} s`,
+      "-",
+      "",
+    ]);
+  }
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), 8));
+  const line = (r: string[]) =>
+    `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`
+      .trimEnd();
+  console.log("\n==== webChat benchmark summary (paste into README) ====");
+  console.log(
+    `date ${results.date}; nproc ${results.nproc}; Deno ${results.deno}; loopback; ` +
+      `server in its own process on Redis + MariaDB with the archive worker running`,
+  );
+  console.log(line(["measure", "figure", "target", "result"]));
+  console.log(line(widths.map((w) => "-".repeat(w)).concat("------")));
+  for (const r of rows) console.log(line(r));
+  if (stray.errors || closedUnexpectedly.length) {
+    console.log(
+      `notes: ${stray.errors} stray error frames${
+        stray.samples[0] ? ` (e.g. ${stray.samples[0]})` : ""
+      }; ${closedUnexpectedly.length} sockets closed by the server` +
+        (closedUnexpectedly[0] ? ` (e.g. ${closedUnexpectedly[0]})` : ""),
+    );
+  }
+  if (failure) console.log(`INCOMPLETE: ${(failure as Error)?.message ?? failure}`);
+  console.log("========================================================");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server process
+
+interface BenchServer {
+  url: string;
+  child: Deno.ChildProcess;
+  logs: string[];
+  /** Closes its stdin (orderly shutdown), then SIGTERM / SIGKILL if it lingers. */
+  stop(): Promise<number>;
+}
+
+async function startBenchServer(stores: TestStores, profileDir: string | null) {
+  const settings = {
+    redisUrl: TEST_REDIS_URL,
+    redisPrefix: stores.prefix,
+    mysqlUrl: stores.mysqlUrl,
+  };
+  const args = ["run", "-A", "--frozen"];
+  if (profileDir) args.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
+  args.push(here + "bench_server.ts", JSON.stringify(settings));
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdin = child.stdin.getWriter();
+  const logs: string[] = [];
+  const listening = Promise.withResolvers<string>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    let pending = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      pending += chunk;
+      const parts = pending.split("\n");
+      pending = parts.pop()!;
+      for (const line of parts) {
+        const match = /^BENCH_SERVER_LISTENING (\S+)/.exec(line);
+        if (match) listening.resolve(match[1]);
+        else if (logs.push(line) > 2000) logs.splice(0, 1000);
+      }
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]).catch(() => {});
+  child.status.then((s) =>
+    listening.reject(new Error(`server exited (${s.code}): ${logs.slice(-20).join("\n")}`))
+  );
+  let stopped: Promise<number> | null = null;
+  const server: BenchServer = {
+    url: "",
+    child,
+    logs,
+    stop() {
+      stopped ??= (async () => {
+        await stdin.close().catch(() => {});
+        const kill = (signal: Deno.Signal) => {
+          try {
+            child.kill(signal);
+          } catch { /* exited */ }
+        };
+        const term = setTimeout(() => kill("SIGTERM"), 25_000);
+        const hard = setTimeout(() => kill("SIGKILL"), 40_000);
+        const status = await child.status;
+        clearTimeout(term);
+        clearTimeout(hard);
+        await pumps;
+        return status.code;
+      })();
+      return stopped;
+    },
+  };
+  try {
+    server.url = await waitFor(listening.promise, 60_000, "server start");
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU profiles (--profile)
+
+/** Records a phase boundary on the profiler's clock (CLOCK_MONOTONIC ≈ /proc/uptime, in µs). */
+function markProfile(name: string, edge: "start" | "end"): void {
+  if (!profileDir) return;
+  const uptime = Number(Deno.readTextFileSync("/proc/uptime").split(" ")[0]) * 1e6;
+  if (edge === "start") profileWindows.push({ name, from: uptime, to: Infinity });
+  else {
+    const window = profileWindows.findLast((w) => w.name === name);
+    if (window) window.to = uptime;
+  }
+}
+
+interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time by function (and by module) of every profiled thread, per phase window. */
+async function reportProfiles(dir: string, windows: typeof profileWindows): Promise<void> {
+  const files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".cpuprofile"));
+  if (files.length === 0) {
+    console.log("profile: the server wrote no profile (it did not exit normally?)");
+    return;
+  }
+  for (const file of files) {
+    const profile = JSON.parse(await Deno.readTextFile(`${dir}/${file.name}`)) as CpuProfile;
+    const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+    const urls = new Set(profile.nodes.map((n) => n.callFrame.url));
+    const thread = [...urls].some((u) => u.endsWith("/queue/worker.ts"))
+      ? "archive worker thread"
+      : "main thread";
+    for (const window of windows) {
+      const self = new Map<string, number>();
+      const modules = new Map<string, number>();
+      let t = profile.startTime, total = 0, idle = 0;
+      for (let i = 0; i < profile.samples.length; i++) {
+        t += profile.timeDeltas[i];
+        if (t < window.from || t > window.to) continue;
+        const dt = profile.timeDeltas[i + 1] ?? 0;
+        const frame = byId.get(profile.samples[i])!;
+        total += dt;
+        if (frame.functionName === "(idle)") {
+          idle += dt;
+          continue;
+        }
+        const module = frame.url ? shortUrl(frame.url) : frame.functionName;
+        const key = `${frame.functionName || "(anonymous)"} ${module}` +
+          (frame.url ? `:${frame.lineNumber + 1}` : "");
+        self.set(key, (self.get(key) ?? 0) + dt);
+        modules.set(module, (modules.get(module) ?? 0) + dt);
+      }
+      if (total === 0) continue;
+      const busy = total - idle;
+      console.log(
+        `profile ${window.name}, server ${thread}: ${(total / 1e6).toFixed(1)} s sampled, ` +
+          `busy ${(100 * busy / total).toFixed(0)}%; top self time:`,
+      );
+      const top = (map: Map<string, number>, n: number) =>
+        [...map].sort((a, b) => b[1] - a[1]).slice(0, n);
+      for (const [key, us] of top(self, 18)) {
+        console.log(`  ${(100 * us / busy).toFixed(1).padStart(5)}%  ${key}`);
+      }
+      console.log("  by module:");
+      for (const [key, us] of top(modules, 10)) {
+        console.log(`  ${(100 * us / busy).toFixed(1).padStart(5)}%  ${key}`);
+      }
+    }
+  }
+}
+
+function shortUrl(url: string): string {
+  const npm = /\/npm\/registry\.npmjs\.org\/(.+)$/.exec(url);
+  if (npm) return "npm:" + npm[1];
+  return url.replace("file://" + root, "").replace(/^ext:/, "ext:");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function senderId(i: number): string {
+  return `bs${String(i).padStart(5, "0")}`;
+}
+
+function receiverId(i: number): string {
+  return `br${String(i).padStart(5, "0")}`;
+}
+
+/** "br…" sorts before "bs…", so the chat id is receiver--sender. */
+function chatId(pair: number): string {
+  return `${receiverId(pair)}--${senderId(pair)}`;
+}
+
+function sayFrame(pair: number, cid: string, index: number): string {
+  return `{"type":"say","chatid":"${chatId(pair)}","content":"bench message ${index}: ` +
+    `an ordinary line of chat text","cid":"${cid}"}`;
+}
+
+/** A scrypt hash in store/password.ts's format, with cheaper parameters (see the header). */
+function cheapHash(password: string): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const [n, r, p] = [1024, 8, 1];
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, 32, { N: n, r, p }, (error, key) => {
+      if (error) return reject(error);
+      const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+      resolve(`scrypt$${n}$${r}$${p}$${b64(salt)}$${b64(new Uint8Array(key))}`);
+    })
+  );
+}
+
+/** Rows in every monthly archive table. */
+async function archivedRows(pool: MysqlPool): Promise<number> {
+  const [tables] = await pool.query(
+    `SELECT TABLE_NAME AS name FROM information_schema.TABLES
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME REGEXP '^webchat_message[0-9]{6}$'`,
+  ) as unknown as [{ name: string }[]];
+  let rows = 0;
+  for (const { name } of tables) {
+    const [[count]] = await pool.query(`SELECT COUNT(*) AS n FROM \`${name}\``) as unknown as [
+      { n: number }[],
+    ];
+    rows += Number(count.n);
+  }
+  return rows;
+}
+
+/** Polls every 100 ms until `rows` are archived; the time it was seen, or null at `deadline`. */
+async function waitArchived(
+  pool: MysqlPool,
+  rows: number,
+  deadline: number,
+): Promise<number | null> {
+  while (performance.now() < deadline && !aborted.signal.aborted) {
+    if (await archivedRows(pool) >= rows) return performance.now();
+    await sleep(100);
+  }
+  if (aborted.signal.aborted) throw aborted.signal.reason;
+  return null;
+}
+
+/** Runs `work` over `items` with at most `limit` at a time; the first failure rejects. */
+async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      if (aborted.signal.aborted) throw aborted.signal.reason;
+      await work(items[next++]);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** `promise`, or a rejection after `ms` or on abort. */
+function waitFor<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`${what}: not done within ${ms} ms`)), ms);
+    const onAbort = () => finish(aborted.signal.reason);
+    const finish = (error: unknown, value?: T) => {
+      clearTimeout(timer);
+      aborted.signal.removeEventListener("abort", onAbort);
+      if (error) reject(error);
+      else resolve(value as T);
+    };
+    aborted.signal.addEventListener("abort", onAbort);
+    promise.then((value) => finish(null, value), (error) => finish(error));
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return waitFor(promise, ms, what);
+}
+
+async function closeSockets(sockets: BenchSocket[]): Promise<void> {
+  const open = sockets.filter((s) => s && s.ws.readyState <= WebSocket.OPEN);
+  const closed = open.map((s) =>
+    new Promise<void>((resolve) => {
+      if (s.ws.readyState === WebSocket.CLOSED) return resolve();
+      s.ws.addEventListener("close", () => resolve());
+      try {
+        s.ws.close(1000, "bench done");
+      } catch {
+        resolve();
+      }
+    })
+  );
+  await waitFor(Promise.all(closed), 15_000, "closing sockets").catch((error) =>
+    console.error(`${error.message ?? error}`)
+  );
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function fmtMs(ms: number): string {
+  return Number.isFinite(ms) ? `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms` : "n/a";
+}
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+async function nproc(): Promise<string> {
+  try {
+    const out = await new Deno.Command("nproc", { stdout: "piped", stderr: "null" }).output();
+    return new TextDecoder().decode(out.stdout).trim() || String(navigator.hardwareConcurrency);
+  } catch {
+    return String(navigator.hardwareConcurrency);
+  }
+}
+
+/** `--name=value` / `--name value` / `--flag`, typed by the defaults; unknown names fail. */
+function parseOptions<T extends Record<string, number | boolean>>(args: string[], defaults: T): T {
+  const result = { ...defaults } as Record<string, number | boolean>;
+  for (let i = 0; i < args.length; i++) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(args[i]);
+    if (!match || !(match[1] in defaults)) {
+      console.error(`unknown argument ${args[i]}; options: ${Object.keys(defaults).join(", ")}`);
+      Deno.exit(2);
+    }
+    const [, name, inline] = match;
+    if (typeof defaults[name] === "boolean") {
+      result[name] = inline === undefined ? true : inline !== "false";
+    } else {
+      const value = Number(inline ?? args[++i]);
+      if (!Number.isFinite(value) || value <= 0) {
+        console.error(`--${name} needs a positive number`);
+        Deno.exit(2);
+      }
+      result[name] = value;
+    }
+  }
+  return result as T;
+}
