@@ -54,10 +54,13 @@ export class MysqlArchive implements MessageArchive {
     await this.#tables.ensure(byTable.keys());
     const insert = (table: string) =>
       `INSERT INTO \`${table}\` (${COLUMNS}) VALUES ? ON DUPLICATE KEY UPDATE mid = mid`;
-    if (byTable.size === 1) {
+    const statements = [...byTable].flatMap(([table, rows]) =>
+      chunkBySize(rows).map((chunk) => [insert(table), chunk] as const)
+    );
+    if (statements.length === 1) {
       // One statement is atomic on its own (autocommit): no BEGIN/COMMIT round trips needed.
-      const [[table, rows]] = byTable;
-      await this.#pool.query(insert(table), [rows]).catch((error) => {
+      const [[sql, rows]] = statements;
+      await this.#pool.query(sql, [rows]).catch((error) => {
         if ((error as { code?: string }).code === "ER_NO_SUCH_TABLE") this.#tables.forget();
         throw error;
       });
@@ -67,7 +70,7 @@ export class MysqlArchive implements MessageArchive {
     let broken = false;
     try {
       await conn.beginTransaction();
-      for (const [table, rows] of byTable) await conn.query(insert(table), [rows]);
+      for (const [sql, rows] of statements) await conn.query(sql, [rows]);
       await conn.commit();
     } catch (error) {
       if ((error as { code?: string }).code === "ER_NO_SUCH_TABLE") this.#tables.forget();
@@ -173,4 +176,31 @@ function membersOf(chatid: string): string[] {
   const parts = chatid.split("--");
   if (parts.length !== 2 || parts[0] === "" || parts[1] === "") return [];
   return parts[0] === parts[1] ? [parts[0]] : parts;
+}
+
+/**
+ * Most bytes of message text in one INSERT: well under MySQL's smallest usual
+ * `max_allowed_packet` (16 MiB in MariaDB 10.x, 4 MiB in older MySQL), whatever the batch size
+ * and `limits.messageChars` are.
+ */
+const STATEMENT_BYTES = 3 * 1024 * 1024;
+
+/** Splits rows so that no statement carries more than {@link STATEMENT_BYTES} of text. */
+function chunkBySize(rows: unknown[][]): unknown[][][] {
+  const chunks: unknown[][][] = [];
+  let chunk: unknown[][] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; 200 covers the other columns.
+    const size = String(row[4]).length * 3 + 200;
+    if (chunk.length > 0 && bytes + size > STATEMENT_BYTES) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(row);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }

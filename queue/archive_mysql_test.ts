@@ -150,3 +150,27 @@ Deno.test("MysqlArchive rejects a bad page size", async () => {
     await stores.cleanup();
   }
 });
+
+Deno.test("MysqlArchive splits a batch larger than max_allowed_packet into several statements", async () => {
+  const stores = await openTestStores();
+  try {
+    const [[{ packet }]] = await stores.pool.query(
+      "SELECT @@max_allowed_packet AS packet",
+    ) as unknown as [[{ packet: number }]];
+    // Enough text that one multi-row INSERT would exceed the server's packet limit.
+    const size = 1_000_000;
+    const count = Math.ceil((Number(packet) * 1.2) / size);
+    const batch = Array.from(
+      { length: count },
+      (_, i) => message(i + 1, JAN_LAST, "x".repeat(size)),
+    );
+    const archive = new MysqlArchive(stores.pool);
+    await archive.saveMessages(batch);
+    const [[row]] = await stores.pool.query(
+      "SELECT COUNT(*) AS n, SUM(LENGTH(message)) AS bytes FROM webchat_message202601",
+    ) as unknown as [[{ n: number; bytes: number }]];
+    assertEquals([Number(row.n), Number(row.bytes)], [count, count * size]);
+  } finally {
+    await stores.cleanup();
+  }
+});
