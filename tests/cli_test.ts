@@ -1,0 +1,111 @@
+/**
+ * The command line as an operator uses it: `user add`, `start -d`, `status`, `reload`, `stop`,
+ * and configuration errors that name the field.
+ */
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { freePort } from "./support/server_process.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+async function chat(args: string[], env: Record<string, string>, stdin?: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", ...env },
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
+  return {
+    code,
+    out: new TextDecoder().decode(stdout),
+    err: new TextDecoder().decode(stderr),
+  };
+}
+
+Deno.test("chat user add, start -d, status, reload and stop on the embedded backend", async () => {
+  const data = await Deno.makeTempDir();
+  const port = freePort();
+  const env = { CHAT_DATA_DIR: data, CHAT_PORT: String(port) };
+  try {
+    const added = await chat(
+      ["user", "add", "alice", "--name", "Alice A", "--dept-path", "Co,R&D", "--password-stdin"],
+      env,
+      "s3cret pass\n",
+    );
+    assertEquals(added.code, 0, added.err);
+    const again = await chat(
+      ["user", "add", "alice", "--name", "X", "--password-stdin"],
+      env,
+      "x\n",
+    );
+    assertEquals(again.code, 1);
+    assert(/already exists/.test(again.err), again.err);
+    const badName = await chat(["user", "add", "al-ice", "--name", "X"], env);
+    assertEquals(badName.code, 2);
+
+    const started = await chat(["start", "-d"], env);
+    assertEquals(started.code, 0, started.err);
+    assert(/started in the background/.test(started.out), started.out);
+    const pid = Number((await Deno.readTextFile(`${data}/chat.pid`)).trim());
+
+    // The password read from standard input works, without its line break.
+    const login = await fetch(`http://127.0.0.1:${port}/api/login`, {
+      method: "POST",
+      body: JSON.stringify({ accountid: "alice", password: "s3cret pass" }),
+    });
+    assertEquals(login.status, 200);
+    const { user } = await login.json();
+    assertEquals([user.username, user.deptDetail, user.dept], ["Alice A", "Co,R&D", "R&D"]);
+
+    const status = await chat(["status"], env);
+    assert(status.out.includes(`process: running (pid ${pid})`), status.out);
+    assert(/pending: 0/.test(status.out) && /in flight: 0/.test(status.out), status.out);
+    assert(/worker: alive/.test(status.out), status.out + status.err);
+
+    const reload = await chat(["reload"], env);
+    assertEquals(reload.code, 0, reload.err);
+    const secondStart = await chat(["start"], env);
+    assertEquals(secondStart.code, 1);
+    assert(/already running/.test(secondStart.err), secondStart.err);
+
+    const stopped = await chat(["stop"], env);
+    assertEquals(stopped.code, 0, stopped.err);
+    assert(!(await exists(`${data}/chat.pid`)), "pid file left behind");
+    const log = await Deno.readTextFile(`${data}/chat.log`);
+    assert(/reload: restarting the archive worker/.test(log), log);
+    assert(/stopped/.test(log), log);
+    assertEquals((await chat(["stop"], env)).code, 1);
+  } finally {
+    await chat(["stop"], { CHAT_DATA_DIR: data });
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test("configuration errors name the field and exit 2", async () => {
+  const bad = await chat(["status", "--port", "http"], {});
+  assertEquals(bad.code, 2);
+  assert(/in --port: expected an integer/.test(bad.err), bad.err);
+  const env = await chat(["status"], { CHAT_REDIS_URL: "redis://127.0.0.1:6379" });
+  assertEquals(env.code, 2);
+  assert(/in mysql.url: Redis and MySQL go together/.test(env.err), env.err);
+  const unknown = await chat(["frobnicate"], {});
+  assertEquals(unknown.code, 2);
+  const help = await chat(["--help"], {});
+  assertEquals(help.code, 0);
+  assert(/chat start \[-d\]/.test(help.out));
+});
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
