@@ -128,7 +128,11 @@ Deno.test({
     const browser = await launchChromium();
     // A fast heartbeat: a page that did not answer `ping` would be closed within 3 s.
     const t = await startTestServer({
-      configure: (config) => config.heartbeat = { pingSeconds: 1, idleSeconds: 3 },
+      configure: (config) => {
+        config.heartbeat = { pingSeconds: 1, idleSeconds: 3 };
+        // Lower than the page's own limit, so the server refuses a long message.
+        config.limits.messageChars = 40;
+      },
     });
     try {
       await t.addUser("alice", "alice-pw", "Alice");
@@ -145,8 +149,8 @@ Deno.test({
       await new Promise((resolve) => setTimeout(resolve, 4500));
       assertEquals(aliceConnections(), first, "the page answered every ping on one socket");
 
-      // Cut alice off: the server drops her socket and her browser cannot reconnect yet.
-      await aliceContext.setOffline(true);
+      // Cut alice off: the server drops her socket, and her browser goes offline before the
+      // first retry (at least 500 ms later). Offline first could hold back the close frame.
       (first[0] as unknown as { close(code: number, reason: string): void })
         .close(1013, "test: dropped");
       const status = alice.getByTestId("conn-status");
@@ -154,6 +158,7 @@ Deno.test({
         "alice's page notices the drop",
         async () => (await status.getAttribute("data-state")) === "waiting",
       );
+      await aliceContext.setOffline(true);
       const input = alice.getByTestId("composer-input");
       await input.fill("written while offline");
       await input.press("Enter");
@@ -176,6 +181,19 @@ Deno.test({
       await until("bob got the queued message", async () => (await texts(bob)).length === 3);
       assertEquals(await texts(bob), ["missed one", "missed two", "written while offline"]);
       assertEquals(aliceConnections().length, 1, "one socket at a time");
+
+      // A message the server refuses is marked failed with its reason, and can be discarded.
+      await input.fill("x".repeat(41));
+      await input.press("Enter");
+      await until(
+        "the refusal shown",
+        async () => (await pending.getAttribute("data-state").catch(() => null)) === "failed",
+      );
+      const reason = await pending.getByTestId("pending-state").textContent();
+      assert(reason?.includes("longer than 40 characters"), reason ?? "no reason shown");
+      await pending.getByRole("button", { name: "Discard" }).click();
+      assertEquals(await pending.count(), 0);
+      assertEquals((await texts(alice)).length, 3);
       for (const trouble of troubles) assertNoTrouble(trouble);
     } finally {
       await browser.close();

@@ -1,20 +1,22 @@
 /**
- * The chat page: login, the one WebSocket, the sidebar and the open conversation.
+ * The chat page: the one WebSocket, the sidebar and the open conversation, wired together.
  * Plain ES modules, no build step; every piece of user text reaches the DOM as text (dom.js).
  *
  * @module
  */
 import { api, chatPath, get, setUnauthorizedHandler } from "./api.js";
 import { ChatView } from "./chat_view.js";
-import { byId, newCid } from "./dom.js";
+import { byId } from "./dom.js";
+import { LoginForm } from "./login.js";
+import { Outbox } from "./outbox.js";
 import { renderContacts, renderUsers } from "./sidebar.js";
 import { ChatSocket, CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED } from "./socket.js";
 
 const MAX_CHARS = 5000;
-const HISTORY_PAGE = 30;
-const CATCH_UP_PAGE = 100;
 const SEND_KEY = "webchat.sendKey";
 const TITLE = "webChat";
+/** Live messages kept per chat for {@link openChat}. */
+const LIVE_KEPT = 50;
 
 const state = {
   /** @type {{accountid: string, username: string, dept: string} | null} */
@@ -28,24 +30,18 @@ const state = {
   socket: null,
   /** @type {ChatView | null} */
   view: null,
-  /** Sent messages without an `ack` yet, by cid, across chats (resent after a reconnect). */
-  outbox: new Map(),
+  outbox: new Outbox(),
   /**
    * The newest live messages of each chat this session, shown at once when the chat opens:
    * history is archived by a worker a moment after delivery and may not hold them yet.
    * @type {Map<string, any[]>}
    */
   live: new Map(),
-  tab: "recent",
   readTimer: 0,
   renderQueued: false,
 };
 
 const $ = {
-  loginView: byId("login-view"),
-  loginForm: /** @type {HTMLFormElement} */ (byId("login-form")),
-  loginError: byId("login-error"),
-  loginSubmit: /** @type {HTMLButtonElement} */ (byId("login-submit")),
   chatView: byId("chat-view"),
   meName: byId("me-name"),
   conn: byId("conn-status"),
@@ -56,11 +52,11 @@ const $ = {
   totalUnread: byId("total-unread"),
   contactList: byId("contact-list"),
   userList: byId("user-list"),
+  notice: byId("notice"),
   home: byId("home"),
   chat: byId("chat"),
   chatTitle: byId("chat-title"),
   chatSubtitle: byId("chat-subtitle"),
-  notice: byId("notice"),
   log: byId("chat-log"),
   messageList: byId("message-list"),
   outboxList: byId("outbox-list"),
@@ -71,6 +67,8 @@ const $ = {
   sendKey: /** @type {HTMLSelectElement} */ (byId("send-key")),
 };
 
+const login = new LoginForm(enter);
+
 // ---------------------------------------------------------------- session
 
 async function boot() {
@@ -79,47 +77,13 @@ async function boot() {
     const { user } = await api("GET", "/api/me");
     enter(user);
   } catch (error) {
-    showLogin(error.status === 401 ? "" : error.message, error.code);
-  }
-}
-
-function showLogin(message = "", code = "") {
-  $.chatView.hidden = true;
-  $.loginView.hidden = false;
-  $.loginError.textContent = message;
-  $.loginError.dataset.code = code;
-  $.loginForm.elements.namedItem("accountid").focus();
-}
-
-async function submitLogin(event) {
-  event.preventDefault();
-  const form = new FormData($.loginForm);
-  const accountid = String(form.get("accountid") ?? "").trim();
-  const password = String(form.get("password") ?? "");
-  if (!accountid || !password) {
-    showLogin("Enter your account and password.", "bad_request");
-    return;
-  }
-  $.loginSubmit.disabled = true;
-  $.loginError.textContent = "";
-  try {
-    const { user } = await api("POST", "/api/login", { accountid, password });
-    $.loginForm.reset();
-    enter(user);
-  } catch (error) {
-    const wait = error.code === "rate_limited" && error.retryAfter
-      ? ` (try again in about ${Math.ceil(error.retryAfter / 60)} min)`
-      : "";
-    showLogin(error.message + wait, error.code);
-  } finally {
-    $.loginSubmit.disabled = false;
+    login.show(error.status === 401 ? "" : error.message, error.code);
   }
 }
 
 function enter(user) {
   state.me = user;
   state.online = new Set([user.accountid]);
-  $.loginView.hidden = true;
   $.chatView.hidden = false;
   $.meName.textContent = user.username || user.accountid;
   $.meName.title = user.accountid;
@@ -142,12 +106,14 @@ function leave(message = "") {
   state.contacts.clear();
   state.outbox.clear();
   state.live.clear();
+  state.view?.close();
   state.view = null;
+  $.chatView.hidden = true;
   $.chat.hidden = true;
   $.home.hidden = false;
   showNotice("");
   document.title = TITLE;
-  showLogin(message, message ? "unauthorized" : "");
+  login.show(message, message ? "unauthorized" : "");
 }
 
 async function logout() {
@@ -173,13 +139,12 @@ async function loadUsers() {
 // ---------------------------------------------------------------- socket
 
 function showConnection(status, delay) {
-  const text = {
+  $.conn.textContent = {
     connecting: "connecting…",
     online: "online",
     waiting: `offline, retrying in ${Math.ceil((delay ?? 0) / 1000)} s`,
     stopped: "disconnected",
   }[status];
-  $.conn.textContent = text;
   $.conn.dataset.state = status;
   $.reconnect.hidden = status !== "waiting";
 }
@@ -226,6 +191,7 @@ function onFrame(frame) {
   }
 }
 
+/** The first frame of every (re)connection: the whole state again. */
 function onInit(init) {
   state.me = init.user;
   state.online = new Set(init.online);
@@ -243,28 +209,24 @@ function onInit(init) {
     touchContact(frame.chatid, frame.time);
     state.view?.add([frame]);
   }
-  for (const entry of state.outbox.values()) {
-    if (entry.state !== "failed") transmit(entry);
-  }
+  for (const entry of state.outbox.unsent()) transmit(entry);
   const view = state.view;
-  if (view?.loaded) catchUp(view);
-  if (view && document.visibilityState === "visible" && unreadOf(view.chatid) > 0) {
-    markRead(view.chatid);
+  if (view) {
+    view.catchUp();
+    if (document.visibilityState === "visible" && unreadOf(view.chatid) > 0) {
+      markRead(view.chatid);
+    }
+    showChatHeader(view.chatid);
   }
   scheduleRender();
-  if (view) showChatHeader(view.chatid);
 }
 
 function onSay(frame) {
   const mine = frame.fromuser === state.me?.accountid;
   remember(frame);
-  if (mine && frame.cid && state.outbox.has(frame.cid)) settle(frame.cid, frame);
+  if (mine && frame.cid) settle(frame.cid, frame);
   const view = state.view?.chatid === frame.chatid ? state.view : null;
-  if (view) {
-    const gap = view.loaded && view.lastSeq !== null && frame.seq > view.lastSeq + 1;
-    view.add([frame]);
-    if (gap) catchUp(view);
-  }
+  view?.addLive(frame);
   const contact = touchContact(frame.chatid, frame.time);
   if (!mine) {
     if (view && document.visibilityState === "visible") scheduleRead(view.chatid, frame.seq);
@@ -275,13 +237,10 @@ function onSay(frame) {
 
 /** An `ack` (or the sender's own `say`) for an outbox entry: it is now a real message. */
 function settle(cid, frame) {
-  const entry = state.outbox.get(cid);
-  if (!entry) return;
-  state.outbox.delete(cid);
-  const view = state.view?.chatid === entry.chatid ? state.view : null;
-  if (!view) return;
-  view.removePending(cid);
-  view.add([{
+  const entry = state.outbox.take(cid);
+  if (!entry || state.view?.chatid !== entry.chatid) return;
+  state.view.removePending(cid);
+  state.view.add([{
     type: "say",
     chatid: entry.chatid,
     fromuser: state.me.accountid,
@@ -305,11 +264,11 @@ function onError(frame) {
   if (state.view?.chatid === entry.chatid) state.view.renderPending(entry);
 }
 
-/** Keeps a live message for {@link openChat} (at most 50 per chat). */
+/** Keeps a live message for {@link openChat}. */
 function remember(frame) {
   const frames = state.live.get(frame.chatid) ?? [];
   frames.push(frame);
-  if (frames.length > 50) frames.shift();
+  if (frames.length > LIVE_KEPT) frames.shift();
   state.live.set(frame.chatid, frames);
 }
 
@@ -356,6 +315,7 @@ function scheduleRead(chatid, seq) {
   }, 800);
 }
 
+/** The other account of a one-to-one chat (yourself for notes to self), else null. */
 function otherOf(chatid) {
   const match = /^([A-Za-z0-9_.]+)--([A-Za-z0-9_.]+)$/.exec(chatid);
   if (!match) return null;
@@ -404,7 +364,6 @@ function scheduleRender() {
 }
 
 function showTab(tab) {
-  state.tab = tab;
   $.contactList.hidden = tab !== "recent";
   $.userList.hidden = tab !== "people";
   $.tabRecent.setAttribute("aria-selected", String(tab === "recent"));
@@ -418,39 +377,36 @@ async function openChat(chatid) {
     $.input.focus();
     return;
   }
+  state.view?.close();
   const view = new ChatView({
     chatid,
     me: state.me.accountid,
     nameOf,
     nodes: { log: $.log, list: $.messageList, outbox: $.outboxList, older: $.older },
-    onRetry: retry,
-    onDiscard: discard,
+    onRetry: (cid) => {
+      const entry = state.outbox.get(cid);
+      if (entry) transmit(entry);
+    },
+    onDiscard: (cid) => {
+      state.outbox.take(cid);
+      view.removePending(cid);
+    },
   });
   state.view = view;
   $.home.hidden = true;
   $.chat.hidden = false;
-  $.chat.dataset.chatid = chatid;
   showNotice("");
   $.composerError.textContent = "";
   showChatHeader(chatid);
   view.add(state.live.get(chatid) ?? []);
-  for (const entry of state.outbox.values()) {
-    if (entry.chatid === chatid) view.renderPending(entry);
-  }
+  for (const entry of state.outbox.forChat(chatid)) view.renderPending(entry);
   markRead(chatid);
   scheduleRender();
   $.input.focus();
   try {
-    const page = await get(chatPath(chatid, "messages"), { limit: HISTORY_PAGE });
-    if (state.view !== view) return;
-    view.add(page.messages);
-    // An empty page while live messages show: the archive lags; seq 1 is the first message.
-    view.setHasMore(page.messages.length ? page.hasMore : (view.firstSeq ?? 1) > 1);
-    view.loaded = true;
-    view.scrollToBottom();
-    if (view.hasGap) catchUp(view);
+    await view.loadNewest();
   } catch (error) {
-    if (state.view === view) showNotice(`Cannot load the history: ${error.message}`);
+    if (!view.closed) showNotice(`Cannot load the history: ${error.message}`);
   }
 }
 
@@ -461,63 +417,24 @@ function showChatHeader(chatid) {
     $.chatSubtitle.textContent = "group";
     return;
   }
-  const user = state.users.get(other);
-  const parts = [other, user?.dept, state.online.has(other) ? "online" : "offline"];
+  const online = state.online.has(other);
   $.chatSubtitle.textContent = other === state.me.accountid
     ? "Only you can see these messages"
-    : parts.filter(Boolean).join(" · ");
-  $.chatSubtitle.classList.toggle("offline", !state.online.has(other));
+    : [other, state.users.get(other)?.dept, online ? "online" : "offline"]
+      .filter(Boolean).join(" · ");
+  $.chatSubtitle.classList.toggle("offline", !online);
 }
 
 async function loadOlder() {
   const view = state.view;
-  if (!view || view.firstSeq === null) return;
+  if (!view) return;
   $.older.disabled = true;
   try {
-    const page = await get(chatPath(view.chatid, "messages"), {
-      before: view.firstSeq,
-      limit: HISTORY_PAGE,
-    });
-    if (state.view !== view) return;
-    view.add(page.messages, { older: true });
-    view.setHasMore(page.hasMore);
+    await view.loadOlder();
   } catch (error) {
     showNotice(`Cannot load older messages: ${error.message}`);
   } finally {
     $.older.disabled = false;
-  }
-}
-
-/**
- * Fetches what the open chat missed (after a reconnect, or when a `seq` gap shows). History is
- * archived by a worker a moment after delivery, so a gap that remains is asked again shortly.
- */
-async function catchUp(view, attempt = 0) {
-  if (view.catchingUp) {
-    view.catchUpAgain = true;
-    return;
-  }
-  view.catchingUp = true;
-  try {
-    let hasMore = true;
-    while (hasMore && state.view === view) {
-      const after = view.contiguousSeq ?? 0;
-      const page = await get(chatPath(view.chatid, "messages"), {
-        after,
-        limit: CATCH_UP_PAGE,
-      });
-      view.add(page.messages);
-      hasMore = page.hasMore && page.messages.length > 0;
-    }
-  } catch {
-    // The next reconnect or gap tries again.
-  } finally {
-    view.catchingUp = false;
-  }
-  if (state.view !== view) return;
-  if (view.catchUpAgain || (view.hasGap && attempt < 5)) {
-    view.catchUpAgain = false;
-    setTimeout(() => catchUp(view, attempt + 1), view.hasGap ? 500 * 2 ** attempt : 0);
   }
 }
 
@@ -531,15 +448,12 @@ function send() {
     return;
   }
   $.composerError.textContent = "";
-  const entry = { cid: newCid(), chatid: view.chatid, content, state: "sending", reason: "" };
-  state.outbox.set(entry.cid, entry);
   $.input.value = "";
-  transmit(entry);
-  view.renderPending(entry);
+  transmit(state.outbox.add(view.chatid, content));
   view.scrollToBottom();
 }
 
-/** Sends an outbox entry now if the socket is up; it keeps its cid, so a resend is idempotent. */
+/** Sends an outbox entry now if the socket is up, else marks it queued for the reconnect. */
 function transmit(entry) {
   const sent = state.socket?.send({
     type: "say",
@@ -553,18 +467,9 @@ function transmit(entry) {
   if (state.view?.chatid === entry.chatid) state.view.renderPending(entry);
 }
 
-function retry(cid) {
-  const entry = state.outbox.get(cid);
-  if (entry) transmit(entry);
-}
-
-function discard(cid) {
-  state.outbox.delete(cid);
-  state.view?.removePending(cid);
-}
-
 function onComposerKey(event) {
-  if (event.key !== "Enter" || event.isComposing) return;
+  // Enter that confirms an input-method candidate (Chinese, Japanese…) is not a send.
+  if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
   const ctrl = event.ctrlKey || event.metaKey;
   const sends = $.sendKey.value === "ctrl-enter" ? ctrl : !ctrl && !event.shiftKey;
   if (sends) {
@@ -588,7 +493,6 @@ function wire() {
   setUnauthorizedHandler(() => {
     if (state.me) leave("Your session has ended; log in again.");
   });
-  $.loginForm.addEventListener("submit", submitLogin);
   byId("logout").addEventListener("click", logout);
   $.reconnect.addEventListener("click", () => state.socket?.reconnectNow());
   $.tabRecent.addEventListener("click", () => showTab("recent"));

@@ -1,13 +1,17 @@
 /**
  * The open conversation: messages kept in `seq` order without duplicates (by `mid`), the
- * "load older" cursor, and the sender's own messages that wait for their `ack`.
+ * history cursors (newest page, "load older", catch-up after a gap), and the sender's own
+ * messages that wait for their `ack`.
  *
  * @module
  */
+import { chatPath, get } from "./api.js";
 import { el, formatFullTime, formatTime } from "./dom.js";
 
-/** A sent message waiting for its `ack`: `state` is "sending", "queued" or "failed". */
-/** @typedef {{cid: string, chatid: string, content: string, state: string, reason: string}} OutboxEntry */
+/** @typedef {import("./outbox.js").OutboxEntry} OutboxEntry */
+
+const PAGE = 30;
+const CATCH_UP_PAGE = 100;
 
 export class ChatView {
   /** @type {{seq: number, el: HTMLElement}[]} ascending seq */
@@ -18,6 +22,10 @@ export class ChatView {
   /** The newest page of history has arrived (before that, gaps mean nothing). */
   loaded = false;
   hasMore = false;
+  /** Set when another chat was opened: late answers are dropped. */
+  closed = false;
+  #catchingUp = false;
+  #catchUpAgain = false;
 
   /**
    * @param {object} options
@@ -71,6 +79,67 @@ export class ChatView {
     this.nodes.older.hidden = !hasMore;
   }
 
+  close() {
+    this.closed = true;
+  }
+
+  /** Loads the newest page of history (throws the {@link ApiError} of a failure). */
+  async loadNewest() {
+    const page = await get(chatPath(this.chatid, "messages"), { limit: PAGE });
+    if (this.closed) return;
+    this.add(page.messages);
+    // An empty page while live messages show: the archive lags; seq 1 is the first message.
+    this.setHasMore(page.messages.length ? page.hasMore : (this.firstSeq ?? 1) > 1);
+    this.loaded = true;
+    this.scrollToBottom();
+    if (this.hasGap) this.catchUp();
+  }
+
+  /** Puts the page before the first message shown above it. */
+  async loadOlder() {
+    if (this.firstSeq === null) return;
+    const page = await get(chatPath(this.chatid, "messages"), {
+      before: this.firstSeq,
+      limit: PAGE,
+    });
+    if (this.closed) return;
+    this.add(page.messages, { older: true });
+    this.setHasMore(page.hasMore);
+  }
+
+  /**
+   * Fetches what this chat missed (after a reconnect, or when a `seq` gap shows). History is
+   * archived by a worker a moment after delivery, so a gap that remains is asked again shortly.
+   */
+  async catchUp(attempt = 0) {
+    if (!this.loaded) return;
+    if (this.#catchingUp) {
+      this.#catchUpAgain = true;
+      return;
+    }
+    this.#catchingUp = true;
+    try {
+      let hasMore = true;
+      while (hasMore && !this.closed) {
+        const page = await get(chatPath(this.chatid, "messages"), {
+          after: this.contiguousSeq ?? 0,
+          limit: CATCH_UP_PAGE,
+        });
+        this.add(page.messages);
+        hasMore = page.hasMore && page.messages.length > 0;
+      }
+    } catch {
+      // The next reconnect or gap tries again.
+    } finally {
+      this.#catchingUp = false;
+    }
+    if (this.closed) return;
+    if (this.#catchUpAgain || (this.hasGap && attempt < 5)) {
+      this.#catchUpAgain = false;
+      setTimeout(() => this.catchUp(attempt + 1), this.hasGap ? 500 * 2 ** attempt : 0);
+    }
+  }
+
   /**
    * Inserts messages not shown yet at their seq position; returns how many were new.
    * `older` keeps the reader's place when a page is put above what they see.
@@ -82,7 +151,7 @@ export class ChatView {
     let added = 0;
     let mine = false;
     for (const frame of frames) {
-      if (frame?.chatid !== this.chatid || this.#mids.has(frame.mid)) continue;
+      if (this.closed || frame?.chatid !== this.chatid || this.#mids.has(frame.mid)) continue;
       this.#mids.add(frame.mid);
       this.#insert(frame.seq, this.#messageElement(frame));
       added++;
@@ -92,6 +161,13 @@ export class ChatView {
     if (older) log.scrollTop = log.scrollHeight - fromBottom;
     else if (atBottom || mine) this.scrollToBottom();
     return added;
+  }
+
+  /** A live `say`: shown at its place; a `seq` gap before it starts a catch-up. */
+  addLive(frame) {
+    const gap = this.loaded && this.lastSeq !== null && frame.seq > this.lastSeq + 1;
+    this.add([frame]);
+    if (gap) this.catchUp();
   }
 
   scrollToBottom() {

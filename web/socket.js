@@ -12,6 +12,8 @@ export const CLOSE_FORBIDDEN = 4403;
 
 /** The server pings every 25 s; this long without any frame means the link is dead. */
 const SILENCE_MS = 70_000;
+/** A handshake (open + `init`) that takes longer is given up and retried. */
+const HANDSHAKE_MS = 15_000;
 const MAX_DELAY_MS = 30_000;
 
 /**
@@ -63,7 +65,8 @@ export class ChatSocket {
 
   /** Skips the backoff wait (the browser came back online, the user clicked "retry"). */
   reconnectNow() {
-    if (this.#stopped || this.#ws) return;
+    if (this.#stopped || this.#ready) return;
+    this.#drop(1000, "reconnecting"); // a handshake that may hang on the old network
     this.#attempt = 0;
     this.#connect();
   }
@@ -108,7 +111,9 @@ export class ChatSocket {
     };
     clearInterval(this.#watchdog);
     this.#watchdog = setInterval(() => {
-      if (this.#ws === ws && Date.now() - this.#lastFrameAt > SILENCE_MS) {
+      if (this.#ws !== ws) return;
+      const waited = Date.now() - this.#lastFrameAt;
+      if (waited > SILENCE_MS || (!this.#ready && waited > HANDSHAKE_MS)) {
         this.#drop(4000, "no frames from the server");
         this.#closed(1006);
       }
