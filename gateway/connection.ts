@@ -31,6 +31,8 @@ export class Connection {
   #closed = false;
   #pending = 0;
   #chain: Promise<void> = Promise.resolve();
+  /** Frames for this connection while its `init` is being built. */
+  #held: string[] | null = null;
 
   /**
    * @param released called once when the connection is closed by either side: a closing
@@ -47,6 +49,11 @@ export class Connection {
   /** Queues a frame; a client whose backlog is over the limit is disconnected, not buffered. */
   send(text: string): void {
     if (this.#closed) return;
+    if (this.#held) {
+      this.#held.push(text);
+      if (this.#held.length > MAX_PENDING_FRAMES) this.close(CloseCode.tryAgainLater, "slow init");
+      return;
+    }
     if (this.socket.bufferedAmount > this.ctx.config.limits.sendBufferBytes) {
       this.close(CloseCode.tryAgainLater, "slow client: too much unread data");
       return;
@@ -141,11 +148,26 @@ export class Connection {
     if (this.loggedIn) {
       return this.sendError({ info: ErrorCode.conflict, msg: "already logged in" });
     }
-    const init = await this.#buildInit();
-    if (!init || this.#closed) return;
+    // Join the hub before reading the offline list, so a message sent meanwhile is either in
+    // that list or delivered live, never neither; live frames wait until `init` is out.
+    this.#held = [];
     this.loggedIn = true;
     const first = this.ctx.hub.add(this);
+    const init = await this.#buildInit();
+    const held = this.#held;
+    this.#held = null;
+    if ("info" in init || this.#closed) {
+      this.loggedIn = false;
+      this.ctx.hub.remove(this);
+      if ("info" in init) {
+        const { code, ...error } = init;
+        this.sendError(error);
+        this.close(code, error.msg);
+      }
+      return;
+    }
     this.send(JSON.stringify(init));
+    for (const text of held) this.send(text);
     if (first) {
       const frame = JSON.stringify({ type: "login", clientName: this.accountid, time: now() });
       this.ctx.hub.sendToAll(frame, this.accountid);
@@ -155,7 +177,8 @@ export class Connection {
     }
   }
 
-  async #buildInit(): Promise<InitFrame | null> {
+  /** The `init` frame, or the error to answer and close with when it cannot be built. */
+  async #buildInit(): Promise<InitFrame | FrameError & { code: number }> {
     const { users, inbox, recent, presence } = this.ctx;
     try {
       const me = this.accountid;
@@ -167,9 +190,11 @@ export class Connection {
         inbox.broadcastUnread(me),
       ]);
       if (!user) {
-        this.sendError({ info: ErrorCode.forbidden, msg: "account no longer exists" });
-        this.close(CloseCode.forbidden, "account no longer exists");
-        return null;
+        return {
+          info: ErrorCode.forbidden,
+          msg: "account no longer exists",
+          code: CloseCode.forbidden,
+        };
       }
       const offline = (await inbox.takeOffline(me)).map((text) => JSON.parse(text) as SayFrame);
       return {
@@ -184,9 +209,11 @@ export class Connection {
       };
     } catch (error) {
       this.ctx.log(`init: cannot load state of ${this.accountid}: ${error}`);
-      this.sendError({ info: ErrorCode.unavailable, msg: "cannot load your state; retry later" });
-      this.close(CloseCode.tryAgainLater, "state unavailable");
-      return null;
+      return {
+        info: ErrorCode.unavailable,
+        msg: "cannot load your state; retry later",
+        code: CloseCode.tryAgainLater,
+      };
     }
   }
 
