@@ -194,6 +194,29 @@ Deno.test({
       await pending.getByRole("button", { name: "Discard" }).click();
       assertEquals(await pending.count(), 0);
       assertEquals((await texts(alice)).length, 3);
+
+      // A longer conversation: the newest 30 first, then "load older" puts the rest on top.
+      const bobToken = await t.login("bob", "bob-pw");
+      const script = await t.connect("bob", bobToken);
+      const bulk = Array.from({ length: 32 }, (_, i) => `bulk ${i + 1}`);
+      for (const [i, text] of bulk.entries()) {
+        script.send({ type: "say", chatid: CHAT, content: text, cid: `bulk-${i}` });
+        await script.next((f) => f.type === "ack" && f.cid === `bulk-${i}`);
+      }
+      const everything = ["missed one", "missed two", "written while offline", ...bulk];
+      await until("all 35 archived", async () => {
+        const { body } = await t.api(bobToken, `/api/chats/${CHAT}/messages?after=0&limit=100`);
+        return body?.messages?.length === everything.length;
+      });
+      await alice.reload();
+      await online(alice);
+      await alice.locator(`[data-testid="contact-item"][data-chatid="${CHAT}"]`).click();
+      await until("the newest page", async () => (await texts(alice)).length === 30);
+      assertEquals(await texts(alice), everything.slice(-30));
+      await alice.getByTestId("load-older").click();
+      await until("older messages", async () => (await texts(alice)).length === everything.length);
+      assertEquals(await texts(alice), everything);
+      assert(await alice.getByTestId("load-older").isHidden());
       for (const trouble of troubles) assertNoTrouble(trouble);
     } finally {
       await browser.close();
