@@ -17,7 +17,7 @@ export interface ArchiveWorkerHandle {
 
 /** Options for {@link startArchiveWorker}. */
 export interface StartArchiveWorkerOptions {
-  /** Milliseconds to wait for "ready" (default 15000). */
+  /** Milliseconds to wait for "ready" (default 60000: loading the drivers in a fresh isolate is slow on a busy machine). */
   startTimeoutMs?: number;
   /** Milliseconds `stop()` waits before terminating (default 10000). */
   stopTimeoutMs?: number;
@@ -50,7 +50,7 @@ export function startArchiveWorker(
     const startTimer = setTimeout(() => {
       terminate();
       reject(new Error("Cannot start archive worker: no answer in time"));
-    }, options.startTimeoutMs ?? 15_000);
+    }, options.startTimeoutMs ?? 60_000);
 
     worker.onerror = (event) => {
       event.preventDefault(); // report it here instead of crashing the main thread
