@@ -5,14 +5,21 @@
  *
  *   deno task bench                      (= deno run -A --frozen tests/bench/chat_bench.ts)
  *   deno task bench --pairs=1000 --messages=20 --window=8 --rate=2000 --latency-pairs=200
- *                   --seconds=10 --archive-rows=50000 [--skip-archive] [--profile]
+ *                   --seconds=10 --archive-rows=50000 [--skip-baseline] [--skip-archive]
+ *                   [--profile]
  *
+ * 0. Baseline, same run: the same load against tests/bench/relay_server.ts, a bare WebSocket
+ *    relay with webChat's frames and no stores, also in its own process. The machine has 2
+ *    shared cores, so webChat's figures are printed next to it (and as a ratio), together with
+ *    the CPU every party used in each phase (server, this load generator, Redis, MariaDB, and
+ *    everything else on the machine).
  * 1. Throughput: `pairs` sender accounts, each with its own socket, send `messages` messages to
  *    their own partner (another socket) as fast as acks allow with a window of `window`
  *    unacknowledged frames; a message is done when the partner received its `say`. Then the
  *    time until every row is in `webchat_messageYYYYMM` (end-to-end durable throughput).
  * 2. Latency: `latency-pairs` of those pairs send at a paced `rate` (spread evenly) for `seconds`;
- *    send → receive latency measured at the partner (same clock: same process).
+ *    send → receive latency measured at the partner (same clock: same process). An idle socket
+ *    sends `ping` every 50 ms meanwhile: its `pong` time is the server's event-loop delay.
  * 3. Archive: runs queue/archive_bench.ts (worker path vs plain multi-row INSERT) as a
  *    subprocess once the chat server has stopped, and relays its output.
  *
@@ -44,6 +51,7 @@ const options = parseOptions(Deno.args, {
   "archive-rows": 50_000,
   "login-concurrency": 16,
   "connect-concurrency": 50,
+  "skip-baseline": false,
   "skip-archive": false,
   profile: false,
 });
@@ -76,39 +84,67 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+/** CPU used during a phase, in cores (CPU seconds per second). */
+interface PhaseCpu {
+  server: number;
+  client: number;
+  redis: number | null;
+  mysql: number | null;
+  /** Everything else on the machine (other users' processes included). */
+  others: number;
+  idle: number;
+  /** Largest delay of a 20 ms timer in this process: the load generator's own stalls. */
+  clientLagMs: number;
+}
+
+interface BurstStats {
+  total: number;
+  delivered: number;
+  errors: number;
+  errorSamples: string[];
+  elapsedSec: number;
+  ackSec: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  cpu: PhaseCpu;
+}
+
+interface PacedStats {
+  total: number;
+  delivered: number;
+  errors: number;
+  errorSamples: string[];
+  sendSec: number;
+  sentRate: number;
+  deliveredRate: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  maxSendLag: number;
+  pingP50: number | null;
+  pingP99: number | null;
+  pingMax: number | null;
+  cpu: PhaseCpu;
+}
+
+interface TargetResults {
+  connectSec?: number;
+  connectCpu?: PhaseCpu;
+  burst?: BurstStats;
+  paced?: PacedStats;
+  stopSec?: number;
+}
+
 interface Results {
   date: string;
   nproc: string;
   deno: string;
-  setup?: { users: number; usersSec: number; loginSec: number; connectSec: number };
-  throughput?: {
-    total: number;
-    delivered: number;
-    errors: number;
-    elapsedSec: number;
-    ackSec: number;
-    rate: number;
-    p50: number;
-    p99: number;
-    archivedSec: number | null;
-    durableRate: number | null;
-  };
-  latency?: {
-    total: number;
-    delivered: number;
-    errors: number;
-    sendSec: number;
-    sentRate: number;
-    deliveredRate: number;
-    p50: number;
-    p90: number;
-    p99: number;
-    max: number;
-    maxSendLag: number;
-    pingP50: number | null;
-    pingP99: number | null;
-    pingMax: number | null;
-  };
+  setup?: { users: number; usersSec: number; loginSec: number };
+  webchat: TargetResults;
+  relay: TargetResults;
+  durable?: { archivedSec: number | null; rate: number | null; rows: number };
   archive?: {
     worker: number | null;
     plain: number | null;
@@ -122,6 +158,8 @@ const results: Results = {
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   nproc: await nproc(),
   deno: Deno.version.deno,
+  webchat: {},
+  relay: {},
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -134,6 +172,14 @@ interface BenchSocket {
   accountid: string;
   role: Role;
   pair: number;
+}
+
+/** A server under load and this process's sockets to it. */
+interface Target {
+  name: string;
+  server: BenchServer;
+  senders: BenchSocket[];
+  receivers: BenchSocket[];
 }
 
 /** What the running phase wants to hear about. */
@@ -161,7 +207,7 @@ let shuttingDown = false;
 const probe = { socket: null as WebSocket | null, sentAt: 0, rtts: [] as number[], on: false };
 
 function handleFrame(socket: BenchSocket, data: string): void {
-  // The server writes `type` first, so the prefix tells the frame without parsing it.
+  // Both servers write `type` first, so the prefix tells the frame without parsing it.
   if (data.startsWith('{"type":"say"')) {
     if (socket.role === "receiver") {
       const at = performance.now();
@@ -240,39 +286,33 @@ function openSocket(
 // Main
 
 let stores: TestStores | null = null;
-let server: BenchServer | null = null;
-const senders: BenchSocket[] = [];
-const receivers: BenchSocket[] = [];
+const liveTargets = new Set<Target>();
+/** When the throughput burst started (the durable rate is measured from there). */
+let burstStart = 0;
 let failure: unknown = null;
 const profileDir = options.profile ? await Deno.makeTempDir({ prefix: "chat_bench_prof_" }) : null;
 const profileWindows: { name: string; from: number; to: number }[] = [];
+const storePids = findStorePids();
+const CLK_TCK = 100; // USER_HZ: /proc's tick unit on Linux
 
 console.log(
   `webChat benchmark ${results.date}: nproc ${results.nproc}, Deno ${results.deno}, ` +
     `${PAIRS} pairs × ${MESSAGES} msgs (window ${WINDOW}); latency ${LATENCY_PAIRS} pairs at ` +
-    `${RATE} msg/s for ${SECONDS} s; archive backlog ${ARCHIVE_ROWS}`,
+    `${RATE} msg/s for ${SECONDS} s; archive backlog ${ARCHIVE_ROWS}; load average ` +
+    `${Deno.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
 );
 try {
+  if (!options["skip-baseline"]) await baselineRun();
   stores = await openTestStores();
   console.log(`stores: redis prefix ${stores.prefix}, database ${stores.database}`);
-  server = await startBenchServer(stores, profileDir);
-  console.log(`server: ${server.url} (pid ${server.child.pid}, own process)`);
-  await withTimeout(setup(server.url, stores), SETUP_TIMEOUT_MS, "setup");
-  await warmup();
-  await throughputPhase(stores.pool);
-  await latencyPhase();
+  await webChatRun(stores);
 } catch (error) {
   failure = error;
   console.error(`benchmark failed: ${(error as Error)?.stack ?? error}`);
 } finally {
   shuttingDown = true;
   hooks = idleHooks;
-  await closeSockets([...senders, ...receivers]);
-  if (server) {
-    const code = await server.stop();
-    console.log(`server stopped (exit ${code}); ${server.logs.length} log lines`);
-    for (const line of server.logs.slice(-15)) console.log(`  | ${line}`);
-  }
+  for (const target of liveTargets) await stopTarget(target);
   if (stores) {
     await stores.cleanup().then(
       () => console.log(`cleaned up: redis prefix ${stores!.prefix}, database ${stores!.database}`),
@@ -296,10 +336,101 @@ printSummary();
 Deno.exit(failure ? 1 : 0);
 
 // ---------------------------------------------------------------------------------------------
+// Runs
+
+/** The same load against the bare relay: the ceiling of this machine right now. */
+async function baselineRun(): Promise<void> {
+  const server = await startBenchServer("relay_server.ts", [], null);
+  const target: Target = { name: "relay", server, senders: [], receivers: [] };
+  liveTargets.add(target);
+  console.log(`baseline: bare relay ${server.url} (pid ${server.child.pid})`);
+  try {
+    const r = results.relay;
+    ({ sec: r.connectSec, cpu: r.connectCpu } = await connectAll(target, (id) => id));
+    await warmup(target);
+    r.burst = await burstPhase(target);
+    r.paced = await pacedPhase(target);
+  } finally {
+    shuttingDown = true;
+    await stopTarget(target);
+    shuttingDown = false;
+  }
+}
+
+async function webChatRun(stores: TestStores): Promise<void> {
+  const server = await startBenchServer("bench_server.ts", [
+    JSON.stringify({
+      redisUrl: TEST_REDIS_URL,
+      redisPrefix: stores.prefix,
+      mysqlUrl: stores.mysqlUrl,
+    }),
+  ], profileDir);
+  const target: Target = { name: "webChat", server, senders: [], receivers: [] };
+  liveTargets.add(target);
+  console.log(`webChat: ${server.url} (pid ${server.child.pid}, own process, archive worker on)`);
+  const tokens = await withTimeout(setupUsers(server.url, stores), SETUP_TIMEOUT_MS, "setup");
+  const r = results.webchat;
+  markProfile("connect", "start");
+  ({ sec: r.connectSec, cpu: r.connectCpu } = await connectAll(
+    target,
+    (id) => tokens.get(id)!,
+  ));
+  markProfile("connect", "end");
+  await warmup(target);
+  // Wait until the warmup is archived, so the count below only grows by this phase's rows.
+  if (await waitArchived(stores.pool, PAIRS, performance.now() + 60_000) === null) {
+    console.log(`webChat: warmup not fully archived within 60 s`);
+  }
+  const baseline = await archivedRows(stores.pool);
+  markProfile("throughput", "start");
+  r.burst = await burstPhase(target);
+  markProfile("throughput", "end");
+  const accepted = r.burst.total - r.burst.errors;
+  const archivedAt = await waitArchived(
+    stores.pool,
+    baseline + accepted,
+    performance.now() + ARCHIVE_TIMEOUT_MS,
+  );
+  const archivedSec = archivedAt === null ? null : (archivedAt - burstStart) / 1000;
+  results.durable = {
+    archivedSec,
+    rate: archivedSec === null ? null : accepted / archivedSec,
+    rows: accepted,
+  };
+  console.log(
+    archivedSec === null
+      ? `webChat throughput: archive did not catch up within ${ARCHIVE_TIMEOUT_MS / 1000} s ` +
+        `(${(await archivedRows(stores.pool)) - baseline}/${accepted} rows)`
+      : `webChat throughput: all ${accepted} rows in webchat_messageYYYYMM after ` +
+        `${archivedSec.toFixed(2)} s = ${results.durable.rate!.toFixed(0)} msg/s durable`,
+  );
+  markProfile("latency", "start");
+  r.paced = await pacedPhase(target);
+  markProfile("latency", "end");
+  shuttingDown = true;
+  r.stopSec = await stopTarget(target);
+}
+
+/** Closes the server first (it closes every socket: no logout fan-out), then our sockets. */
+async function stopTarget(target: Target): Promise<number> {
+  if (!liveTargets.delete(target)) return 0;
+  const started = performance.now();
+  const code = await target.server.stop();
+  const sec = seconds(started);
+  await closeSockets([...target.senders, ...target.receivers]);
+  console.log(
+    `${target.name}: server stopped in ${sec.toFixed(1)} s (exit ${code}); ` +
+      `${target.server.logs.length} log lines`,
+  );
+  for (const line of target.server.logs.slice(-10)) console.log(`  | ${line}`);
+  return sec;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Phases
 
-async function setup(baseUrl: string, stores: TestStores): Promise<void> {
-  // Users straight into MySQL (the server created the table), one shared cheap hash.
+/** Users straight into MySQL (the server created the table), then HTTP logins: the tokens. */
+async function setupUsers(baseUrl: string, stores: TestStores): Promise<Map<string, string>> {
   let started = performance.now();
   const hash = await cheapHash(PASSWORD);
   const users = new MysqlUserStore(stores.pool);
@@ -315,7 +446,7 @@ async function setup(baseUrl: string, stores: TestStores): Promise<void> {
       mobile: "",
     }, hash));
   const usersSec = seconds(started);
-  console.log(`setup: ${accounts.length} users inserted in ${usersSec.toFixed(1)} s`);
+  console.log(`webChat setup: ${accounts.length} users inserted in ${usersSec.toFixed(1)} s`);
 
   started = performance.now();
   const tokens = new Map<string, string>();
@@ -340,90 +471,82 @@ async function setup(baseUrl: string, stores: TestStores): Promise<void> {
   });
   const loginSec = seconds(started);
   console.log(
-    `setup: ${accounts.length} HTTP logins in ${loginSec.toFixed(1)} s ` +
+    `webChat setup: ${accounts.length} HTTP logins in ${loginSec.toFixed(1)} s ` +
       `(${(accounts.length / loginSec).toFixed(0)}/s)`,
   );
+  results.setup = { users: accounts.length, usersSec, loginSec };
+  return tokens;
+}
 
-  // Receivers first, so every sender's partner is online when it starts.
-  started = performance.now();
+/** Receivers first, so every sender's partner is online when it starts. */
+async function connectAll(target: Target, token: (accountid: string) => string) {
+  const meter = startMeter(target);
+  const started = performance.now();
+  const broadcastsBefore = stray.login;
   const indexes = Array.from({ length: PAIRS }, (_, i) => i);
   for (const role of ["receiver", "sender"] as const) {
-    const list = role === "sender" ? senders : receivers;
+    const list = role === "sender" ? target.senders : target.receivers;
     let done = 0;
     await pool(indexes, options["connect-concurrency"] as number, async (i) => {
       const accountid = role === "sender" ? senderId(i) : receiverId(i);
-      list[i] = await openSocket(baseUrl, tokens.get(accountid)!, accountid, role, i);
-      if (++done % 500 === 0) {
-        console.log(`setup: ${done} ${role}s connected (${seconds(started).toFixed(1)} s)`);
+      list[i] = await openSocket(target.server.url, token(accountid), accountid, role, i);
+      if (++done % 500 === 0 && done < PAIRS || done === PAIRS) {
+        console.log(
+          `${target.name}: ${done} ${role}s connected (${seconds(started).toFixed(1)} s)`,
+        );
       }
     });
   }
-  const connectSec = seconds(started);
+  const sec = seconds(started);
+  const cpu = meter.stop();
   console.log(
-    `setup: ${PAIRS * 2} sockets logged in over /ws in ${connectSec.toFixed(1)} s ` +
-      `(${(PAIRS * 2 / connectSec).toFixed(0)}/s; ${stray.login} login broadcasts received)`,
+    `${target.name}: ${PAIRS * 2} sockets logged in over /ws in ${sec.toFixed(1)} s ` +
+      `(${(PAIRS * 2 / sec).toFixed(0)}/s; ${stray.login - broadcastsBefore} login broadcasts ` +
+      `received); CPU ${fmtCpu(cpu)}`,
   );
-  results.setup = { users: accounts.length, usersSec, loginSec, connectSec };
-  probe.socket = receivers[PAIRS - 1].ws;
+  probe.socket = target.receivers[PAIRS - 1].ws;
+  return { sec, cpu };
 }
 
 /** One message per pair, so chats exist and caches are warm before anything is timed. */
-async function warmup(): Promise<void> {
+async function warmup(target: Target): Promise<void> {
   const started = performance.now();
-  const run = await runBurst("w", PAIRS, 1, WINDOW);
+  const run = await runBurst(target, "w", PAIRS, 1, WINDOW);
   console.log(
-    `warmup: ${run.delivered}/${run.total} delivered in ${seconds(started).toFixed(1)} s` +
+    `${target.name} warmup: ${run.delivered}/${run.total} delivered in ` +
+      `${seconds(started).toFixed(1)} s` +
       (run.errors ? `, ${run.errors} errors: ${run.errorSamples[0]}` : ""),
   );
-  if (run.delivered === 0) throw new Error("warmup: nothing was delivered");
+  if (run.delivered === 0) throw new Error(`${target.name} warmup: nothing was delivered`);
 }
 
-async function throughputPhase(pool: MysqlPool): Promise<void> {
-  // Wait until the warmup is archived, so the count below only grows by this phase's rows.
-  const warm = await waitArchived(pool, PAIRS, performance.now() + 60_000);
-  const baseline = await archivedRows(pool);
-  if (warm === null) console.log(`throughput: warmup not fully archived (${baseline} rows)`);
-  markProfile("throughput", "start");
-  const run = await runBurst("t", PAIRS, MESSAGES, WINDOW);
-  markProfile("throughput", "end");
+async function burstPhase(target: Target): Promise<BurstStats> {
+  const meter = startMeter(target);
+  const run = await runBurst(target, "t", PAIRS, MESSAGES, WINDOW);
+  const cpu = meter.stop();
+  burstStart = run.start;
   const elapsedSec = (run.lastReceive - run.start) / 1000;
-  const rate = run.delivered / elapsedSec;
-  const accepted = run.total - run.errors;
-  console.log(
-    `throughput: ${run.delivered}/${run.total} delivered in ${elapsedSec.toFixed(2)} s = ` +
-      `${rate.toFixed(0)} msg/s (all acks after ${
-        ((run.lastAck - run.start) / 1000).toFixed(2)
-      } s;` +
-      ` latency under saturation p50 ${fmtMs(percentile(run.latencies, 0.5))}` +
-      ` p99 ${fmtMs(percentile(run.latencies, 0.99))})` +
-      (run.errors ? `; ${run.errors} errors, e.g. ${run.errorSamples[0]}` : ""),
-  );
-  const archivedAt = await waitArchived(
-    pool,
-    baseline + accepted,
-    performance.now() + ARCHIVE_TIMEOUT_MS,
-  );
-  const archivedSec = archivedAt === null ? null : (archivedAt - run.start) / 1000;
-  const durableRate = archivedSec === null ? null : accepted / archivedSec;
-  console.log(
-    archivedSec === null
-      ? `throughput: archive did not catch up within ${ARCHIVE_TIMEOUT_MS / 1000} s ` +
-        `(${(await archivedRows(pool)) - baseline}/${accepted} rows)`
-      : `throughput: all ${accepted} rows in webchat_messageYYYYMM after ` +
-        `${archivedSec.toFixed(2)} s = ${durableRate!.toFixed(0)} msg/s durable`,
-  );
-  results.throughput = {
+  const stats: BurstStats = {
     total: run.total,
     delivered: run.delivered,
     errors: run.errors,
+    errorSamples: run.errorSamples,
     elapsedSec,
     ackSec: (run.lastAck - run.start) / 1000,
-    rate,
+    rate: run.delivered / elapsedSec,
     p50: percentile(run.latencies, 0.5),
     p99: percentile(run.latencies, 0.99),
-    archivedSec,
-    durableRate,
+    cpu,
   };
+  console.log(
+    `${target.name} throughput: ${run.delivered}/${run.total} delivered in ` +
+      `${elapsedSec.toFixed(2)} s = ${stats.rate.toFixed(0)} msg/s (all acks after ` +
+      `${stats.ackSec.toFixed(2)} s; latency while saturated p50 ${fmtMs(stats.p50)} ` +
+      `p99 ${fmtMs(stats.p99)})` +
+      (run.errors ? `; ${run.errors} errors, e.g. ${run.errorSamples[0]}` : ""),
+  );
+  console.log(`${target.name} throughput: CPU ${fmtCpu(cpu)}`);
+  return stats;
 }
 
 interface BurstRun {
@@ -439,6 +562,7 @@ interface BurstRun {
 
 /** Every one of `pairs` senders sends `perPair` messages as fast as a window of acks allows. */
 async function runBurst(
+  target: Target,
   tag: string,
   pairs: number,
   perPair: number,
@@ -464,7 +588,7 @@ async function runBurst(
     if (run.delivered + run.errors >= total) done.resolve();
   };
   const pump = (pair: number) => {
-    const socket = senders[pair];
+    const socket = target.senders[pair];
     while (inflight[pair] < window && next[pair] < perPair) {
       const index = pair * perPair + next[pair]++;
       inflight[pair]++;
@@ -511,7 +635,8 @@ async function runBurst(
   return run;
 }
 
-async function latencyPhase(): Promise<void> {
+/** `LATENCY_PAIRS` pairs at `RATE` msg/s in total, evenly spread, for `SECONDS`. */
+async function pacedPhase(target: Target): Promise<PacedStats> {
   const pairs = LATENCY_PAIRS;
   const total = Math.round(RATE * SECONDS);
   const intervalMs = 1000 / RATE;
@@ -537,7 +662,7 @@ async function latencyPhase(): Promise<void> {
       maxSendLag = Math.max(maxSendLag, now - (start + index * intervalMs));
       if (sent++ === 0) firstSend = now;
       lastSend = now;
-      senders[pair].ws.send(sayFrame(pair, `l.${index}`, index));
+      target.senders[pair].ws.send(sayFrame(pair, `l.${index}`, index));
     }
   };
   hooks = {
@@ -579,16 +704,18 @@ async function latencyPhase(): Promise<void> {
   // The idle-socket ping probe: one ping in flight, every 50 ms.
   probe.on = true;
   probe.rtts = [];
+  probe.sentAt = 0;
   const probeTimer = setInterval(() => {
     if (probe.socket && probe.sentAt === 0 && probe.socket.readyState === WebSocket.OPEN) {
       probe.sentAt = performance.now();
       probe.socket.send('{"type":"ping"}');
     }
   }, 50);
-  markProfile("latency", "start");
+  const meter = startMeter(target);
   start = performance.now();
   const timer = setInterval(tick, 1);
   tick();
+  let cpu: PhaseCpu;
   try {
     await waitFor(done.promise, SECONDS * 1000 + 60_000, "latency: delivery").catch((error) => {
       if (aborted.signal.aborted) throw error;
@@ -599,20 +726,19 @@ async function latencyPhase(): Promise<void> {
     clearInterval(probeTimer);
     probe.on = false;
     hooks = idleHooks;
-    markProfile("latency", "end");
+    cpu = meter.stop();
   }
   const sorted = latency.filter((v) => !Number.isNaN(v)).sort();
   const sendSec = (lastSend - firstSend) / 1000;
-  const sentRate = (sent - 1) / sendSec;
-  const deliveredRate = delivered / ((lastReceive - firstSend) / 1000);
   const pings = Float64Array.from(probe.rtts).sort();
-  results.latency = {
+  const l: PacedStats = {
     total,
     delivered,
     errors,
+    errorSamples,
     sendSec,
-    sentRate,
-    deliveredRate,
+    sentRate: (sent - 1) / sendSec,
+    deliveredRate: delivered / ((lastReceive - firstSend) / 1000),
     p50: percentile(sorted, 0.5),
     p90: percentile(sorted, 0.9),
     p99: percentile(sorted, 0.99),
@@ -621,24 +747,30 @@ async function latencyPhase(): Promise<void> {
     pingP50: pings.length ? percentile(pings, 0.5) : null,
     pingP99: pings.length ? percentile(pings, 0.99) : null,
     pingMax: pings.length ? pings[pings.length - 1] : null,
+    cpu,
   };
-  const l = results.latency;
   console.log(
-    `latency: ${delivered}/${total} delivered; sent at ${sentRate.toFixed(0)} msg/s over ` +
-      `${sendSec.toFixed(2)} s (largest lag behind schedule ${fmtMs(maxSendLag)}); ` +
-      `delivered ${deliveredRate.toFixed(0)} msg/s`,
+    `${target.name} latency: ${delivered}/${total} delivered; sent at ${l.sentRate.toFixed(0)} ` +
+      `msg/s over ${sendSec.toFixed(2)} s (largest lag behind schedule ${fmtMs(maxSendLag)}); ` +
+      `delivered ${l.deliveredRate.toFixed(0)} msg/s`,
   );
   console.log(
-    `latency: send→receive p50 ${fmtMs(l.p50)}, p90 ${fmtMs(l.p90)}, p99 ${fmtMs(l.p99)}, ` +
-      `max ${fmtMs(l.max)}` + (errors ? `; ${errors} errors, e.g. ${errorSamples[0]}` : ""),
+    `${target.name} latency: send→receive p50 ${fmtMs(l.p50)}, p90 ${fmtMs(l.p90)}, ` +
+      `p99 ${fmtMs(l.p99)}, max ${fmtMs(l.max)}` +
+      (errors ? `; ${errors} errors, e.g. ${errorSamples[0]}` : ""),
   );
   if (pings.length) {
     console.log(
-      `latency: ping→pong on an idle socket meanwhile (${pings.length} probes): ` +
+      `${target.name} latency: ping→pong on an idle socket meanwhile (${pings.length} probes): ` +
         `p50 ${fmtMs(l.pingP50!)}, p99 ${fmtMs(l.pingP99!)}, max ${fmtMs(l.pingMax!)}`,
     );
   }
+  console.log(`${target.name} latency: CPU ${fmtCpu(cpu)}`);
+  return l;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Archive
 
 /** queue/archive_bench.ts in a subprocess (it is a top-level script with its own cleanup). */
 async function archivePhase(): Promise<void> {
@@ -703,54 +835,78 @@ async function archivePhase(): Promise<void> {
 // Summary
 
 function printSummary(): void {
-  const rows: [string, string, string, string][] = [];
-  const t = results.throughput, l = results.latency, a = results.archive, s = results.setup;
+  type Row = [string, string, string, string, string];
+  const rows: Row[] = [];
+  const w = results.webchat, b = results.relay, a = results.archive, s = results.setup;
   const met = (ok: boolean | null) => ok === null ? "n/a" : ok ? "MET" : "MISSED";
-  if (t) {
+  const ratio = (x?: number, y?: number) =>
+    x !== undefined && y !== undefined && y > 0 ? ` (${(x / y).toFixed(2)}x relay)` : "";
+  if (w.burst || b.burst) {
     rows.push([
-      `1. ${PAIRS} pairs x ${MESSAGES} msgs, window ${WINDOW}: send -> partner's say`,
-      `${fmtInt(t.delivered)}/${fmtInt(t.total)} msgs in ${t.elapsedSec.toFixed(2)} s = ` +
-      `${fmtInt(t.rate)} msg/s`,
+      `1. ${fmtInt(PAIRS)} pairs x ${MESSAGES} msgs, window ${WINDOW}: send -> partner's say`,
+      w.burst ? `${fmtInt(w.burst.rate)} msg/s${ratio(w.burst.rate, b.burst?.rate)}` : "-",
+      b.burst ? `${fmtInt(b.burst.rate)} msg/s` : "-",
       "-",
-      t.errors ? `${t.errors} errors` : "",
+      w.burst && w.burst.delivered < w.burst.total
+        ? `${w.burst.total - w.burst.delivered} lost`
+        : "",
     ]);
     rows.push([
-      "   latency while saturated",
-      `p50 ${fmtMs(t.p50)}, p99 ${fmtMs(t.p99)}`,
+      "   messages, elapsed",
+      w.burst ? `${fmtInt(w.burst.delivered)} in ${w.burst.elapsedSec.toFixed(2)} s` : "-",
+      b.burst ? `${fmtInt(b.burst.delivered)} in ${b.burst.elapsedSec.toFixed(2)} s` : "-",
       "-",
       "",
     ]);
     rows.push([
-      "   durable: all rows in webchat_messageYYYYMM",
-      t.archivedSec === null
+      "   latency while saturated p50 / p99",
+      w.burst ? `${fmtMs(w.burst.p50)} / ${fmtMs(w.burst.p99)}` : "-",
+      b.burst ? `${fmtMs(b.burst.p50)} / ${fmtMs(b.burst.p99)}` : "-",
+      "-",
+      "",
+    ]);
+    const d = results.durable;
+    rows.push([
+      "   durable: until all rows are in webchat_messageYYYYMM",
+      !d
+        ? "-"
+        : d.archivedSec === null
         ? "not caught up in time"
-        : `${t.archivedSec.toFixed(2)} s = ${fmtInt(t.durableRate!)} msg/s`,
+        : `${fmtInt(d.rate!)} msg/s (${d.archivedSec.toFixed(2)} s)`,
+      "n/a",
       "-",
       "",
     ]);
+    if (w.burst) rows.push(["   CPU (cores) meanwhile", fmtCpu(w.burst.cpu, true), "", "", ""]);
   }
-  if (l) {
-    const ok = l.p99 < 50 && l.sentRate >= RATE * 0.95 && l.delivered === l.total;
+  if (w.paced || b.paced) {
+    const l = w.paced;
+    const ok = l ? l.p99 < 50 && l.sentRate >= RATE * 0.95 && l.delivered === l.total : null;
     rows.push([
       `2. paced ${fmtInt(RATE)} msg/s, ${LATENCY_PAIRS} pairs, ${SECONDS} s: achieved`,
-      `sent ${fmtInt(l.sentRate)} msg/s, delivered ${fmtInt(l.delivered)}/${fmtInt(l.total)}`,
-      `>= ${fmtInt(RATE * 0.95)} msg/s`,
+      l ? `${fmtInt(l.sentRate)} msg/s, ${fmtInt(l.delivered)}/${fmtInt(l.total)} recv` : "-",
+      b.paced
+        ? `${fmtInt(b.paced.sentRate)} msg/s, ${fmtInt(b.paced.delivered)}/` +
+          `${fmtInt(b.paced.total)} recv`
+        : "-",
+      `${fmtInt(RATE * 0.95)}+ msg/s`,
       "",
     ]);
+    const lat = (x?: PacedStats) =>
+      x ? `${fmtMs(x.p50)} / ${fmtMs(x.p90)} / ${fmtMs(x.p99)} / ${fmtMs(x.max)}` : "-";
     rows.push([
-      "   send -> receive latency",
-      `p50 ${fmtMs(l.p50)}, p90 ${fmtMs(l.p90)}, p99 ${fmtMs(l.p99)}, max ${fmtMs(l.max)}`,
+      "   send -> receive p50 / p90 / p99 / max",
+      lat(l),
+      lat(b.paced),
       "p99 < 50 ms",
       met(ok),
     ]);
-    if (l.pingP99 !== null) {
-      rows.push([
-        "   idle-socket ping->pong meanwhile",
-        `p50 ${fmtMs(l.pingP50!)}, p99 ${fmtMs(l.pingP99!)}, max ${fmtMs(l.pingMax!)}`,
-        "-",
-        "",
-      ]);
-    }
+    const ping = (x?: PacedStats) =>
+      x?.pingP99 != null ? `${fmtMs(x.pingP50!)} / ${fmtMs(x.pingP99)}` : "-";
+    rows.push(["   idle socket ping -> pong p50 / p99", ping(l), ping(b.paced), "-", ""]);
+    const lag = (x?: PacedStats) => x ? fmtMs(x.maxSendLag) : "-";
+    rows.push(["   load generator behind schedule (max)", lag(l), lag(b.paced), "-", ""]);
+    if (l) rows.push(["   CPU (cores) meanwhile", fmtCpu(l.cpu, true), "", "", ""]);
   }
   if (a) {
     rows.push([
@@ -758,30 +914,48 @@ function printSummary(): void {
       a.ok
         ? `${fmtInt(a.worker!)} / ${fmtInt(a.plain!)} rows/s = ${a.ratio!.toFixed(2)}x`
         : `failed: ${a.detail}`,
+      "n/a",
       ">= 0.5x",
       met(a.ok ? a.ratio! >= 0.5 : null),
     ]);
   }
-  if (s) {
+  if (s || w.connectSec !== undefined) {
     rows.push([
-      `   setup: ${fmtInt(s.users)} users, HTTP logins, /ws logins`,
-      `${s.usersSec.toFixed(1)} s, ${s.loginSec.toFixed(1)} s, ${s.connectSec.toFixed(1)} s`,
+      `   setup: ${fmtInt(PAIRS * 2)} users; HTTP logins; /ws logins`,
+      (s ? `${s.usersSec.toFixed(1)} s; ${s.loginSec.toFixed(1)} s; ` : "") +
+      (w.connectSec !== undefined ? `${w.connectSec.toFixed(1)} s` : "-"),
+      b.connectSec !== undefined ? `${b.connectSec.toFixed(1)} s (/ws)` : "-",
       "-",
       "",
     ]);
   }
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), 8));
+  if (w.stopSec !== undefined) {
+    rows.push([
+      `   server shutdown with ${fmtInt(PAIRS * 2)} sockets`,
+      `${w.stopSec.toFixed(1)} s`,
+      "",
+      "",
+      "",
+    ]);
+  }
+  const header: Row = ["measure", "webChat", "bare relay (same run)", "target", "result"];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...[header, ...rows].map((r) => r[i].length)));
   const line = (r: string[]) =>
-    `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`
+    r.slice(0, 4).map((cell, i) => cell.padEnd(widths[i])).join("  ").concat("  ", r[4])
       .trimEnd();
   console.log("\n==== webChat benchmark summary (paste into README) ====");
   console.log(
-    `date ${results.date}; nproc ${results.nproc}; Deno ${results.deno}; loopback; ` +
-      `server in its own process on Redis + MariaDB with the archive worker running`,
+    `date ${results.date}; nproc ${results.nproc} (shared); Deno ${results.deno}; loopback; ` +
+      `server in its own process on Redis + MariaDB, archive worker running; ` +
+      `command: deno task bench ${Deno.args.join(" ")}`.trimEnd(),
   );
-  console.log(line(["measure", "figure", "target", "result"]));
-  console.log(line(widths.map((w) => "-".repeat(w)).concat("------")));
+  console.log(line(header));
+  console.log(line(widths.map((n) => "-".repeat(n)).concat("------")));
   for (const r of rows) console.log(line(r));
+  console.log(
+    "CPU columns: server = its process (all threads), gen = this load generator, " +
+      "redis, maria = the local servers, other = the rest of the machine (other users' jobs).",
+  );
   if (stray.errors || closedUnexpectedly.length) {
     console.log(
       `notes: ${stray.errors} stray error frames${
@@ -795,7 +969,7 @@ function printSummary(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The server process
+// Server processes
 
 interface BenchServer {
   url: string;
@@ -805,17 +979,17 @@ interface BenchServer {
   stop(): Promise<number>;
 }
 
-async function startBenchServer(stores: TestStores, profileDir: string | null) {
-  const settings = {
-    redisUrl: TEST_REDIS_URL,
-    redisPrefix: stores.prefix,
-    mysqlUrl: stores.mysqlUrl,
-  };
-  const args = ["run", "-A", "--frozen"];
-  if (profileDir) args.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
-  args.push(here + "bench_server.ts", JSON.stringify(settings));
+/** Runs tests/bench/`script` in its own Deno process; resolves once it listens. */
+async function startBenchServer(
+  script: string,
+  args: string[],
+  profileDir: string | null,
+): Promise<BenchServer> {
+  const denoArgs = ["run", "-A", "--frozen"];
+  if (profileDir) denoArgs.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
+  denoArgs.push(here + script, ...args);
   const child = new Deno.Command(Deno.execPath(), {
-    args,
+    args: denoArgs,
     cwd: root,
     env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
     stdin: "piped",
@@ -873,6 +1047,109 @@ async function startBenchServer(stores: TestStores, profileDir: string | null) {
     throw error;
   }
   return server;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting
+
+/** The pids of the local Redis and MariaDB servers, when this machine's /proc shows them. */
+function findStorePids(): { redis: number | null; mysql: number | null } {
+  const found = { redis: null as number | null, mysql: null as number | null };
+  try {
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      let comm = "";
+      try {
+        comm = Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim();
+      } catch {
+        continue;
+      }
+      if (comm === "redis-server") found.redis ??= Number(entry.name);
+      if (comm === "mariadbd" || comm === "mysqld") found.mysql ??= Number(entry.name);
+    }
+  } catch {
+    // no /proc: CPU figures are left out
+  }
+  return found;
+}
+
+/** utime + stime of a process (all its threads), in seconds; null when unreadable. */
+function processCpu(pid: number | null | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+/** Machine-wide busy and idle CPU seconds from /proc/stat. */
+function machineCpu(): { busy: number; idle: number } | null {
+  try {
+    const line = Deno.readTextFileSync("/proc/stat").split("\n")[0];
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = v[3] + (v[4] ?? 0);
+    const total = v.slice(0, 8).reduce((x, y) => x + y, 0);
+    return { busy: (total - idle) / CLK_TCK, idle: idle / CLK_TCK };
+  } catch {
+    return null;
+  }
+}
+
+/** Starts measuring a phase's CPU (cores used by each party) and this process's timer lag. */
+function startMeter(target: Target) {
+  const snap = () => ({
+    at: performance.now(),
+    server: processCpu(target.server.child.pid),
+    client: processCpu(Deno.pid),
+    redis: processCpu(storePids.redis),
+    mysql: processCpu(storePids.mysql),
+    machine: machineCpu(),
+  });
+  const before = snap();
+  let lag = 0, expected = performance.now() + 20;
+  const lagTimer = setInterval(() => {
+    const now = performance.now();
+    lag = Math.max(lag, now - expected);
+    expected = now + 20;
+  }, 20);
+  return {
+    stop(): PhaseCpu {
+      clearInterval(lagTimer);
+      const after = snap();
+      const sec = (after.at - before.at) / 1000;
+      const cores = (x: number | null, y: number | null) =>
+        x === null || y === null ? null : (y - x) / sec;
+      const server = cores(before.server, after.server) ?? 0;
+      const client = cores(before.client, after.client) ?? 0;
+      const redis = cores(before.redis, after.redis);
+      const mysql = cores(before.mysql, after.mysql);
+      const busy = before.machine && after.machine
+        ? (after.machine.busy - before.machine.busy) / sec
+        : 0;
+      const idle = before.machine && after.machine
+        ? (after.machine.idle - before.machine.idle) / sec
+        : 0;
+      return {
+        server,
+        client,
+        redis,
+        mysql,
+        others: Math.max(0, busy - server - client - (redis ?? 0) - (mysql ?? 0)),
+        idle,
+        clientLagMs: lag,
+      };
+    },
+  };
+}
+
+function fmtCpu(cpu: PhaseCpu, short = false): string {
+  const f = (x: number | null) => x === null ? "?" : x.toFixed(2);
+  return `server ${f(cpu.server)}, gen ${f(cpu.client)}, redis ${f(cpu.redis)}, ` +
+    `maria ${f(cpu.mysql)}, other ${f(cpu.others)}, idle ${f(cpu.idle)}` +
+    (short ? "" : ` cores; load generator's longest timer stall ${fmtMs(cpu.clientLagMs)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
