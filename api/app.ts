@@ -5,6 +5,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { wsHandler } from "../gateway/ws_route.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
@@ -25,6 +26,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.header("Referrer-Policy", "same-origin");
   });
   app.use("*", checkOrigin(deps));
+  // JSON bodies are small; uploads (a later issue) will get their own, larger limit.
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => c.json(errorBody("too_large", "request body larger than 64 KiB"), 413),
+    }),
+  );
   app.route("/api", authRoutes(deps));
   app.route("/api/users", userRoutes(deps));
   app.route("/api", statusRoutes(deps));

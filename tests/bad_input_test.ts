@@ -237,6 +237,11 @@ Deno.test("wrong passwords are refused alike, then rate limited", async () => {
       (await t.api(null, "/api/login", { method: "POST", body: "not json" })).status,
       400,
     );
+    const huge = await t.api(null, "/api/login", {
+      method: "POST",
+      body: JSON.stringify({ accountid: "alice", password: "p".repeat(1 << 20) }),
+    });
+    assertEquals([huge.status, huge.body!.error.code], [413, "too_large"]);
     await attempt("alice", "nope");
     await attempt("alice", "nope");
     const limited = await attempt("alice", "pw-alice");
