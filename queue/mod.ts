@@ -14,7 +14,8 @@ export type * from "./worker_status.ts";
 export { RedisQueue, type RedisQueueOptions } from "./queue_redis.ts";
 export { MysqlArchive } from "./archive_mysql.ts";
 export { RecentRedis, type RecentRedisOptions } from "./recent_redis.ts";
-export { CHAT_QUEUE_NAME, MysqlWorkerStatus } from "./status_mysql.ts";
+export { MysqlWorkerStatus } from "./status_mysql.ts";
+export { CHAT_QUEUE_NAME } from "./status_table.ts";
 export { ArchiveWorker, type ArchiveWorkerOptions } from "./worker_loop.ts";
 export {
   type ArchiveWorkerHandle,

@@ -5,10 +5,8 @@
  * @module
  */
 import type { MysqlPool } from "../store/mysql_pool.ts";
+import { CHAT_QUEUE_NAME, SELECT_STATUS, statusFromRow } from "./status_table.ts";
 import type { WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
-
-/** Job and queue name of the chat archive worker (the original's). */
-export const CHAT_QUEUE_NAME = "chat:msg-list";
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS queue_deamon_status (
   id INT NOT NULL AUTO_INCREMENT,
@@ -41,18 +39,7 @@ const UPSERT = `INSERT INTO queue_deamon_status
     tm = VALUES(tm),
     dostop = 0`;
 
-const SELECT = `SELECT job_name, queue_name, server, tm, msgcnt_all, msgcnt_day, dostop
-  FROM queue_deamon_status`;
-
-interface StatusRow {
-  job_name: string;
-  queue_name: string;
-  server: string;
-  tm: number;
-  msgcnt_all: number | string;
-  msgcnt_day: number;
-  dostop: number;
-}
+type StatusRow = Record<string, unknown>;
 
 /**
  * {@link WorkerStatusStore} on MySQL. A stop request (`dostop = 1`, set by an operator) is
@@ -91,11 +78,11 @@ export class MysqlWorkerStatus implements WorkerStatusStore {
       const stop = Number((before as { dostop: number }[])[0]?.dostop ?? 0) !== 0;
       await conn.query(UPSERT, [...key, tm, now.getDate(), processed, processed]);
       const [after] = await conn.query(
-        `${SELECT} WHERE job_name = ? AND queue_name = ? AND server = ?`,
+        `${SELECT_STATUS} WHERE job_name = ? AND queue_name = ? AND server = ?`,
         key,
       );
       await conn.commit();
-      return { ...toStatus((after as StatusRow[])[0]), stopRequested: stop };
+      return { ...statusFromRow((after as StatusRow[])[0]), stopRequested: stop };
     } catch (error) {
       await conn.rollback().catch(() => broken = true);
       throw error;
@@ -109,10 +96,10 @@ export class MysqlWorkerStatus implements WorkerStatusStore {
   async list(): Promise<WorkerStatus[]> {
     await this.#ensureTable();
     const [rows] = await this.#pool.query(
-      `${SELECT} WHERE job_name = ? AND queue_name = ? ORDER BY tm DESC, server`,
+      `${SELECT_STATUS} WHERE job_name = ? AND queue_name = ? ORDER BY tm DESC, server`,
       [this.#name, this.#name],
     );
-    return (rows as StatusRow[]).map(toStatus);
+    return (rows as StatusRow[]).map(statusFromRow);
   }
 
   async #ensureTable(): Promise<void> {
@@ -120,16 +107,4 @@ export class MysqlWorkerStatus implements WorkerStatusStore {
     await this.#pool.query(CREATE_TABLE);
     this.#created = true;
   }
-}
-
-function toStatus(row: StatusRow): WorkerStatus {
-  return {
-    jobName: row.job_name,
-    queueName: row.queue_name,
-    server: row.server,
-    lastBeat: Number(row.tm),
-    processedTotal: Number(row.msgcnt_all),
-    processedToday: Number(row.msgcnt_day),
-    stopRequested: Number(row.dostop) !== 0,
-  };
 }

@@ -6,7 +6,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { immediate, settle } from "../store/sqlite_db.ts";
-import { CHAT_QUEUE_NAME } from "./status_mysql.ts";
+import { CHAT_QUEUE_NAME, SELECT_STATUS, statusFromRow } from "./status_table.ts";
 import type { WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
 
 // In an upsert's SET, SQLite reads every unqualified column as its old value, so msgcnt_day is
@@ -22,11 +22,6 @@ const UPSERT = `INSERT INTO queue_deamon_status
     msgcnt_all = msgcnt_all + excluded.msgcnt_all,
     tm = excluded.tm,
     dostop = 0`;
-
-const SELECT = `SELECT job_name, queue_name, server, tm, msgcnt_all, msgcnt_day, dostop
-  FROM queue_deamon_status`;
-
-type Row = Record<string, unknown>;
 
 /**
  * {@link WorkerStatusStore} on SQLite. A stop request (`dostop = 1`, set by an operator) is
@@ -59,9 +54,9 @@ export class SqliteWorkerStatus implements WorkerStatusStore {
         const stop = Number(before?.dostop ?? 0) !== 0;
         this.#db.prepare(UPSERT).run(...key, tm, now.getDate(), processed, processed);
         const after = this.#db.prepare(
-          `${SELECT} WHERE job_name = ? AND queue_name = ? AND server = ?`,
+          `${SELECT_STATUS} WHERE job_name = ? AND queue_name = ? AND server = ?`,
         ).get(...key);
-        return { ...toStatus(after!), stopRequested: stop };
+        return { ...statusFromRow(after!), stopRequested: stop };
       })
     );
   }
@@ -69,20 +64,10 @@ export class SqliteWorkerStatus implements WorkerStatusStore {
   /** Every row of this job, most recent heartbeat first. */
   list(): Promise<WorkerStatus[]> {
     return settle(() =>
-      this.#db.prepare(`${SELECT} WHERE job_name = ? AND queue_name = ? ORDER BY tm DESC, server`)
-        .all(this.#name, this.#name).map(toStatus)
+      this.#db.prepare(
+        `${SELECT_STATUS} WHERE job_name = ? AND queue_name = ? ORDER BY tm DESC, server`,
+      )
+        .all(this.#name, this.#name).map(statusFromRow)
     );
   }
-}
-
-function toStatus(row: Row): WorkerStatus {
-  return {
-    jobName: String(row.job_name),
-    queueName: String(row.queue_name),
-    server: String(row.server),
-    lastBeat: Number(row.tm),
-    processedTotal: Number(row.msgcnt_all),
-    processedToday: Number(row.msgcnt_day),
-    stopRequested: Number(row.dostop) !== 0,
-  };
 }

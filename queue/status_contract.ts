@@ -1,0 +1,70 @@
+/**
+ * The {@link WorkerStatusStore} contract, as `Deno.test`s run against every implementation
+ * (`status_mysql_test.ts`, `status_sqlite_test.ts`).
+ *
+ * @module
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import type { WorkerStatusStore } from "./worker_status.ts";
+
+/** One implementation on fresh, isolated storage. */
+export interface WorkerStatusHarness {
+  status: WorkerStatusStore;
+  /** Sets the stop flag of a server's row, as an operator does (`dostop = 1`). */
+  requestStop(server: string): Promise<void>;
+  /** Closes and removes the storage. */
+  close(): Promise<void>;
+}
+
+/** Registers the contract's tests, named `${name}: …`. */
+export function describeWorkerStatusContract(
+  name: string,
+  open: () => Promise<WorkerStatusHarness>,
+): void {
+  const test = (label: string, body: (h: WorkerStatusHarness) => Promise<void>) =>
+    Deno.test(`${name}: ${label}`, async () => {
+      const harness = await open();
+      try {
+        await body(harness);
+      } finally {
+        await harness.close();
+      }
+    });
+
+  test("counts per server and resets today's count on a new day", async ({ status }) => {
+    const morning = new Date(2026, 2, 10, 9, 0, 0);
+    const evening = new Date(2026, 2, 10, 23, 0, 0);
+    const nextDay = new Date(2026, 2, 11, 0, 0, 5);
+    const first = await status.beat("10.0.0.1:8080", 5, morning);
+    assertEquals(first, {
+      jobName: "chat:msg-list",
+      queueName: "chat:msg-list",
+      server: "10.0.0.1:8080",
+      lastBeat: morning.getTime() / 1000,
+      processedTotal: 5,
+      processedToday: 5,
+      stopRequested: false,
+    });
+    await status.beat("10.0.0.2:8080", 1, evening);
+    const second = await status.beat("10.0.0.1:8080", 7, evening);
+    assertEquals([second.processedTotal, second.processedToday], [12, 12]);
+    const third = await status.beat("10.0.0.1:8080", 3, nextDay);
+    assertEquals([third.processedTotal, third.processedToday], [15, 3]);
+    // The same day of the next month is a new day too.
+    const later = await status.beat("10.0.0.1:8080", 2, new Date(2026, 3, 11, 8, 0, 0));
+    assertEquals([later.processedTotal, later.processedToday], [17, 2]);
+    const rows = await status.list();
+    assertEquals(rows.map((r) => [r.server, r.processedTotal]), [
+      ["10.0.0.1:8080", 17],
+      ["10.0.0.2:8080", 1],
+    ]);
+  });
+
+  test("reports an operator's stop request once", async ({ status, requestStop }) => {
+    await status.beat("w1", 0);
+    await requestStop("w1");
+    assertEquals((await status.list())[0].stopRequested, true);
+    assertEquals((await status.beat("w1", 0)).stopRequested, true);
+    assertEquals((await status.beat("w1", 0)).stopRequested, false);
+  });
+}
