@@ -8,11 +8,11 @@
  *                   --seconds=10 --archive-rows=50000 [--skip-baseline] [--skip-archive]
  *                   [--profile]
  *
- * 0. Baseline, same run: the same load against tests/bench/relay_server.ts, a bare WebSocket
- *    relay with webChat's frames and no stores, also in its own process. The machine has 2
- *    shared cores, so webChat's figures are printed next to it (and as a ratio), together with
- *    the CPU every party used in each phase (server, this load generator, Redis, MariaDB, and
- *    everything else on the machine).
+ * 0. Baseline, same run: every phase also runs against tests/bench/relay_server.ts (a bare
+ *    WebSocket relay with webChat's frames and no stores, in its own process, its 2,000 sockets
+ *    open alongside), right before webChat's turn. The machine has 2 shared cores, so webChat's
+ *    figures are printed next to the relay's (and as a ratio), with the CPU every party used in
+ *    each phase (server, this load generator, Redis, MariaDB, everything else on the machine).
  * 1. Throughput: `pairs` sender accounts, each with its own socket, send `messages` messages to
  *    their own partner (another socket) as fast as acks allow with a window of `window`
  *    unacknowledged frames; a message is done when the partner received its `say`. Then the
@@ -302,10 +302,9 @@ console.log(
     `${Deno.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
 );
 try {
-  if (!options["skip-baseline"]) await baselineRun();
   stores = await openTestStores();
   console.log(`stores: redis prefix ${stores.prefix}, database ${stores.database}`);
-  await webChatRun(stores);
+  await run(stores);
 } catch (error) {
   failure = error;
   console.error(`benchmark failed: ${(error as Error)?.stack ?? error}`);
@@ -338,26 +337,22 @@ Deno.exit(failure ? 1 : 0);
 // ---------------------------------------------------------------------------------------------
 // Runs
 
-/** The same load against the bare relay: the ceiling of this machine right now. */
-async function baselineRun(): Promise<void> {
-  const server = await startBenchServer("relay_server.ts", [], null);
-  const target: Target = { name: "relay", server, senders: [], receivers: [] };
-  liveTargets.add(target);
-  console.log(`baseline: bare relay ${server.url} (pid ${server.child.pid})`);
-  try {
+/**
+ * Both servers stay up side by side; each phase runs against the bare relay right before
+ * webChat, so both see nearly the same machine (the shared cores' load changes by the minute).
+ */
+async function run(stores: TestStores): Promise<void> {
+  let relay: Target | null = null;
+  if (!options["skip-baseline"]) {
+    const server = await startBenchServer("relay_server.ts", [], null);
+    relay = { name: "relay", server, senders: [], receivers: [] };
+    liveTargets.add(relay);
+    console.log(`baseline: bare relay ${server.url} (pid ${server.child.pid})`);
     const r = results.relay;
-    ({ sec: r.connectSec, cpu: r.connectCpu } = await connectAll(target, (id) => id));
-    await warmup(target);
-    r.burst = await burstPhase(target);
-    r.paced = await pacedPhase(target);
-  } finally {
-    shuttingDown = true;
-    await stopTarget(target);
-    shuttingDown = false;
+    ({ sec: r.connectSec, cpu: r.connectCpu } = await connectAll(relay, (id) => id));
+    await warmup(relay);
   }
-}
 
-async function webChatRun(stores: TestStores): Promise<void> {
   const server = await startBenchServer("bench_server.ts", [
     JSON.stringify({
       redisUrl: TEST_REDIS_URL,
@@ -369,9 +364,9 @@ async function webChatRun(stores: TestStores): Promise<void> {
   liveTargets.add(target);
   console.log(`webChat: ${server.url} (pid ${server.child.pid}, own process, archive worker on)`);
   const tokens = await withTimeout(setupUsers(server.url, stores), SETUP_TIMEOUT_MS, "setup");
-  const r = results.webchat;
+  const w = results.webchat;
   markProfile("connect", "start");
-  ({ sec: r.connectSec, cpu: r.connectCpu } = await connectAll(
+  ({ sec: w.connectSec, cpu: w.connectCpu } = await connectAll(
     target,
     (id) => tokens.get(id)!,
   ));
@@ -382,10 +377,12 @@ async function webChatRun(stores: TestStores): Promise<void> {
     console.log(`webChat: warmup not fully archived within 60 s`);
   }
   const baseline = await archivedRows(stores.pool);
+
+  if (relay) results.relay.burst = await burstPhase(relay);
   markProfile("throughput", "start");
-  r.burst = await burstPhase(target);
+  w.burst = await burstPhase(target);
   markProfile("throughput", "end");
-  const accepted = r.burst.total - r.burst.errors;
+  const accepted = w.burst.total - w.burst.errors;
   const archivedAt = await waitArchived(
     stores.pool,
     baseline + accepted,
@@ -404,11 +401,14 @@ async function webChatRun(stores: TestStores): Promise<void> {
       : `webChat throughput: all ${accepted} rows in webchat_messageYYYYMM after ` +
         `${archivedSec.toFixed(2)} s = ${results.durable.rate!.toFixed(0)} msg/s durable`,
   );
+
+  if (relay) results.relay.paced = await pacedPhase(relay);
   markProfile("latency", "start");
-  r.paced = await pacedPhase(target);
+  w.paced = await pacedPhase(target);
   markProfile("latency", "end");
   shuttingDown = true;
-  r.stopSec = await stopTarget(target);
+  w.stopSec = await stopTarget(target);
+  if (relay) await stopTarget(relay);
 }
 
 /** Closes the server first (it closes every socket: no logout fan-out), then our sockets. */
@@ -504,7 +504,6 @@ async function connectAll(target: Target, token: (accountid: string) => string) 
       `(${(PAIRS * 2 / sec).toFixed(0)}/s; ${stray.login - broadcastsBefore} login broadcasts ` +
       `received); CPU ${fmtCpu(cpu)}`,
   );
-  probe.socket = target.receivers[PAIRS - 1].ws;
   return { sec, cpu };
 }
 
@@ -702,6 +701,7 @@ async function pacedPhase(target: Target): Promise<PacedStats> {
     if (scheduled >= total) clearInterval(timer);
   };
   // The idle-socket ping probe: one ping in flight, every 50 ms.
+  probe.socket = target.receivers[PAIRS - 1].ws;
   probe.on = true;
   probe.rtts = [];
   probe.sentAt = 0;
@@ -877,7 +877,13 @@ function printSummary(): void {
       "-",
       "",
     ]);
-    if (w.burst) rows.push(["   CPU (cores) meanwhile", fmtCpu(w.burst.cpu, true), "", "", ""]);
+    rows.push([
+      "   CPU (cores) meanwhile",
+      w.burst ? fmtCpu(w.burst.cpu, true) : "-",
+      b.burst ? fmtCpu(b.burst.cpu, true) : "-",
+      "",
+      "",
+    ]);
   }
   if (w.paced || b.paced) {
     const l = w.paced;
@@ -899,14 +905,20 @@ function printSummary(): void {
       lat(l),
       lat(b.paced),
       "p99 < 50 ms",
-      met(ok),
+      met(ok) + (l && !ok && disturbed(l.cpu) ? " *" : ""),
     ]);
     const ping = (x?: PacedStats) =>
       x?.pingP99 != null ? `${fmtMs(x.pingP50!)} / ${fmtMs(x.pingP99)}` : "-";
     rows.push(["   idle socket ping -> pong p50 / p99", ping(l), ping(b.paced), "-", ""]);
     const lag = (x?: PacedStats) => x ? fmtMs(x.maxSendLag) : "-";
     rows.push(["   load generator behind schedule (max)", lag(l), lag(b.paced), "-", ""]);
-    if (l) rows.push(["   CPU (cores) meanwhile", fmtCpu(l.cpu, true), "", "", ""]);
+    rows.push([
+      "   CPU (cores) meanwhile",
+      l ? fmtCpu(l.cpu, true) : "-",
+      b.paced ? fmtCpu(b.paced.cpu, true) : "-",
+      "",
+      "",
+    ]);
   }
   if (a) {
     rows.push([
@@ -953,9 +965,17 @@ function printSummary(): void {
   console.log(line(widths.map((n) => "-".repeat(n)).concat("------")));
   for (const r of rows) console.log(line(r));
   console.log(
-    "CPU columns: server = its process (all threads), gen = this load generator, " +
-      "redis, maria = the local servers, other = the rest of the machine (other users' jobs).",
+    "CPU in cores: srv = the server's process (all threads), gen = this load generator, " +
+      "redis/maria = the local stores, other = the rest of the machine (other users' jobs).",
   );
+  if (w.paced && disturbed(w.paced.cpu)) {
+    console.log(
+      `* the machine was saturated during the latency phase (other jobs ` +
+        `${w.paced.cpu.others.toFixed(2)} cores, idle ${w.paced.cpu.idle.toFixed(2)} of ` +
+        `${results.nproc}; load generator stalled up to ${fmtMs(w.paced.cpu.clientLagMs)}): ` +
+        `compare with the bare relay's column, and rerun on a quiet machine to judge the target`,
+    );
+  }
   if (stray.errors || closedUnexpectedly.length) {
     console.log(
       `notes: ${stray.errors} stray error frames${
@@ -1147,9 +1167,18 @@ function startMeter(target: Target) {
 
 function fmtCpu(cpu: PhaseCpu, short = false): string {
   const f = (x: number | null) => x === null ? "?" : x.toFixed(2);
+  if (short) {
+    return `srv ${f(cpu.server)} gen ${f(cpu.client)} redis ${f(cpu.redis)} ` +
+      `maria ${f(cpu.mysql)} other ${f(cpu.others)} idle ${f(cpu.idle)}`;
+  }
   return `server ${f(cpu.server)}, gen ${f(cpu.client)}, redis ${f(cpu.redis)}, ` +
-    `maria ${f(cpu.mysql)}, other ${f(cpu.others)}, idle ${f(cpu.idle)}` +
-    (short ? "" : ` cores; load generator's longest timer stall ${fmtMs(cpu.clientLagMs)}`);
+    `maria ${f(cpu.mysql)}, other ${f(cpu.others)}, idle ${f(cpu.idle)} cores; ` +
+    `load generator's longest timer stall ${fmtMs(cpu.clientLagMs)}`;
+}
+
+/** Other jobs took a good part of the machine, or this load generator itself stalled. */
+function disturbed(cpu: PhaseCpu): boolean {
+  return cpu.others > 0.5 || cpu.clientLagMs > 50;
 }
 
 // ---------------------------------------------------------------------------------------------
