@@ -79,11 +79,14 @@ export async function handleSay(
   if (duplicate) return;
 
   const text = JSON.stringify(toSayFrame(message));
-  ctx.hub.sendTo(members, text);
   const readers = members.filter((m) => m !== sender);
   const offline = readers.filter((m) => !ctx.hub.has(m));
+  // The counter update is issued before the frame goes out, so a `read` the reader sends on
+  // seeing it reaches the store after the increment and leaves the count at 0.
+  const counting = ctx.inbox.deliver(message.chatid, readers, offline, text);
+  ctx.hub.sendTo(members, text);
   try {
-    await ctx.inbox.deliver(message.chatid, readers, offline, text);
+    await counting;
   } catch (error) {
     // The message itself is safe in the queue; only the counters missed it.
     ctx.log(`say: unread/offline update failed for ${message.mid}: ${error}`);

@@ -139,3 +139,27 @@ Deno.test("several tabs of one account all get the message; presence counts acco
     await t.close();
   }
 });
+
+Deno.test("a reader who marks each message read as it arrives ends with no unread count", async () => {
+  const t = await startTestServer();
+  try {
+    await t.addUser("erin");
+    await t.addUser("frank");
+    const frankToken = await t.login("frank");
+    const erin = await t.connect("erin", await t.login("erin"));
+    const frank = await t.connect("frank", frankToken);
+    frank.socket.addEventListener("message", (event) => {
+      const frame = JSON.parse(String(event.data));
+      if (frame.type === "say") frank.send({ type: "read", chatid: frame.chatid, seq: frame.seq });
+    });
+    for (let i = 0; i < 20; i++) {
+      erin.send({ type: "say", chatid: "erin--frank", content: `n${i}`, cid: `n${i}` });
+      await erin.next((f) => f.type === "ack" && f.cid === `n${i}`);
+      await frank.next((f) => f.type === "say" && f.cid === `n${i}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals((await t.api(frankToken, "/api/unread")).body, { unread: {}, broadcast: 0 });
+  } finally {
+    await t.close();
+  }
+});
