@@ -13,6 +13,7 @@ import { cpuUsage } from "node:process";
 import { openTestStores, TEST_REDIS_URL } from "../tests/support/stores.ts";
 import { closeRedis, connectRedis } from "../store/redis_client.ts";
 import { MysqlArchive } from "./archive_mysql.ts";
+import { ARCHIVE_COLUMNS, archiveRow } from "./archive_sql.ts";
 import { MonthlyTables } from "./monthly_tables_mysql.ts";
 import { type ChatMessage, monthlyTableName, newMid } from "./message.ts";
 import { RedisQueue } from "./queue_redis.ts";
@@ -108,22 +109,8 @@ async function plainInsert(messages: ChatMessage[], like: string, table: string)
   await stores.pool.query(`CREATE TABLE \`${table}\` LIKE \`${like}\``);
   const started = performance.now();
   for (let i = 0; i < messages.length; i += BATCH) {
-    const rows = messages.slice(i, i + BATCH).map((m) => [
-      m.mid,
-      m.chatid,
-      m.seq,
-      m.fromuser,
-      m.message,
-      m.type,
-      m.fileId,
-      m.time,
-      m.cid,
-    ]);
-    await stores.pool.query(
-      `INSERT INTO \`${table}\` (mid, chatid, seq, fromuser, message, type, fileid, time, cid)
-        VALUES ?`,
-      [rows],
-    );
+    const rows = messages.slice(i, i + BATCH).map(archiveRow);
+    await stores.pool.query(`INSERT INTO \`${table}\` (${ARCHIVE_COLUMNS}) VALUES ?`, [rows]);
   }
   return (performance.now() - started) / 1000;
 }

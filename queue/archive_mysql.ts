@@ -9,22 +9,17 @@
  */
 import type { MysqlPool } from "../store/mysql_pool.ts";
 import type { HistoryPage, HistoryQuery, MessageArchive } from "./archive.ts";
+import {
+  ARCHIVE_COLUMNS as COLUMNS,
+  archiveRow,
+  checkHistoryQuery,
+  historyConditions,
+  messageFromRow,
+} from "./archive_sql.ts";
 import { type ChatMessage, monthlyTableName } from "./message.ts";
 import { checkedName, type MonthlyTable, MonthlyTables } from "./monthly_tables_mysql.ts";
 
-const COLUMNS = "mid, chatid, seq, fromuser, message, type, fileid, time, cid";
-
-interface MessageRow {
-  mid: string;
-  chatid: string;
-  seq: number;
-  fromuser: string;
-  message: string;
-  type: 0 | 1 | 2;
-  fileid: string;
-  time: number;
-  cid: string;
-}
+type MessageRow = Record<string, unknown> & { seq: number };
 
 /** {@link MessageArchive} over a mysql2 pool. */
 export class MysqlArchive implements MessageArchive {
@@ -47,7 +42,7 @@ export class MysqlArchive implements MessageArchive {
     for (const m of messages) {
       const table = checkedName(monthlyTableName(m.time));
       const rows = byTable.get(table) ?? [];
-      rows.push([m.mid, m.chatid, m.seq, m.fromuser, m.message, m.type, m.fileId, m.time, m.cid]);
+      rows.push(archiveRow(m));
       byTable.set(table, rows);
     }
     // DDL commits implicitly in MySQL, so tables are made before the transaction opens.
@@ -85,11 +80,12 @@ export class MysqlArchive implements MessageArchive {
 
   /** Reads month after month (newest first, or oldest first for `after`) until a page is full. */
   async history(query: HistoryQuery): Promise<HistoryPage> {
-    checkQuery(query);
+    checkHistoryQuery(query);
     const forward = query.after !== undefined;
     const tables = (await this.#tables.list()).filter((t) => overlaps(t, query));
     if (!forward) tables.reverse();
-    const { where, params } = conditions(query);
+    // Backslash is LIKE's default escape character in MySQL.
+    const { where, params } = historyConditions(query, "message LIKE ?");
     const found: MessageRow[] = [];
     for (const table of tables) {
       const need = query.limit + 1 - found.length;
@@ -105,7 +101,7 @@ export class MysqlArchive implements MessageArchive {
     found.sort((a, b) => forward ? a.seq - b.seq : b.seq - a.seq);
     const page = found.slice(0, query.limit);
     if (!forward) page.reverse();
-    return { messages: page.map(toMessage), hasMore: found.length > query.limit };
+    return { messages: page.map(messageFromRow), hasMore: found.length > query.limit };
   }
 
   /** Highest archived `seq` of the chat over every month; 0 when none. */
@@ -122,60 +118,10 @@ export class MysqlArchive implements MessageArchive {
   }
 }
 
-function checkQuery(query: HistoryQuery): void {
-  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 100) {
-    throw new RangeError(`Cannot read history: limit must be 1..100, got ${query.limit}`);
-  }
-  if (typeof query.chatid !== "string" || query.chatid === "") {
-    throw new TypeError("Cannot read history: chatid is empty");
-  }
-}
-
 function overlaps(table: MonthlyTable, query: HistoryQuery): boolean {
   if (query.since !== undefined && table.end <= query.since) return false;
   if (query.until !== undefined && table.start > query.until) return false;
   return true;
-}
-
-function conditions(query: HistoryQuery): { where: string; params: unknown[] } {
-  const where = ["chatid = ?"];
-  const params: unknown[] = [query.chatid];
-  const add = (sql: string, value: unknown) => {
-    where.push(sql);
-    params.push(value);
-  };
-  if (query.before !== undefined) add("seq < ?", query.before);
-  if (query.after !== undefined) add("seq > ?", query.after);
-  if (query.type !== undefined) add("type = ?", query.type);
-  if (query.since !== undefined) add("time >= ?", query.since);
-  if (query.until !== undefined) add("time <= ?", query.until);
-  for (const word of (query.q ?? "").split(/\s+/).filter((w) => w !== "")) {
-    // Backslash is LIKE's default escape character; % and _ in a word are literal text.
-    add("message LIKE ?", `%${word.replace(/[\\%_]/g, "\\$&")}%`);
-  }
-  return { where: where.join(" AND "), params };
-}
-
-function toMessage(row: MessageRow): ChatMessage {
-  return {
-    mid: row.mid,
-    chatid: row.chatid,
-    seq: Number(row.seq),
-    fromuser: row.fromuser,
-    message: row.message,
-    type: Number(row.type) as ChatMessage["type"],
-    fileId: row.fileid,
-    time: Number(row.time),
-    cid: row.cid,
-    members: membersOf(row.chatid),
-  };
-}
-
-/** One-to-one chats name their two members (`a--b`); group members are not archived. */
-function membersOf(chatid: string): string[] {
-  const parts = chatid.split("--");
-  if (parts.length !== 2 || parts[0] === "" || parts[1] === "") return [];
-  return parts[0] === parts[1] ? [parts[0]] : parts;
 }
 
 /**

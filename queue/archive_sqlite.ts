@@ -11,16 +11,19 @@
 import type { DatabaseSync } from "node:sqlite";
 import { immediate, settle } from "../store/sqlite_db.ts";
 import type { HistoryPage, HistoryQuery, MessageArchive } from "./archive.ts";
+import {
+  ARCHIVE_COLUMNS as COLUMNS,
+  archiveRow,
+  checkHistoryQuery,
+  historyConditions,
+  messageFromRow,
+} from "./archive_sql.ts";
 import type { ChatMessage } from "./message.ts";
 
-const COLUMNS = "mid, chatid, seq, fromuser, message, type, fileid, time, cid";
 // node:sqlite reads TEXT up to the first NUL; the client's texts are read as bytes instead,
 // so "a\u0000b" comes back as it was stored.
 const READ_COLUMNS = "mid, chatid, seq, fromuser, CAST(message AS BLOB) AS message, type, " +
   "fileid, time, CAST(cid AS BLOB) AS cid";
-const utf8 = new TextDecoder();
-
-type Row = Record<string, unknown>;
 
 /** {@link MessageArchive} on SQLite. */
 export class SqliteArchive implements MessageArchive {
@@ -44,19 +47,7 @@ export class SqliteArchive implements MessageArchive {
           `INSERT INTO webchat_message (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (mid) DO NOTHING`,
         );
-        for (const m of messages) {
-          insert.run(
-            m.mid,
-            m.chatid,
-            m.seq,
-            m.fromuser,
-            m.message,
-            m.type,
-            m.fileId,
-            m.time,
-            m.cid,
-          );
-        }
+        for (const m of messages) insert.run(...archiveRow(m));
       });
     });
   }
@@ -64,16 +55,18 @@ export class SqliteArchive implements MessageArchive {
   /** One query: `limit + 1` rows tell whether there is more in the direction read. */
   history(query: HistoryQuery): Promise<HistoryPage> {
     return settle(() => {
-      checkQuery(query);
+      checkHistoryQuery(query);
       const forward = query.after !== undefined;
-      const { where, params } = conditions(query);
+      // SQLite's LIKE has no escape character unless named. It ignores case for ASCII letters
+      // only (MySQL's collation does for every script).
+      const { where, params } = historyConditions(query, "message LIKE ? ESCAPE '\\'");
       const rows = this.#db.prepare(
         `SELECT ${READ_COLUMNS} FROM webchat_message WHERE ${where}
          ORDER BY seq ${forward ? "ASC" : "DESC"} LIMIT ?`,
       ).all(...params, query.limit + 1);
       const page = rows.slice(0, query.limit);
       if (!forward) page.reverse();
-      return { messages: page.map(toMessage), hasMore: rows.length > query.limit };
+      return { messages: page.map(messageFromRow), hasMore: rows.length > query.limit };
     });
   }
 
@@ -96,60 +89,4 @@ function checkMessage(m: ChatMessage): void {
   ) {
     throw new TypeError(`Cannot archive message: malformed message ${String(m?.mid)}`);
   }
-}
-
-function checkQuery(query: HistoryQuery): void {
-  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 100) {
-    throw new RangeError(`Cannot read history: limit must be 1..100, got ${query.limit}`);
-  }
-  if (typeof query.chatid !== "string" || query.chatid === "") {
-    throw new TypeError("Cannot read history: chatid is empty");
-  }
-}
-
-function conditions(query: HistoryQuery): { where: string; params: (string | number)[] } {
-  const where = ["chatid = ?"];
-  const params: (string | number)[] = [query.chatid];
-  const add = (sql: string, value: string | number) => {
-    where.push(sql);
-    params.push(value);
-  };
-  if (query.before !== undefined) add("seq < ?", query.before);
-  if (query.after !== undefined) add("seq > ?", query.after);
-  if (query.type !== undefined) add("type = ?", query.type);
-  if (query.since !== undefined) add("time >= ?", query.since);
-  if (query.until !== undefined) add("time <= ?", query.until);
-  for (const word of (query.q ?? "").split(/\s+/).filter((w) => w !== "")) {
-    // SQLite's LIKE has no escape character unless named; % and _ in a word are literal text.
-    // It ignores case for ASCII letters only (MySQL's collation does for every script).
-    add("message LIKE ? ESCAPE '\\'", `%${word.replace(/[\\%_]/g, "\\$&")}%`);
-  }
-  return { where: where.join(" AND "), params };
-}
-
-function toMessage(row: Row): ChatMessage {
-  const chatid = String(row.chatid);
-  return {
-    mid: String(row.mid),
-    chatid,
-    seq: Number(row.seq),
-    fromuser: String(row.fromuser),
-    message: text(row.message),
-    type: Number(row.type) as ChatMessage["type"],
-    fileId: String(row.fileid),
-    time: Number(row.time),
-    cid: text(row.cid),
-    members: membersOf(chatid),
-  };
-}
-
-function text(value: unknown): string {
-  return value instanceof Uint8Array ? utf8.decode(value) : String(value ?? "");
-}
-
-/** One-to-one chats name their two members (`a--b`); group members are not archived. */
-function membersOf(chatid: string): string[] {
-  const parts = chatid.split("--");
-  if (parts.length !== 2 || parts[0] === "" || parts[1] === "") return [];
-  return parts[0] === parts[1] ? [parts[0]] : parts;
 }

@@ -1,0 +1,165 @@
+/**
+ * The {@link MessageArchive} contract, as `Deno.test`s run against every implementation
+ * (`archive_mysql_test.ts`, `archive_sqlite_test.ts`), and the messages its tests archive.
+ *
+ * @module
+ */
+import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
+import type { MessageArchive } from "./archive.ts";
+import { type ChatMessage, type MessageTypeCode, newMid } from "./message.ts";
+
+/** One implementation on fresh, isolated storage. */
+export interface ArchiveHarness {
+  archive: MessageArchive;
+  /** How many messages are stored, in every table. */
+  stored(): Promise<number>;
+  /** Closes and removes the storage. */
+  close(): Promise<void>;
+}
+
+/** Local-time unix seconds. */
+export function at(year: number, month: number, day: number, h = 12, m = 0, s = 0): number {
+  return new Date(year, month - 1, day, h, m, s).getTime() / 1000;
+}
+
+/** The last second of January 2026 and the first of February (local time). */
+export const JAN_LAST = at(2026, 1, 31, 23, 59, 59);
+/** See {@link JAN_LAST}. */
+export const FEB_FIRST = at(2026, 2, 1, 0, 0, 1);
+
+/** Message `seq` of chat `alice--bob`, with a mid that sorts by `seq`. */
+export function archived(
+  seq: number,
+  time: number,
+  text = `m${seq}`,
+  type: MessageTypeCode = 0,
+): ChatMessage {
+  return {
+    mid: newMid(1_700_000_000_000 + seq),
+    chatid: "alice--bob",
+    seq,
+    fromuser: "alice",
+    message: text,
+    type,
+    fileId: type === 0 ? "" : `f${seq}`,
+    time,
+    cid: `c${seq}`,
+    members: ["alice", "bob"],
+  };
+}
+
+/** Registers the contract's tests, named `${name}: …`. */
+export function describeArchiveContract(name: string, open: () => Promise<ArchiveHarness>): void {
+  const test = (label: string, body: (h: ArchiveHarness) => Promise<void>) =>
+    Deno.test(`${name}: ${label}`, async () => {
+      const harness = await open();
+      try {
+        await body(harness);
+      } finally {
+        await harness.close();
+      }
+    });
+
+  test("stores each mid once", async ({ archive, stored }) => {
+    const batch = [archived(1, JAN_LAST), archived(2, FEB_FIRST), archived(3, FEB_FIRST)];
+    await archive.saveMessages(batch);
+    await archive.saveMessages(batch); // a batch retried after a crash
+    assertEquals(await stored(), 3);
+    const page = await archive.history({ chatid: "alice--bob", limit: 10 });
+    assertEquals(page.messages, batch);
+    assertEquals(page.hasMore, false);
+    assertEquals(await archive.maxSeq("alice--bob"), 3);
+    assertEquals(await archive.maxSeq("nobody--else"), 0);
+  });
+
+  test("keeps SQL, HTML and unicode verbatim", async ({ archive }) => {
+    const texts = [
+      "'; DROP TABLE webchat_message; DROP TABLE webchat_message202601; --",
+      `<script>alert("x")</script> & \\ \\' 100%_off`,
+      "emoji 😀👍🏽 CJK 你好，世界 \u2028 \u0000 end",
+    ];
+    const batch = texts.map((text, i) => archived(i + 1, JAN_LAST, text));
+    await archive.saveMessages(batch);
+    const page = await archive.history({ chatid: "alice--bob", limit: 10 });
+    assertEquals(page.messages.map((m) => m.message), texts);
+    const found = await archive.history({ chatid: "alice--bob", limit: 10, q: "100%_OFF" });
+    assertEquals(found.messages.map((m) => m.seq), [2]);
+    const none = await archive.history({ chatid: "alice--bob", limit: 10, q: "100%x" });
+    assertEquals(none.messages, []);
+    const slash = await archive.history({ chatid: "alice--bob", limit: 10, q: "\\'" });
+    assertEquals(slash.messages.map((m) => m.seq), [2]);
+    const emoji = await archive.history({ chatid: "alice--bob", limit: 10, q: "你好 😀" });
+    assertEquals(emoji.messages.map((m) => m.seq), [3]);
+  });
+
+  test("pages across months", async ({ archive }) => {
+    // seq 1..10 in December, 11..20 in January (11 and 20 at its edges), 21..30 in February.
+    const batch: ChatMessage[] = [];
+    for (let seq = 1; seq <= 30; seq++) {
+      const time = seq <= 10
+        ? at(2025, 12, seq)
+        : seq === 20
+        ? JAN_LAST
+        : seq <= 20
+        ? at(2026, 1, seq - 10)
+        : seq === 21
+        ? FEB_FIRST
+        : at(2026, 2, seq - 20);
+      const type = (seq % 3 === 0 ? 1 : 0) as MessageTypeCode;
+      batch.push(archived(seq, time, seq % 5 === 0 ? `Needle hay ${seq}` : `hay ${seq}`, type));
+    }
+    await archive.saveMessages(batch.slice(0, 15));
+    await archive.saveMessages(batch.slice(15));
+    await archive.saveMessages([{ ...archived(1, JAN_LAST), mid: newMid(), chatid: "other" }]);
+    const seqs = (page: { messages: ChatMessage[] }) => page.messages.map((m) => m.seq);
+    const chatid = "alice--bob";
+
+    const newest = await archive.history({ chatid, limit: 12 });
+    assertEquals(seqs(newest), [19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]);
+    assertEquals(newest.hasMore, true);
+    const older = await archive.history({ chatid, limit: 12, before: 19 });
+    assertEquals(seqs(older), [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
+    assertEquals(older.hasMore, true);
+    const oldest = await archive.history({ chatid, limit: 12, before: 7 });
+    assertEquals(seqs(oldest), [1, 2, 3, 4, 5, 6]);
+    assertEquals(oldest.hasMore, false);
+
+    const after = await archive.history({ chatid, limit: 5, after: 8 });
+    assertEquals(seqs(after), [9, 10, 11, 12, 13]);
+    assertEquals(after.hasMore, true);
+    const tail = await archive.history({ chatid, limit: 5, after: 26 });
+    assertEquals(seqs(tail), [27, 28, 29, 30]);
+    assertEquals(tail.hasMore, false);
+
+    const images = await archive.history({ chatid, limit: 4, type: 1 });
+    assertEquals(seqs(images), [21, 24, 27, 30]);
+    assertEquals(images.hasMore, true);
+    const needles = await archive.history({ chatid, limit: 10, q: "  needle   HAY " });
+    assertEquals(seqs(needles), [5, 10, 15, 20, 25, 30]);
+    assertEquals(needles.hasMore, false);
+
+    // The month boundary: the last second of January and the first of February.
+    const edge = await archive.history({ chatid, limit: 10, since: JAN_LAST, until: FEB_FIRST });
+    assertEquals(seqs(edge), [20, 21]);
+    assertEquals(edge.hasMore, false);
+    const january = await archive.history({
+      chatid,
+      limit: 5,
+      since: at(2026, 1, 1, 0, 0, 0),
+      until: JAN_LAST,
+    });
+    assertEquals(seqs(january), [16, 17, 18, 19, 20]);
+    assertEquals(january.hasMore, true);
+    const janAfter = await archive.history({ chatid, limit: 20, after: 12, until: JAN_LAST });
+    assertEquals(seqs(janAfter), [13, 14, 15, 16, 17, 18, 19, 20]);
+    assertEquals(janAfter.hasMore, false);
+    assertEquals(await archive.maxSeq(chatid), 30);
+    assert(newest.messages.every((m) => m.members.join() === "alice,bob"));
+    assertEquals((await archive.history({ chatid: "other", limit: 5 })).messages[0].members, []);
+  });
+
+  test("rejects a bad page size", async ({ archive }) => {
+    await rejects(archive.history({ chatid: "a--b", limit: 0 }), RangeError);
+    await rejects(archive.history({ chatid: "a--b", limit: 101 }), RangeError);
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * What the MySQL and SQLite archives share: the archive's columns, a message as a row and back,
+ * and the checks and `WHERE` of a history query.
+ *
+ * @module
+ */
+import type { HistoryQuery } from "./archive.ts";
+import type { ChatMessage } from "./message.ts";
+
+/** The archive's columns, in the order of {@link archiveRow}. */
+export const ARCHIVE_COLUMNS = "mid, chatid, seq, fromuser, message, type, fileid, time, cid";
+
+/** A message's values in {@link ARCHIVE_COLUMNS} order (the archive does not keep `members`). */
+export function archiveRow(m: ChatMessage): [
+  string,
+  string,
+  number,
+  string,
+  string,
+  number,
+  string,
+  number,
+  string,
+] {
+  return [m.mid, m.chatid, m.seq, m.fromuser, m.message, m.type, m.fileId, m.time, m.cid];
+}
+
+const utf8 = new TextDecoder();
+
+/** A row of {@link ARCHIVE_COLUMNS}; text may come back as bytes (see `archive_sqlite.ts`). */
+export function messageFromRow(row: Record<string, unknown>): ChatMessage {
+  const chatid = String(row.chatid);
+  return {
+    mid: String(row.mid),
+    chatid,
+    seq: Number(row.seq),
+    fromuser: String(row.fromuser),
+    message: text(row.message),
+    type: Number(row.type) as ChatMessage["type"],
+    fileId: String(row.fileid),
+    time: Number(row.time),
+    cid: text(row.cid),
+    members: membersOf(chatid),
+  };
+}
+
+function text(value: unknown): string {
+  return value instanceof Uint8Array ? utf8.decode(value) : String(value ?? "");
+}
+
+/** One-to-one chats name their two members (`a--b`); group members are not archived. */
+function membersOf(chatid: string): string[] {
+  const parts = chatid.split("--");
+  if (parts.length !== 2 || parts[0] === "" || parts[1] === "") return [];
+  return parts[0] === parts[1] ? [parts[0]] : parts;
+}
+
+/** Throws on a page size outside 1..100 or an empty chat id. */
+export function checkHistoryQuery(query: HistoryQuery): void {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 100) {
+    throw new RangeError(`Cannot read history: limit must be 1..100, got ${query.limit}`);
+  }
+  if (typeof query.chatid !== "string" || query.chatid === "") {
+    throw new TypeError("Cannot read history: chatid is empty");
+  }
+}
+
+/**
+ * The query's `WHERE` (without the keyword) and its values. `like` is the engine's text match
+ * for one placeholder whose `\` escapes `%`, `_` and itself: MySQL's `LIKE ?` has that escape
+ * by default, SQLite's needs `LIKE ? ESCAPE '\'`.
+ */
+export function historyConditions(
+  query: HistoryQuery,
+  like: string,
+): { where: string; params: (string | number)[] } {
+  const where = ["chatid = ?"];
+  const params: (string | number)[] = [query.chatid];
+  const add = (sql: string, value: string | number) => {
+    where.push(sql);
+    params.push(value);
+  };
+  if (query.before !== undefined) add("seq < ?", query.before);
+  if (query.after !== undefined) add("seq > ?", query.after);
+  if (query.type !== undefined) add("type = ?", query.type);
+  if (query.since !== undefined) add("time >= ?", query.since);
+  if (query.until !== undefined) add("time <= ?", query.until);
+  for (const word of (query.q ?? "").split(/\s+/).filter((w) => w !== "")) {
+    // % and _ in a word are literal text.
+    add(like, `%${word.replace(/[\\%_]/g, "\\$&")}%`);
+  }
+  return { where: where.join(" AND "), params };
+}
