@@ -8,7 +8,7 @@
  * @module
  */
 import type { RedisClient } from "../store/redis_client.ts";
-import type { ChatMessage, MessageDraft } from "./message.ts";
+import type { MessageDraft } from "./message.ts";
 import type {
   EnqueueResult,
   MessageConsumer,
@@ -16,10 +16,14 @@ import type {
   QueueCounts,
   TakenBatch,
 } from "./queue.ts";
+import {
+  checkTake,
+  checkWorkerId,
+  CID_TTL_SECONDS,
+  draftJson,
+  parseQueued,
+} from "./queued_message.ts";
 import { RedisScript } from "./redis_script.ts";
-
-/** How long a client id is remembered (the original kept everything a day). */
-const CID_TTL_SECONDS = 86_400;
 
 // One script so that the duplicate check, the seq and the push cannot interleave with another
 // producer. The message JSON is built by JSON.stringify on the TS side and `seq` is spliced in
@@ -92,9 +96,7 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
   #closed = false;
 
   constructor(options: RedisQueueOptions) {
-    if (!/^[\w.:-]{1,100}$/.test(options.workerId)) {
-      throw new TypeError(`Cannot create queue: invalid workerId "${options.workerId}"`);
-    }
+    checkWorkerId(options.workerId);
     this.#redis = options.redis;
     this.#blocking = options.blocking;
     this.#prefix = options.prefix;
@@ -121,7 +123,7 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
       }
       reply = await ENQUEUE.run(this.#redis, keys, [json, hasCid, String(seed), ttl]) as string[];
     }
-    return { message: parseMessage(reply[1]), duplicate: reply[0] === "duplicate" };
+    return { message: parseQueued(reply[1]), duplicate: reply[0] === "duplicate" };
   }
 
   /**
@@ -129,12 +131,7 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
    * `max - 1` more without waiting. Resolves `null` on timeout or when `close()` interrupts it.
    */
   async takeBatch(max: number, timeoutSeconds: number): Promise<TakenBatch | null> {
-    if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`Cannot take a batch: max must be a positive integer, got ${max}`);
-    }
-    if (!(timeoutSeconds >= 0)) {
-      throw new RangeError(`Cannot take a batch: invalid timeout ${timeoutSeconds}`);
-    }
+    checkTake(max, timeoutSeconds);
     if (this.#blocking === undefined) {
       throw new TypeError("Cannot take a batch: no blocking connection was given");
     }
@@ -164,7 +161,7 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
       ) as string[];
       raws.push(...more);
     }
-    return { messages: raws.map(parseMessage) };
+    return { messages: raws.map(parseQueued) };
   }
 
   /**
@@ -198,35 +195,6 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     if (this.#blocking?.isOpen) this.#blocking.destroy();
     return Promise.resolve();
   }
-}
-
-/** The draft's fields only, in a fixed order, as JSON ending in "}" (seq is appended in Lua). */
-function draftJson(draft: MessageDraft): string {
-  if (typeof draft.chatid !== "string" || draft.chatid === "") {
-    throw new TypeError("Cannot enqueue message: chatid is empty");
-  }
-  if (!Array.isArray(draft.members)) {
-    throw new TypeError("Cannot enqueue message: members must be an array");
-  }
-  return JSON.stringify({
-    mid: draft.mid,
-    chatid: draft.chatid,
-    fromuser: draft.fromuser,
-    message: draft.message,
-    type: draft.type,
-    fileId: draft.fileId,
-    time: draft.time,
-    cid: draft.cid,
-    members: draft.members,
-  });
-}
-
-function parseMessage(raw: string): ChatMessage {
-  const message = JSON.parse(raw) as ChatMessage;
-  if (typeof message.seq !== "number" || !Array.isArray(message.members)) {
-    throw new TypeError(`Cannot read queued message: malformed item ${raw.slice(0, 80)}`);
-  }
-  return message;
 }
 
 function globEscape(text: string): string {

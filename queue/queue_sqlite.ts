@@ -13,7 +13,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { immediate, settle } from "../store/sqlite_db.ts";
-import type { ChatMessage, MessageDraft } from "./message.ts";
+import type { MessageDraft } from "./message.ts";
 import type {
   EnqueueResult,
   MessageConsumer,
@@ -21,10 +21,14 @@ import type {
   QueueCounts,
   TakenBatch,
 } from "./queue.ts";
+import {
+  checkTake,
+  checkWorkerId,
+  CID_TTL_SECONDS,
+  draftJson,
+  parseQueued,
+} from "./queued_message.ts";
 import { QueueWait } from "./queue_wait_sqlite.ts";
-
-/** How long a client id is remembered (the original kept everything a day). */
-const CID_TTL_SECONDS = 86_400;
 /** Seconds between sweeps of expired client ids. */
 const CID_SWEEP_SECONDS = 600;
 
@@ -53,9 +57,7 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
   #nextSweep = 0;
 
   constructor(options: SqliteQueueOptions) {
-    if (!/^[\w.:-]{1,100}$/.test(options.workerId)) {
-      throw new TypeError(`Cannot create queue: invalid workerId "${options.workerId}"`);
-    }
+    checkWorkerId(options.workerId);
     this.#db = options.db;
     this.#workerId = options.workerId;
     this.#seed = options.seed ?? (() => Promise.resolve(0));
@@ -118,12 +120,7 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
    * wake-up channel until an enqueue, the timeout (0 = none) or `close()`.
    */
   async takeBatch(max: number, timeoutSeconds: number): Promise<TakenBatch | null> {
-    if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`Cannot take a batch: max must be a positive integer, got ${max}`);
-    }
-    if (!(timeoutSeconds >= 0)) {
-      throw new RangeError(`Cannot take a batch: invalid timeout ${timeoutSeconds}`);
-    }
+    checkTake(max, timeoutSeconds);
     if (this.#wait.closed) throw new TypeError("Cannot take a batch: queue is closed");
     const deadline = timeoutSeconds === 0 ? Infinity : Date.now() + timeoutSeconds * 1000;
     while (true) {
@@ -197,33 +194,4 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
     this.#wait.close();
     return Promise.resolve();
   }
-}
-
-/** The draft's fields only, in a fixed order, as JSON ending in "}" (seq is spliced in). */
-function draftJson(draft: MessageDraft): string {
-  if (typeof draft.chatid !== "string" || draft.chatid === "") {
-    throw new TypeError("Cannot enqueue message: chatid is empty");
-  }
-  if (!Array.isArray(draft.members)) {
-    throw new TypeError("Cannot enqueue message: members must be an array");
-  }
-  return JSON.stringify({
-    mid: draft.mid,
-    chatid: draft.chatid,
-    fromuser: draft.fromuser,
-    message: draft.message,
-    type: draft.type,
-    fileId: draft.fileId,
-    time: draft.time,
-    cid: draft.cid,
-    members: draft.members,
-  });
-}
-
-function parseQueued(raw: string): ChatMessage {
-  const message = JSON.parse(raw) as ChatMessage;
-  if (typeof message.seq !== "number" || !Array.isArray(message.members)) {
-    throw new TypeError(`Cannot read queued message: malformed item ${raw.slice(0, 80)}`);
-  }
-  return message;
 }

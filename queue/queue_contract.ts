@@ -1,0 +1,181 @@
+/**
+ * The {@link MessageProducer}/{@link MessageConsumer} contract (see `queue.ts`), as `Deno.test`s
+ * run against every implementation (`queue_redis_test.ts`, `queue_sqlite_test.ts`).
+ *
+ * @module
+ */
+import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
+import { type MessageDraft, newMid } from "./message.ts";
+import type { MessageConsumer, MessageProducer } from "./queue.ts";
+
+/** A queue as the tests hold it: both sides, and `close()`. */
+export interface TestQueue extends MessageProducer, MessageConsumer {
+  /** Interrupts a pending `takeBatch`; what the queue holds stays. */
+  close(): Promise<void>;
+}
+
+/** One implementation on fresh, isolated storage. */
+export interface QueueHarness {
+  /** A queue for `workerId` on a connection of its own, as a worker thread or process has. */
+  consumer(workerId: string): Promise<TestQueue>;
+  /** A queue on the shared connection, for enqueueing; `seed` as in the queue's options. */
+  producer(workerId: string, seed?: (chatid: string) => Promise<number>): TestQueue;
+  /** Seconds until the client id `cid` of `fromuser` is forgotten. */
+  cidTtl(fromuser: string, cid: string): Promise<number>;
+  /** Lets a day pass for every remembered client id. */
+  expireCids(): Promise<void>;
+  /** Loses a chat's seq counter (as a flushed Redis does). */
+  forgetSeq(chatid: string): Promise<void>;
+  /** What `workerId` holds in flight, as stored. */
+  inFlight(workerId: string): Promise<string[]>;
+  /** Closes every queue it made, then closes and removes the storage. */
+  close(): Promise<void>;
+}
+
+/** A draft from alice to alice and bob. */
+export function draft(chatid: string, message: string, cid = ""): MessageDraft {
+  return {
+    mid: newMid(),
+    chatid,
+    fromuser: "alice",
+    message,
+    type: 0,
+    fileId: "",
+    time: 1_767_225_600,
+    cid,
+    members: ["alice", "bob"],
+  };
+}
+
+/** Registers the contract's tests, named `${name}: …`. */
+export function describeQueueContract(name: string, open: () => Promise<QueueHarness>): void {
+  const test = (label: string, body: (h: QueueHarness) => Promise<void>) =>
+    Deno.test(`${name}: ${label}`, async () => {
+      const harness = await open();
+      try {
+        await body(harness);
+      } finally {
+        await harness.close();
+      }
+    });
+
+  test("keeps FIFO order and respects max", async (h) => {
+    const queue = await h.consumer("w1");
+    for (let i = 1; i <= 5; i++) await queue.enqueue(draft("alice--bob", `m${i}`));
+    const first = await queue.takeBatch(3, 1);
+    assertEquals(first?.messages.map((m) => m.message), ["m1", "m2", "m3"]);
+    assertEquals(first?.messages.map((m) => m.seq), [1, 2, 3]);
+    assertEquals(await queue.counts(), { pending: 2, inFlight: 3 });
+    await queue.ack(first!);
+    const second = await queue.takeBatch(10, 1);
+    assertEquals(second?.messages.map((m) => m.message), ["m4", "m5"]);
+    await queue.ack(second!);
+    assertEquals(await queue.counts(), { pending: 0, inFlight: 0 });
+    assertEquals(await queue.takeBatch(10, 0.2), null);
+  });
+
+  test("queues a repeated cid once, for 24 hours", async (h) => {
+    const queue = h.producer("w1");
+    const a = await queue.enqueue(draft("alice--bob", "hello", "c-1"));
+    const b = await queue.enqueue(draft("alice--bob", "hello again", "c-1"));
+    assertEquals(a.duplicate, false);
+    assertEquals(b.duplicate, true);
+    assertEquals(b.message.mid, a.message.mid);
+    assertEquals(b.message.seq, a.message.seq);
+    assertEquals(b.message.message, "hello");
+    assertEquals((await queue.counts()).pending, 1);
+    const other = await queue.enqueue({ ...draft("alice--bob", "x", "c-1"), fromuser: "bob" });
+    assertEquals(other.duplicate, false, "a cid belongs to its sender");
+    const ttl = await h.cidTtl("alice", "c-1");
+    assert(ttl > 86_000 && ttl <= 86_400, `cid ttl ${ttl}`);
+    await h.expireCids(); // a day later
+    const c = await queue.enqueue(draft("alice--bob", "hello", "c-1"));
+    assertEquals([c.duplicate, c.message.seq], [false, 3]);
+  });
+
+  test("numbers each chat on its own", async (h) => {
+    const queue = h.producer("w1");
+    const seqs = [];
+    for (const chat of ["a--b", "g1", "a--b", "g1", "a--b"]) {
+      seqs.push((await queue.enqueue(draft(chat, "x"))).message.seq);
+    }
+    assertEquals(seqs, [1, 1, 2, 2, 3]);
+    await rejects(queue.enqueue({ ...draft("x", "y"), chatid: "" }), TypeError);
+  });
+
+  test("seeds a missing seq counter", async (h) => {
+    const asked: string[] = [];
+    const queue = h.producer("w1", (chatid) => {
+      asked.push(chatid);
+      return Promise.resolve(41);
+    });
+    const plain = h.producer("w2");
+    for (let i = 0; i < 3; i++) await plain.enqueue(draft("a--b", "x"));
+    assertEquals((await queue.enqueue(draft("c--d", "x"))).message.seq, 42);
+    assertEquals((await queue.enqueue(draft("c--d", "y"))).message.seq, 43);
+    assertEquals((await queue.enqueue(draft("a--b", "y"))).message.seq, 4, "a counter is kept");
+    assertEquals(asked, ["c--d"]);
+    await h.forgetSeq("c--d");
+    assertEquals((await queue.enqueue(draft("c--d", "z"))).message.seq, 42);
+    assertEquals(asked, ["c--d", "c--d"]);
+    assertEquals((await plain.enqueue(draft("e--f", "x"))).message.seq, 1, "no seed: from 1");
+  });
+
+  test("keeps text byte-for-byte and members as an array", async (h) => {
+    const queue = await h.consumer("w1");
+    const texts = [
+      `He said "hi" and 'bye' \\ back\\slash /slash`,
+      "'; DROP TABLE queue_item; --",
+      "<script>alert('x')</script>&amp;",
+      "emoji 😀👍🏽 and CJK 你好，世界 ✓",
+      "line\nbreak\ttab \u2028 \u0000 end",
+    ];
+    for (const text of texts) await queue.enqueue(draft("a--b", text));
+    await queue.enqueue({ ...draft("g1", "alone"), members: [] });
+    const batch = await queue.takeBatch(10, 1);
+    assertEquals(batch?.messages.slice(0, texts.length).map((m) => m.message), texts);
+    assertEquals(batch?.messages[texts.length].members, []);
+    const raw = await h.inFlight("w1");
+    assert(raw.some((item) => item.includes(`"members":[]`)), "members stays an array");
+  });
+
+  test("recovers an unacknowledged batch after a crash", async (h) => {
+    const crashed = await h.consumer("w7");
+    const other = await h.consumer("w8");
+    for (let i = 1; i <= 4; i++) await other.enqueue(draft("a--b", `m${i}`));
+    const taken = await crashed.takeBatch(2, 1);
+    assertEquals(taken?.messages.map((m) => m.message), ["m1", "m2"]);
+    await crashed.close(); // the worker dies without ack
+    assertEquals(await other.recover(), 0, "another worker's in-flight messages are not touched");
+    assertEquals(await other.counts(), { pending: 2, inFlight: 2 });
+    const restarted = await h.consumer("w7");
+    assertEquals(await restarted.recover(), 2);
+    const again = await restarted.takeBatch(10, 1);
+    assertEquals(again?.messages.map((m) => m.message), ["m1", "m2", "m3", "m4"]);
+    await restarted.ack(again!);
+    assertEquals(await restarted.counts(), { pending: 0, inFlight: 0 });
+  });
+
+  test("close() interrupts a pending takeBatch", async (h) => {
+    const queue = await h.consumer("w1");
+    const pending = queue.takeBatch(10, 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await queue.close();
+    assertEquals(await pending, null);
+    await rejects(queue.takeBatch(1, 1), TypeError);
+  });
+
+  test("hands each message to one of two competing consumers", async (h) => {
+    const a = await h.consumer("wa");
+    const b = await h.consumer("wb");
+    const producer = h.producer("p");
+    const takes = [a.takeBatch(100, 0.5), b.takeBatch(100, 0.5)];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 1; i <= 20; i++) await producer.enqueue(draft("a--b", `m${i}`));
+    const batches = await Promise.all(takes);
+    const seen = batches.flatMap((batch) => batch?.messages.map((m) => m.seq) ?? []);
+    const rest = await producer.counts();
+    assertEquals(seen.length + rest.pending, 20);
+    assertEquals(new Set(seen).size, seen.length);
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * A message as the queues store it: JSON text of the draft's fields in a fixed order with `seq`
+ * spliced in at the end, so the text stays byte-for-byte what the sender wrote (re-encoding it,
+ * e.g. with Redis's cjson, would turn `[]` into `{}` and escape "/" differently).
+ *
+ * @module
+ */
+import type { ChatMessage, MessageDraft } from "./message.ts";
+
+/** How long a client id is remembered (the original kept everything a day). */
+export const CID_TTL_SECONDS = 86_400;
+
+/**
+ * The draft's fields only, in a fixed order, as JSON ending in "}"; the queue appends
+ * `,"seq":N}` in place of that brace once it has the chat's next `seq`.
+ */
+export function draftJson(draft: MessageDraft): string {
+  if (typeof draft.chatid !== "string" || draft.chatid === "") {
+    throw new TypeError("Cannot enqueue message: chatid is empty");
+  }
+  if (!Array.isArray(draft.members)) {
+    throw new TypeError("Cannot enqueue message: members must be an array");
+  }
+  return JSON.stringify({
+    mid: draft.mid,
+    chatid: draft.chatid,
+    fromuser: draft.fromuser,
+    message: draft.message,
+    type: draft.type,
+    fileId: draft.fileId,
+    time: draft.time,
+    cid: draft.cid,
+    members: draft.members,
+  });
+}
+
+/** Reads a queued item back; throws on one without `seq` or `members`. */
+export function parseQueued(raw: string): ChatMessage {
+  const message = JSON.parse(raw) as ChatMessage;
+  if (typeof message.seq !== "number" || !Array.isArray(message.members)) {
+    throw new TypeError(`Cannot read queued message: malformed item ${raw.slice(0, 80)}`);
+  }
+  return message;
+}
+
+/** Throws unless `workerId` can name in-flight state (a Redis key part, a column value). */
+export function checkWorkerId(workerId: string): void {
+  if (!/^[\w.:-]{1,100}$/.test(workerId)) {
+    throw new TypeError(`Cannot create queue: invalid workerId "${workerId}"`);
+  }
+}
+
+/** Throws on a `takeBatch` size or timeout outside the contract. */
+export function checkTake(max: number, timeoutSeconds: number): void {
+  if (!Number.isInteger(max) || max < 1) {
+    throw new RangeError(`Cannot take a batch: max must be a positive integer, got ${max}`);
+  }
+  if (!(timeoutSeconds >= 0)) {
+    throw new RangeError(`Cannot take a batch: invalid timeout ${timeoutSeconds}`);
+  }
+}
