@@ -7,9 +7,9 @@
  */
 import type { MysqlPool } from "./mysql_pool.ts";
 import { type User, UserExistsError, type UserStore, type UserWithPassword } from "./users.ts";
+import { USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
 import type { RowDataPacket } from "mysql2/promise";
 
-const COLUMNS = "accountid, username, dept, deptDetail, email, tel, mobile";
 /**
  * Profiles are cached this long: the say path asks whether the other account exists for every
  * one-to-one message. A stale entry is still used when MySQL cannot be reached, so accepted
@@ -61,7 +61,7 @@ export class MysqlUserStore implements UserStore {
         `SELECT ${COLUMNS} FROM webchat_user WHERE accountid = ?`,
         [accountid],
       );
-      const user = rows[0] && rows[0].accountid === accountid ? toUser(rows[0]) : null;
+      const user = rows[0] && rows[0].accountid === accountid ? userFromRow(rows[0]) : null;
       this.#remember(user);
       if (!user) this.#cache.delete(accountid);
       return user;
@@ -76,7 +76,7 @@ export class MysqlUserStore implements UserStore {
       `SELECT ${COLUMNS}, pwd FROM webchat_user WHERE accountid = ?`,
       [accountid],
     );
-    return rows[0] ? { ...toUser(rows[0]), passwordHash: String(rows[0].pwd) } : null;
+    return rows[0] ? { ...userFromRow(rows[0]), passwordHash: String(rows[0].pwd) } : null;
   }
 
   async existing(accountids: string[]): Promise<Set<string>> {
@@ -97,7 +97,7 @@ export class MysqlUserStore implements UserStore {
         // MySQL compares case-insensitively; only the exact spelling is the account.
         if (!unknown.includes(row.accountid)) continue;
         found.add(row.accountid);
-        this.#remember(toUser(row));
+        this.#remember(userFromRow(row));
       }
     } catch (error) {
       if (!unknown.every((id) => this.#cache.has(id))) throw error;
@@ -150,18 +150,6 @@ export class MysqlUserStore implements UserStore {
        ORDER BY accountid LIMIT ?`,
       [q, like, like, like, like, limit],
     );
-    return rows.map(toUser);
+    return rows.map(userFromRow);
   }
-}
-
-function toUser(row: RowDataPacket): User {
-  return {
-    accountid: String(row.accountid),
-    username: String(row.username),
-    dept: String(row.dept),
-    deptDetail: String(row.deptDetail),
-    email: String(row.email),
-    tel: String(row.tel),
-    mobile: String(row.mobile),
-  };
 }

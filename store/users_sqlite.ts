@@ -8,10 +8,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { settle } from "./sqlite_db.ts";
 import { type User, UserExistsError, type UserStore, type UserWithPassword } from "./users.ts";
-
-const COLUMNS = "accountid, username, dept, deptDetail, email, tel, mobile";
-
-type Row = Record<string, unknown>;
+import { USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
 
 /** Users in SQLite (the tables come from `openSqliteDb`). */
 export class SqliteUserStore implements UserStore {
@@ -25,7 +22,7 @@ export class SqliteUserStore implements UserStore {
     return settle(() => {
       const row = this.#db.prepare(`SELECT ${COLUMNS} FROM webchat_user WHERE accountid = ?`)
         .get(accountid);
-      return row ? toUser(row) : null;
+      return row ? userFromRow(row) : null;
     });
   }
 
@@ -33,7 +30,7 @@ export class SqliteUserStore implements UserStore {
     return settle(() => {
       const row = this.#db.prepare(`SELECT ${COLUMNS}, pwd FROM webchat_user WHERE accountid = ?`)
         .get(accountid);
-      return row ? { ...toUser(row), passwordHash: String(row.pwd) } : null;
+      return row ? { ...userFromRow(row), passwordHash: String(row.pwd) } : null;
     });
   }
 
@@ -94,19 +91,7 @@ export class SqliteUserStore implements UserStore {
             OR dept LIKE ? ESCAPE '\\' OR deptDetail LIKE ? ESCAPE '\\'
          ORDER BY accountid LIMIT ?`,
       ).all(q, like, like, like, like, limit);
-      return rows.map(toUser);
+      return rows.map(userFromRow);
     });
   }
-}
-
-function toUser(row: Row): User {
-  return {
-    accountid: String(row.accountid),
-    username: String(row.username),
-    dept: String(row.dept),
-    deptDetail: String(row.deptDetail),
-    email: String(row.email),
-    tel: String(row.tel),
-    mobile: String(row.mobile),
-  };
 }
