@@ -6,7 +6,8 @@
  * `deno run -A tests/bench/bench_server.ts '{"redisUrl":…,"redisPrefix":…,"mysqlUrl":…}'`
  * prints `BENCH_SERVER_LISTENING <url>` once it accepts connections, logs to stderr, and shuts
  * down in order when its standard input closes (the parent ended, even by crashing) or on
- * SIGTERM/SIGINT. It never touches the stores' cleanup: the parent owns them.
+ * SIGTERM/SIGINT; the line `exit-now` on stdin makes it exit at once instead. It never touches
+ * the stores' cleanup: the parent owns them.
  *
  * @module
  */
@@ -50,8 +51,11 @@ function stop(): Promise<void> {
 for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(signal, () => stop());
 (async () => {
   try {
-    for await (const _ of Deno.stdin.readable) {
-      // The parent never writes; EOF means it is done (or gone).
+    const decoder = new TextDecoder();
+    for await (const chunk of Deno.stdin.readable) {
+      // "exit-now": leave without the orderly close (so a --cpu-prof profile is written even
+      // when closing would take long); EOF: the parent is done (or gone), close in order.
+      if (decoder.decode(chunk).includes("exit-now")) Deno.exit(0);
     }
   } catch {
     // stdin closed abruptly: same as EOF
