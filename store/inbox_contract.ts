@@ -1,0 +1,52 @@
+/**
+ * The {@link Inbox} contract, as `Deno.test`s run against every implementation
+ * (`inbox_redis_test.ts`, `inbox_sqlite_test.ts`).
+ *
+ * @module
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { type Inbox, OFFLINE_LIMIT } from "./inbox.ts";
+
+/** One implementation on fresh, isolated storage. */
+export interface InboxHarness {
+  inbox: Inbox;
+  /** Closes and removes the storage. */
+  close(): Promise<void>;
+}
+
+/** Registers the contract's tests, named `${name}: …`. */
+export function describeInboxContract(name: string, open: () => Promise<InboxHarness>): void {
+  const test = (label: string, body: (h: InboxHarness) => Promise<void>) =>
+    Deno.test(`${name}: ${label}`, async () => {
+      const harness = await open();
+      try {
+        await body(harness);
+      } finally {
+        await harness.close();
+      }
+    });
+
+  test("counts unread per chat and clears on read", async ({ inbox }) => {
+    await inbox.deliver("a--b", ["b"], [], "{}");
+    await inbox.deliver("a--b", ["b"], [], "{}");
+    await inbox.deliver("g1", ["b", "c"], [], "{}");
+    assertEquals(await inbox.unread("b"), { "a--b": 2, g1: 1 });
+    assertEquals(await inbox.unread("c"), { g1: 1 });
+    await inbox.markRead("b", "a--b");
+    assertEquals(await inbox.unread("b"), { g1: 1 });
+    assertEquals(await inbox.unread("nobody"), {});
+    assertEquals(await inbox.broadcastUnread("b"), 0);
+  });
+
+  test("keeps the newest offline frames verbatim, oldest first", async ({ inbox }) => {
+    const frames = Array.from(
+      { length: OFFLINE_LIMIT + 5 },
+      (_, i) => JSON.stringify({ type: "say", content: `m${i} '; DROP TABLE x; -- <b>😀</b>` }),
+    );
+    for (const frame of frames) await inbox.deliver("a--b", [], ["b"], frame);
+    await inbox.deliver("a--b", [], ["c"], frames[0]);
+    assertEquals(await inbox.takeOffline("b"), frames.slice(5));
+    assertEquals(await inbox.takeOffline("b"), []);
+    assertEquals(await inbox.takeOffline("c"), [frames[0]]);
+  });
+}
