@@ -1,14 +1,8 @@
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { describePresenceContract } from "./presence_contract.ts";
 import { SqlitePresence } from "./presence_sqlite.ts";
 
-Deno.test("SqlitePresence lists online accounts sorted", async () => {
-  const presence = new SqlitePresence();
-  presence.start();
-  await presence.online("carol");
-  await presence.online("alice");
-  await presence.online("bob");
-  await presence.offline("carol");
-  assertEquals(await presence.list(), ["alice", "bob"]);
-  await presence.close();
-  assertEquals(await presence.list(), []);
-});
+// Embedded presence lives in memory: no storage to open.
+describePresenceContract(
+  "SqlitePresence",
+  () => Promise.resolve({ presence: new SqlitePresence(), close: () => Promise.resolve() }),
+);
