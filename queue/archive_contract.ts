@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import type { MessageArchive } from "./archive.ts";
 import { type ChatMessage, type MessageTypeCode, newMid } from "./message.ts";
+import { contractTests } from "../tests/support/contract.ts";
 
 /** One implementation on fresh, isolated storage. */
 export interface ArchiveHarness {
@@ -50,15 +51,7 @@ export function archived(
 
 /** Registers the contract's tests, named `${name}: …`. */
 export function describeArchiveContract(name: string, open: () => Promise<ArchiveHarness>): void {
-  const test = (label: string, body: (h: ArchiveHarness) => Promise<void>) =>
-    Deno.test(`${name}: ${label}`, async () => {
-      const harness = await open();
-      try {
-        await body(harness);
-      } finally {
-        await harness.close();
-      }
-    });
+  const test = contractTests(name, open);
 
   test("stores each mid once", async ({ archive, stored }) => {
     const batch = [archived(1, JAN_LAST), archived(2, FEB_FIRST), archived(3, FEB_FIRST)];

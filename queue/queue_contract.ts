@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import { type MessageDraft, newMid } from "./message.ts";
 import type { MessageConsumer, MessageProducer } from "./queue.ts";
+import { contractTests } from "../tests/support/contract.ts";
 
 /** A queue as the tests hold it: both sides, and `close()`. */
 export interface TestQueue extends MessageProducer, MessageConsumer {
@@ -49,15 +50,7 @@ export function draft(chatid: string, message: string, cid = ""): MessageDraft {
 
 /** Registers the contract's tests, named `${name}: …`. */
 export function describeQueueContract(name: string, open: () => Promise<QueueHarness>): void {
-  const test = (label: string, body: (h: QueueHarness) => Promise<void>) =>
-    Deno.test(`${name}: ${label}`, async () => {
-      const harness = await open();
-      try {
-        await body(harness);
-      } finally {
-        await harness.close();
-      }
-    });
+  const test = contractTests(name, open);
 
   test("keeps FIFO order and respects max", async (h) => {
     const queue = await h.consumer("w1");

@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { type ChatMessage, newMid } from "./message.ts";
 import type { RecentIndex } from "./recent_index.ts";
+import { contractTests } from "../tests/support/contract.ts";
 
 /** One implementation on fresh, isolated storage. */
 export interface RecentIndexHarness {
@@ -47,15 +48,7 @@ export function describeRecentIndexContract(
   open: () => Promise<RecentIndexHarness>,
   traits: RecentIndexTraits,
 ): void {
-  const test = (label: string, body: (h: RecentIndexHarness) => Promise<void>) =>
-    Deno.test(`${name}: ${label}`, async () => {
-      const harness = await open();
-      try {
-        await body(harness);
-      } finally {
-        await harness.close();
-      }
-    });
+  const test = contractTests(name, open);
 
   test("keeps the last 20 messages per chat in ascending seq", async ({ recent, stored }) => {
     const batch = Array.from(

@@ -6,6 +6,7 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { WorkerStatusStore } from "./worker_status.ts";
+import { contractTests } from "../tests/support/contract.ts";
 
 /** One implementation on fresh, isolated storage. */
 export interface WorkerStatusHarness {
@@ -21,15 +22,7 @@ export function describeWorkerStatusContract(
   name: string,
   open: () => Promise<WorkerStatusHarness>,
 ): void {
-  const test = (label: string, body: (h: WorkerStatusHarness) => Promise<void>) =>
-    Deno.test(`${name}: ${label}`, async () => {
-      const harness = await open();
-      try {
-        await body(harness);
-      } finally {
-        await harness.close();
-      }
-    });
+  const test = contractTests(name, open);
 
   test("counts per server and resets today's count on a new day", async ({ status }) => {
     const morning = new Date(2026, 2, 10, 9, 0, 0);

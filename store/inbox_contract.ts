@@ -6,6 +6,7 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { type Inbox, OFFLINE_LIMIT } from "./inbox.ts";
+import { contractTests } from "../tests/support/contract.ts";
 
 /** One implementation on fresh, isolated storage. */
 export interface InboxHarness {
@@ -16,15 +17,7 @@ export interface InboxHarness {
 
 /** Registers the contract's tests, named `${name}: …`. */
 export function describeInboxContract(name: string, open: () => Promise<InboxHarness>): void {
-  const test = (label: string, body: (h: InboxHarness) => Promise<void>) =>
-    Deno.test(`${name}: ${label}`, async () => {
-      const harness = await open();
-      try {
-        await body(harness);
-      } finally {
-        await harness.close();
-      }
-    });
+  const test = contractTests(name, open);
 
   test("counts unread per chat and clears on read", async ({ inbox }) => {
     await inbox.deliver("a--b", ["b"], [], "{}");

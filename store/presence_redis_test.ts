@@ -4,5 +4,12 @@ import { RedisPresence } from "./presence_redis.ts";
 
 describePresenceContract("RedisPresence", async () => {
   const stores = await openTestStores();
-  return { presence: new RedisPresence(stores.redis, stores.prefix, "n1"), close: stores.cleanup };
+  const presence = new RedisPresence(stores.redis, stores.prefix, "n1");
+  return {
+    presence,
+    async close() {
+      await presence.close();
+      await stores.cleanup();
+    },
+  };
 });

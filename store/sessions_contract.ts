@@ -6,6 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { type LoginLimiter, type SessionStore, tokenKey } from "./sessions.ts";
+import { contractTests } from "../tests/support/contract.ts";
 
 /** One implementation on fresh, isolated storage, with a look at what it stores. */
 export interface SessionHarness {
@@ -29,15 +30,7 @@ export interface SessionHarness {
 
 /** Registers the contract's tests, named `${name}: …`. */
 export function describeSessionContract(name: string, open: () => Promise<SessionHarness>): void {
-  const test = (label: string, body: (h: SessionHarness) => Promise<void>) =>
-    Deno.test(`${name}: ${label}`, async () => {
-      const harness = await open();
-      try {
-        await body(harness);
-      } finally {
-        await harness.close();
-      }
-    });
+  const test = contractTests(name, open);
 
   test("SessionStore stores only the token's hash and slides the expiry", async (h) => {
     const sessions = h.sessions(3600);

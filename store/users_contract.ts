@@ -6,6 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import { type User, UserExistsError, type UserStore } from "./users.ts";
+import { contractTests } from "../tests/support/contract.ts";
 
 /** One implementation on fresh, isolated storage. */
 export interface UserStoreHarness {
@@ -44,15 +45,7 @@ export function describeUserStoreContract(
   open: () => Promise<UserStoreHarness>,
   traits: UserStoreTraits,
 ): void {
-  const test = (label: string, body: (h: UserStoreHarness) => Promise<void>) =>
-    Deno.test(`${name}: ${label}`, async () => {
-      const harness = await open();
-      try {
-        await body(harness);
-      } finally {
-        await harness.close();
-      }
-    });
+  const test = contractTests(name, open);
 
   test("adds, finds and refuses a second account of any case", async ({ users }) => {
     const alice = user("alice", "Alice O'Neil 😀");
