@@ -7,7 +7,7 @@
  */
 import type { MysqlPool } from "./mysql_pool.ts";
 import { type User, UserExistsError, type UserStore, type UserWithPassword } from "./users.ts";
-import { USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
+import { INSERT_USER, newUserValues, USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
 import type { RowDataPacket } from "mysql2/promise";
 
 /**
@@ -112,20 +112,7 @@ export class MysqlUserStore implements UserStore {
 
   async add(user: User, passwordHash: string): Promise<void> {
     try {
-      await this.#pool.execute(
-        `INSERT INTO webchat_user (${COLUMNS}, pwd, updateTime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          user.accountid,
-          user.username,
-          user.dept,
-          user.deptDetail,
-          user.email,
-          user.tel,
-          user.mobile,
-          passwordHash,
-          Math.floor(Date.now() / 1000),
-        ],
-      );
+      await this.#pool.execute(INSERT_USER, newUserValues(user, passwordHash));
     } catch (error) {
       if ((error as { code?: string }).code === "ER_DUP_ENTRY") {
         throw new UserExistsError(user.accountid);

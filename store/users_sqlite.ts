@@ -8,7 +8,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { settle } from "./sqlite_db.ts";
 import { type User, UserExistsError, type UserStore, type UserWithPassword } from "./users.ts";
-import { USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
+import { INSERT_USER, newUserValues, USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
 
 /** Users in SQLite (the tables come from `openSqliteDb`). */
 export class SqliteUserStore implements UserStore {
@@ -55,20 +55,8 @@ export class SqliteUserStore implements UserStore {
 
   add(user: User, passwordHash: string): Promise<void> {
     return settle(() => {
-      const result = this.#db.prepare(
-        `INSERT INTO webchat_user (${COLUMNS}, pwd, updateTime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (accountid) DO NOTHING`,
-      ).run(
-        user.accountid,
-        user.username,
-        user.dept,
-        user.deptDetail,
-        user.email,
-        user.tel,
-        user.mobile,
-        passwordHash,
-        Math.floor(Date.now() / 1000),
-      );
+      const result = this.#db.prepare(`${INSERT_USER} ON CONFLICT (accountid) DO NOTHING`)
+        .run(...newUserValues(user, passwordHash));
       if (Number(result.changes) === 0) throw new UserExistsError(user.accountid);
     });
   }

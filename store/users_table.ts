@@ -21,3 +21,22 @@ export function userFromRow(row: Record<string, unknown>): User {
     mobile: String(row.mobile),
   };
 }
+
+/** Adds a user with {@link newUserValues}; each engine appends how it meets a taken account. */
+export const INSERT_USER = `INSERT INTO webchat_user (${USER_COLUMNS}, pwd, updateTime)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The values of {@link INSERT_USER}: the profile, the password hash and the time now. */
+export function newUserValues(user: User, passwordHash: string): (string | number)[] {
+  return [
+    user.accountid,
+    user.username,
+    user.dept,
+    user.deptDetail,
+    user.email,
+    user.tel,
+    user.mobile,
+    passwordHash,
+    Math.floor(Date.now() / 1000),
+  ];
+}
