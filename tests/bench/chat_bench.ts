@@ -54,6 +54,7 @@ const options = parseOptions(Deno.args, {
   "skip-baseline": false,
   "skip-archive": false,
   profile: false,
+  "trace-gc": true,
 });
 const PAIRS = options.pairs as number;
 const MESSAGES = options.messages as number;
@@ -73,6 +74,13 @@ const root = new URL("../../", import.meta.url).pathname;
 
 // ---------------------------------------------------------------------------------------------
 // Shared state
+
+/** `[pid:0xisolate]   1234 ms: Scavenge 3.3 (4.4) -> 3.2 (5.4) MB, pooled: 0 MB, 4.26 / 0.00 ms`. */
+const GC_LINE =
+  /^\[\d+:(0x[0-9a-f]+)\]\s+(\d+) ms: ([A-Za-z-]+(?: [A-Za-z-]+)*?) [\d.]+ \(.*?, ([\d.]+) \/ [\d.]+ ms/;
+
+/** Names of the server's isolates in --trace-gc order. */
+const THREADS = ["main", "worker", "isolate 3", "isolate 4"];
 
 /** Set by Ctrl-C / SIGTERM: every wait gives up, then the `finally` cleans up. */
 const aborted = new AbortController();
@@ -353,13 +361,18 @@ async function run(stores: TestStores): Promise<void> {
     await warmup(relay);
   }
 
-  const server = await startBenchServer("bench_server.ts", [
-    JSON.stringify({
-      redisUrl: TEST_REDIS_URL,
-      redisPrefix: stores.prefix,
-      mysqlUrl: stores.mysqlUrl,
-    }),
-  ], profileDir);
+  const server = await startBenchServer(
+    "bench_server.ts",
+    [
+      JSON.stringify({
+        redisUrl: TEST_REDIS_URL,
+        redisPrefix: stores.prefix,
+        mysqlUrl: stores.mysqlUrl,
+      }),
+    ],
+    profileDir,
+    options["trace-gc"] as boolean,
+  );
   const target: Target = { name: "webChat", server, senders: [], receivers: [] };
   liveTargets.add(target);
   console.log(`webChat: ${server.url} (pid ${server.child.pid}, own process, archive worker on)`);
@@ -551,6 +564,8 @@ async function burstPhase(target: Target): Promise<BurstStats> {
       (run.errors ? `; ${run.errors} errors, e.g. ${run.errorSamples[0]}` : ""),
   );
   console.log(`${target.name} throughput: CPU ${fmtCpu(cpu)}`);
+  const gc = gcSummary(target.server, run.start, run.lastReceive);
+  if (gc) console.log(`${target.name} throughput: GC ${gc}`);
   return stats;
 }
 
@@ -772,6 +787,11 @@ async function pacedPhase(target: Target): Promise<PacedStats> {
     );
   }
   console.log(`${target.name} latency: CPU ${fmtCpu(cpu)}`);
+  const gc = gcSummary(target.server, firstSend, lastReceive);
+  if (gc) console.log(`${target.name} latency: GC ${gc}`);
+  for (const line of slowMoments(target.server, start, sentAt, latency)) {
+    console.log(`${target.name} latency: ${line}`);
+  }
   return l;
 }
 
@@ -1001,6 +1021,10 @@ interface BenchServer {
   url: string;
   child: Deno.ChildProcess;
   logs: string[];
+  /** performance.now() here when it reported listening (its heartbeat started just before). */
+  listenAt: number;
+  /** GC pauses from --trace-gc, on this process's clock; isolate 0 is the main thread. */
+  gcs: GcEvent[];
   /**
    * Closes its stdin (orderly shutdown), then SIGTERM / SIGKILL if it lingers; `now` asks it to
    * exit at once instead (bench_server.ts only).
@@ -1008,14 +1032,26 @@ interface BenchServer {
   stop(now?: boolean): Promise<number>;
 }
 
+/** One garbage collection reported by V8's --trace-gc. */
+interface GcEvent {
+  /** 0 = the first isolate seen (the main thread), 1 = the archive worker, … */
+  isolate: number;
+  /** When it was reported, on this process's performance.now() clock. */
+  at: number;
+  kind: string;
+  pauseMs: number;
+}
+
 /** Runs tests/bench/`script` in its own Deno process; resolves once it listens. */
 async function startBenchServer(
   script: string,
   args: string[],
   profileDir: string | null,
+  traceGc = false,
 ): Promise<BenchServer> {
   const denoArgs = ["run", "-A", "--frozen"];
   if (profileDir) denoArgs.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
+  if (traceGc) denoArgs.push("--v8-flags=--trace-gc");
   denoArgs.push(here + script, ...args);
   const child = new Deno.Command(Deno.execPath(), {
     args: denoArgs,
@@ -1028,6 +1064,9 @@ async function startBenchServer(
   const stdin = child.stdin.getWriter();
   const logs: string[] = [];
   const listening = Promise.withResolvers<string>();
+  const gcs: GcEvent[] = [];
+  const isolates = new Map<string, number>();
+  let clockOffset = 0, listenAt = 0;
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     let pending = "";
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
@@ -1035,13 +1074,32 @@ async function startBenchServer(
       const parts = pending.split("\n");
       pending = parts.pop()!;
       for (const line of parts) {
-        const match = /^BENCH_SERVER_LISTENING (\S+)/.exec(line);
-        if (match) listening.resolve(match[1]);
-        else if (logs.push(line) > 2000) logs.splice(0, 1000);
+        const gc = GC_LINE.exec(line);
+        if (gc) {
+          if (!isolates.has(gc[1])) isolates.set(gc[1], isolates.size);
+          if (gcs.length < 500_000) {
+            gcs.push({
+              isolate: isolates.get(gc[1])!,
+              at: Number(gc[2]) + clockOffset,
+              kind: gc[3],
+              pauseMs: Number(gc[4]),
+            });
+          }
+          continue;
+        }
+        const match = /^BENCH_SERVER_LISTENING (\S+)(?: ([\d.]+))?/.exec(line);
+        if (match) {
+          listenAt = performance.now();
+          if (match[2]) clockOffset = listenAt - Number(match[2]);
+          listening.resolve(match[1]);
+        } else if (logs.push(line) > 2000) logs.splice(0, 1000);
       }
     }
   };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]).catch(() => {});
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]).catch((error) => {
+    logs.push(`(reading the server's output failed: ${error})`);
+    listening.reject(error);
+  });
   child.status.then((s) =>
     listening.reject(new Error(`server exited (${s.code}): ${logs.slice(-20).join("\n")}`))
   );
@@ -1050,6 +1108,8 @@ async function startBenchServer(
     url: "",
     child,
     logs,
+    listenAt: 0,
+    gcs,
     stop(now = false) {
       stopped ??= (async () => {
         if (now) await stdin.write(new TextEncoder().encode("exit-now\n")).catch(() => {});
@@ -1072,11 +1132,83 @@ async function startBenchServer(
   };
   try {
     server.url = await waitFor(listening.promise, 60_000, "server start");
+    server.listenAt = listenAt;
   } catch (error) {
     await server.stop();
     throw error;
   }
   return server;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where the time went: GC pauses and the slowest moments
+
+/** GC count, total and longest pause per thread between `from` and `to`; "" without trace. */
+function gcSummary(server: BenchServer, from: number, to: number): string {
+  const inside = server.gcs.filter((g) => g.at >= from && g.at <= to);
+  if (inside.length === 0) return "";
+  const seconds = (to - from) / 1000;
+  const parts: string[] = [];
+  for (const isolate of [...new Set(inside.map((g) => g.isolate))].sort()) {
+    const mine = inside.filter((g) => g.isolate === isolate);
+    const total = mine.reduce((sum, g) => sum + g.pauseMs, 0);
+    const longest = mine.reduce((a, b) => b.pauseMs > a.pauseMs ? b : a);
+    const kinds = new Map<string, number>();
+    for (const g of mine) kinds.set(g.kind, (kinds.get(g.kind) ?? 0) + 1);
+    parts.push(
+      `${THREADS[isolate] ?? `isolate ${isolate + 1}`} thread ${mine.length} GCs ` +
+        `(${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")}), paused ` +
+        `${fmtMs(total)} = ${(total / seconds / 10).toFixed(1)}% of the time, longest ` +
+        `${fmtMs(longest.pauseMs)} (${longest.kind})`,
+    );
+  }
+  return parts.join("; ");
+}
+
+/**
+ * The five 100 ms slices of the paced phase whose messages waited longest, each with what the
+ * server was doing then: its GC pauses (--trace-gc) and its heartbeat (a ping to every socket
+ * every `heartbeat.pingSeconds`, 25 s by default, counted from its start).
+ */
+function slowMoments(
+  server: BenchServer,
+  start: number,
+  sentAt: Float64Array,
+  latency: Float64Array,
+): string[] {
+  const slices = new Map<number, { max: number; over20: number; count: number }>();
+  for (let i = 0; i < latency.length; i++) {
+    if (Number.isNaN(latency[i])) continue;
+    const slice = Math.floor((sentAt[i] - start) / 100);
+    const entry = slices.get(slice) ?? { max: 0, over20: 0, count: 0 };
+    entry.max = Math.max(entry.max, latency[i]);
+    entry.count++;
+    if (latency[i] > 20) entry.over20++;
+    slices.set(slice, entry);
+  }
+  const slow = [...slices].filter(([, e]) => e.max > 20).sort((a, b) => b[1].max - a[1].max);
+  const over20 = [...slices.values()].reduce((n, e) => n + e.over20, 0);
+  const lines = [
+    `${over20} messages over 20 ms, in ${slow.length} of ${slices.size} slices of 100 ms` +
+    (slow.length ? "; the slowest:" : ""),
+  ];
+  const heartbeatMs = 25_000;
+  for (const [slice, e] of slow.slice(0, 5)) {
+    const from = start + slice * 100, to = from + 100 + e.max;
+    const gcs = server.gcs.filter((g) => g.at >= from - 20 && g.at <= to && g.pauseMs >= 2);
+    const beats = server.listenAt
+      ? Math.floor((to - server.listenAt) / heartbeatMs) * heartbeatMs + server.listenAt
+      : -Infinity;
+    const notes = gcs.map((g) =>
+      `${THREADS[g.isolate] ?? "isolate"} ${g.kind} ${fmtMs(g.pauseMs)}`
+    );
+    if (beats >= from - 100 && beats <= to) notes.push("heartbeat ping to every socket");
+    lines.push(
+      `  +${(slice / 10).toFixed(1)} s: max ${fmtMs(e.max)}, ${e.over20}/${e.count} over 20 ms` +
+        (notes.length ? ` — ${notes.join(", ")}` : ""),
+    );
+  }
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------
