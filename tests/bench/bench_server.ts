@@ -4,7 +4,8 @@
  * on a free port of 127.0.0.1, with the Redis prefix and database the parent chose.
  *
  * `deno run -A tests/bench/bench_server.ts '{"redisUrl":…,"redisPrefix":…,"mysqlUrl":…}'`
- * prints `BENCH_SERVER_LISTENING <url> <ms since start>` once it accepts connections, logs to stderr, and shuts
+ * prints `BENCH_SERVER_LISTENING <url> <ms since start>` (stderr) once it accepts connections, logs to
+ * stderr, and shuts
  * down in order when its standard input closes (the parent ended, even by crashing) or on
  * SIGTERM/SIGINT; the line `exit-now` on stdin makes it exit at once instead. It never touches
  * the stores' cleanup: the parent owns them.
@@ -29,7 +30,8 @@ const server = await startServer(config, {
   log: (line) => console.error(`server: ${line}`),
 });
 // The clock lets the parent place this process's --trace-gc lines (ms since start) on its own.
-console.log(`BENCH_SERVER_LISTENING ${server.url} ${performance.now().toFixed(1)}`);
+// On stderr: V8's --trace-gc writes to stdout from any thread, and could split the line.
+console.error(`BENCH_SERVER_LISTENING ${server.url} ${performance.now().toFixed(1)}`);
 
 let stopping: Promise<void> | null = null;
 function stop(): Promise<void> {

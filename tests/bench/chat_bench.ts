@@ -75,9 +75,10 @@ const root = new URL("../../", import.meta.url).pathname;
 // ---------------------------------------------------------------------------------------------
 // Shared state
 
-/** `[pid:0xisolate]   1234 ms: Scavenge 3.3 (4.4) -> 3.2 (5.4) MB, pooled: 0 MB, 4.26 / 0.00 ms`. */
+/** `[pid:0xisolate]   1234 ms: Scavenge 3.3 (4.4) -> 3.2 (5.4) MB, pooled: 0 MB, 4.26 / 0.00 ms`
+ * (the kind may be several words: `Incremental Mark-Compact (reduce)`). */
 const GC_LINE =
-  /^\[\d+:(0x[0-9a-f]+)\]\s+(\d+) ms: ([A-Za-z-]+(?: [A-Za-z-]+)*?) [\d.]+ \(.*?, ([\d.]+) \/ [\d.]+ ms/;
+  /^\[\d+:(0x[0-9a-f]+)\]\s+(\d+) ms: (.+?) [\d.]+ \([\d.]+\) -> .*?, ([\d.]+) \/ [\d.]+ ms/;
 
 /** Names of the server's isolates in --trace-gc order. */
 const THREADS = ["main", "worker", "isolate 3", "isolate 4"];
@@ -539,9 +540,11 @@ async function warmup(target: Target): Promise<void> {
 }
 
 async function burstPhase(target: Target): Promise<BurstStats> {
+  const countersBefore = await storeCounters();
   const meter = startMeter(target);
   const run = await runBurst(target, "t", PAIRS, MESSAGES, WINDOW);
   const cpu = meter.stop();
+  const counters = countersDelta(countersBefore, await storeCounters(), run.delivered);
   burstStart = run.start;
   const elapsedSec = (run.lastReceive - run.start) / 1000;
   const stats: BurstStats = {
@@ -564,6 +567,7 @@ async function burstPhase(target: Target): Promise<BurstStats> {
       (run.errors ? `; ${run.errors} errors, e.g. ${run.errorSamples[0]}` : ""),
   );
   console.log(`${target.name} throughput: CPU ${fmtCpu(cpu)}`);
+  if (counters) console.log(`${target.name} throughput: ${counters}`);
   const gc = gcSummary(target.server, run.start, run.lastReceive);
   if (gc) console.log(`${target.name} throughput: GC ${gc}`);
   return stats;
@@ -732,6 +736,7 @@ async function pacedPhase(target: Target): Promise<PacedStats> {
       probe.socket.send('{"type":"ping"}');
     }
   }, 50);
+  const countersBefore = await storeCounters();
   const meter = startMeter(target);
   start = performance.now();
   const timer = setInterval(tick, 1);
@@ -787,6 +792,8 @@ async function pacedPhase(target: Target): Promise<PacedStats> {
     );
   }
   console.log(`${target.name} latency: CPU ${fmtCpu(cpu)}`);
+  const counters = countersDelta(countersBefore, await storeCounters(), delivered);
+  if (counters) console.log(`${target.name} latency: ${counters}`);
   const gc = gcSummary(target.server, firstSend, lastReceive);
   if (gc) console.log(`${target.name} latency: GC ${gc}`);
   for (const line of slowMoments(target.server, start, sentAt, latency)) {
@@ -1087,7 +1094,7 @@ async function startBenchServer(
           }
           continue;
         }
-        const match = /^BENCH_SERVER_LISTENING (\S+)(?: ([\d.]+))?/.exec(line);
+        const match = /BENCH_SERVER_LISTENING (http\S+)(?: ([\d.]+))?/.exec(line);
         if (match) {
           listenAt = performance.now();
           if (match[2]) clockOffset = listenAt - Number(match[2]);
@@ -1209,6 +1216,53 @@ function slowMoments(
     );
   }
   return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store counters (whole servers: other users' jobs on the same Redis/MariaDB count too, which
+// the relay's phases, touching neither, show as the background)
+
+interface StoreCounters {
+  redis: Map<string, number>;
+  mysql: Map<string, number>;
+}
+
+async function storeCounters(): Promise<StoreCounters | null> {
+  if (!stores) return null;
+  try {
+    const info = await stores.redis.info("commandstats");
+    const redis = new Map<string, number>();
+    for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) redis.set(m[1], Number(m[2]));
+    const [rows] = await stores.pool.query(
+      `SHOW GLOBAL STATUS WHERE Variable_name IN
+        ('Com_select', 'Com_insert', 'Com_commit', 'Innodb_data_fsyncs')`,
+    ) as unknown as [{ Variable_name: string; Value: string }[]];
+    const mysql = new Map(rows.map((r) => [r.Variable_name, Number(r.Value)]));
+    return { redis, mysql };
+  } catch {
+    return null;
+  }
+}
+
+/** Store commands per delivered message during a phase. */
+function countersDelta(
+  before: StoreCounters | null,
+  after: StoreCounters | null,
+  messages: number,
+): string {
+  if (!before || !after || messages === 0) return "";
+  const per = (n: number) => (n / messages).toFixed(n / messages < 0.1 ? 3 : 2);
+  const redis = [...after.redis]
+    .map(([name, calls]) => [name, calls - (before.redis.get(name) ?? 0)] as const)
+    .filter(([, calls]) => calls > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const redisTotal = redis.reduce((sum, [, calls]) => sum + calls, 0);
+  const mysql = [...after.mysql].map(([name, value]) =>
+    `${name.replace(/^Com_/, "").toUpperCase()} ${per(value - (before.mysql.get(name) ?? 0))}`
+  );
+  return `per message, Redis ${per(redisTotal)} commands, scripts' inner calls included (` +
+    redis.slice(0, 10).map(([name, calls]) => `${name} ${per(calls)}`).join(", ") +
+    `), MariaDB ${mysql.join(", ")} (whole servers)`;
 }
 
 // ---------------------------------------------------------------------------------------------
