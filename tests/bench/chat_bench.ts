@@ -136,6 +136,8 @@ interface PacedStats {
   pingP99: number | null;
   pingMax: number | null;
   cpu: PhaseCpu;
+  /** Seconds into the phase at which the server's 25 s heartbeat pinged every socket. */
+  heartbeats: number[];
 }
 
 interface TargetResults {
@@ -500,6 +502,7 @@ async function setupUsers(baseUrl: string, stores: TestStores): Promise<Map<stri
 
 /** Receivers first, so every sender's partner is online when it starts. */
 async function connectAll(target: Target, token: (accountid: string) => string) {
+  const countersBefore = await storeCounters();
   const meter = startMeter(target);
   const started = performance.now();
   const broadcastsBefore = stray.login;
@@ -524,6 +527,8 @@ async function connectAll(target: Target, token: (accountid: string) => string) 
       `(${(PAIRS * 2 / sec).toFixed(0)}/s; ${stray.login - broadcastsBefore} login broadcasts ` +
       `received); CPU ${fmtCpu(cpu)}`,
   );
+  const counters = countersDelta(countersBefore, await storeCounters(), PAIRS * 2);
+  if (counters) console.log(`${target.name}: ${counters.replace("per message", "per /ws login")}`);
   return { sec, cpu };
 }
 
@@ -774,6 +779,9 @@ async function pacedPhase(target: Target): Promise<PacedStats> {
     pingP99: pings.length ? percentile(pings, 0.99) : null,
     pingMax: pings.length ? pings[pings.length - 1] : null,
     cpu,
+    heartbeats: target.server.listenAt && target.name === "webChat"
+      ? heartbeatsWithin(target.server, firstSend, lastReceive).map((t) => (t - start) / 1000)
+      : [],
   };
   console.log(
     `${target.name} latency: ${delivered}/${total} delivered; sent at ${l.sentRate.toFixed(0)} ` +
@@ -943,6 +951,17 @@ function printSummary(): void {
     const ping = (x?: PacedStats) =>
       x?.pingP99 != null ? `${fmtMs(x.pingP50!)} / ${fmtMs(x.pingP99)}` : "-";
     rows.push(["   idle socket ping -> pong p50 / p99", ping(l), ping(b.paced), "-", ""]);
+    if (l) {
+      rows.push([
+        "   server heartbeat (ping to all sockets) inside",
+        l.heartbeats.length
+          ? `yes, at ${l.heartbeats.map((t) => `+${t.toFixed(1)} s`).join(", ")}`
+          : "no (one every 25 s)",
+        "n/a",
+        "-",
+        "",
+      ]);
+    }
     const lag = (x?: PacedStats) => x ? fmtMs(x.maxSendLag) : "-";
     rows.push(["   load generator behind schedule (max)", lag(l), lag(b.paced), "-", ""]);
     rows.push([
@@ -1173,6 +1192,22 @@ function gcSummary(server: BenchServer, from: number, to: number): string {
 }
 
 /**
+ * When bench_server.ts's heartbeat (default `heartbeat.pingSeconds` 25: a `ping` to every
+ * socket in one go) fired between `from` and `to`, approximately: its interval starts just
+ * before the server reports listening.
+ */
+function heartbeatsWithin(server: BenchServer, from: number, to: number): number[] {
+  const periodMs = 25_000;
+  if (!server.listenAt) return [];
+  const ticks: number[] = [];
+  const first = Math.ceil((from - server.listenAt) / periodMs);
+  for (let k = Math.max(1, first); server.listenAt + k * periodMs <= to; k++) {
+    ticks.push(server.listenAt + k * periodMs);
+  }
+  return ticks;
+}
+
+/**
  * The five 100 ms slices of the paced phase whose messages waited longest, each with what the
  * server was doing then: its GC pauses (--trace-gc) and its heartbeat (a ping to every socket
  * every `heartbeat.pingSeconds`, 25 s by default, counted from its start).
@@ -1199,17 +1234,15 @@ function slowMoments(
     `${over20} messages over 20 ms, in ${slow.length} of ${slices.size} slices of 100 ms` +
     (slow.length ? "; the slowest:" : ""),
   ];
-  const heartbeatMs = 25_000;
   for (const [slice, e] of slow.slice(0, 5)) {
     const from = start + slice * 100, to = from + 100 + e.max;
     const gcs = server.gcs.filter((g) => g.at >= from - 20 && g.at <= to && g.pauseMs >= 2);
-    const beats = server.listenAt
-      ? Math.floor((to - server.listenAt) / heartbeatMs) * heartbeatMs + server.listenAt
-      : -Infinity;
     const notes = gcs.map((g) =>
       `${THREADS[g.isolate] ?? "isolate"} ${g.kind} ${fmtMs(g.pauseMs)}`
     );
-    if (beats >= from - 100 && beats <= to) notes.push("heartbeat ping to every socket");
+    if (heartbeatsWithin(server, from - 100, to).length) {
+      notes.push("heartbeat ping to every socket");
+    }
     lines.push(
       `  +${(slice / 10).toFixed(1)} s: max ${fmtMs(e.max)}, ${e.over20}/${e.count} over 20 ms` +
         (notes.length ? ` — ${notes.join(", ")}` : ""),
