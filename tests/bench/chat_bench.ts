@@ -6,7 +6,7 @@
  *   deno task bench                      (= deno run -A --frozen tests/bench/chat_bench.ts)
  *   deno task bench --pairs=1000 --messages=20 --window=8 --rate=2000 --latency-pairs=200
  *                   --seconds=10 --archive-rows=50000 [--skip-baseline] [--skip-archive]
- *                   [--profile]
+ *                   [--profile] [--trace-gc=false]
  *
  * 0. Baseline, same run: every phase also runs against tests/bench/relay_server.ts (a bare
  *    WebSocket relay with webChat's frames and no stores, in its own process, its 2,000 sockets
@@ -22,6 +22,11 @@
  *    sends `ping` every 50 ms meanwhile: its `pong` time is the server's event-loop delay.
  * 3. Archive: runs queue/archive_bench.ts (worker path vs plain multi-row INSERT) as a
  *    subprocess once the chat server has stopped, and relays its output.
+ *
+ * Diagnostics printed along the way: Redis commands and MariaDB statements per message (and per
+ * /ws login), the server's GC pauses per phase (`--trace-gc`, on unless `--trace-gc=false`), the
+ * slowest 100 ms slices of the paced phase with the GC pauses and heartbeat that overlapped
+ * them, and the time the server takes to shut down with 2,000 sockets open.
  *
  * Then a plain-text summary for the README. Every loop is bounded; the Redis prefix and the
  * database are removed at the end, also on failure or Ctrl-C. `--profile` runs the server with
