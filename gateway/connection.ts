@@ -28,6 +28,8 @@ export class Connection {
   loggedIn = false;
   /** Milliseconds timestamp of the last frame received. */
   lastSeen = Date.now();
+  /** Milliseconds timestamp of the last server ping. */
+  lastPing = 0;
   #closed = false;
   #pending = 0;
   #chain: Promise<void> = Promise.resolve();

@@ -10,6 +10,8 @@ import { CloseCode } from "./protocol.ts";
 import type { ChatSocket } from "./socket.ts";
 
 const PING = JSON.stringify({ type: "ping" });
+/** How often the heartbeat looks at the connections. */
+const TICK_MS = 1000;
 
 /** All WebSocket connections of this node. */
 export class Gateway {
@@ -45,13 +47,22 @@ export class Gateway {
   /** Forgets a closed connection. */
   async closed(connection: Connection): Promise<void> {
     if (!this.#open.delete(connection)) return;
+    // At shutdown every account goes at once: telling each remaining one about every other
+    // would cost n² frames; the node's presence set is dropped as a whole instead.
+    if (this.#closing) {
+      this.ctx.hub.remove(connection);
+      return;
+    }
     await connection.onClose();
   }
 
-  /** Starts the heartbeat. */
+  /**
+   * Starts the heartbeat. It looks at every connection each second but pings only those silent
+   * for `pingSeconds` since their last frame or ping, so pings are spread over time (each
+   * connection on its own phase) instead of going to every socket in one burst.
+   */
   start(): void {
-    const { pingSeconds } = this.ctx.config.heartbeat;
-    this.#timer = setInterval(() => this.#tick(), pingSeconds * 1000);
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
 
   /** Closes every connection with 1001 and waits (bounded) for their handlers. */
@@ -72,11 +83,13 @@ export class Gateway {
 
   #tick(): void {
     const idleMs = this.ctx.config.heartbeat.idleSeconds * 1000;
+    const pingMs = this.ctx.config.heartbeat.pingSeconds * 1000;
     const now = Date.now();
     for (const connection of this.#open) {
       if (now - connection.lastSeen > idleMs) {
         connection.close(CloseCode.idle, "idle timeout");
-      } else {
+      } else if (now - Math.max(connection.lastSeen, connection.lastPing) >= pingMs) {
+        connection.lastPing = now;
         connection.send(PING);
       }
     }

@@ -1,8 +1,9 @@
 /**
- * {@link Presence} in Redis: each node keeps a set `<prefix>presence:<nodeId>` of its online
+ * {@link Presence} in Redis: each node keeps a set `<prefix>presence:node:<nodeId>` of its online
  * accounts with a short TTL that it refreshes; a node that dies stops refreshing and its
  * accounts drop out by themselves (the original's 24 h `USER_ONLINE_LIST` expiry bug cannot
- * happen: a live node keeps its set alive).
+ * happen: a live node keeps its set alive). `<prefix>presence:nodes` lists the nodes, so reading
+ * the list never scans the keyspace.
  *
  * @module
  */
@@ -24,7 +25,8 @@ export class RedisPresence implements Presence {
 
   async online(accountid: string): Promise<void> {
     this.#local.add(accountid);
-    await this.redis.multi().sAdd(this.#key, accountid).expire(this.#key, TTL_SECONDS).exec();
+    await this.redis.multi().sAdd(this.#key, accountid).expire(this.#key, TTL_SECONDS)
+      .sAdd(this.#nodesKey, this.nodeId).exec();
   }
 
   async offline(accountid: string): Promise<void> {
@@ -33,12 +35,10 @@ export class RedisPresence implements Presence {
   }
 
   async list(): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const batch of this.redis.scanIterator({ MATCH: `${this.prefix}presence:*` })) {
-      keys.push(...batch);
-    }
-    if (keys.length === 0) return [];
-    return (await this.redis.sUnion(keys)).sort();
+    // The registry of nodes, not a SCAN: a SCAN walks the whole keyspace of a shared Redis.
+    const nodes = await this.redis.sMembers(this.#nodesKey);
+    if (nodes.length === 0) return [];
+    return (await this.redis.sUnion(nodes.map((node) => this.#nodeKey(node)))).sort();
   }
 
   start(): void {
@@ -49,7 +49,7 @@ export class RedisPresence implements Presence {
     clearInterval(this.#timer);
     this.#local.clear();
     try {
-      await this.redis.del(this.#key);
+      await this.redis.multi().del(this.#key).sRem(this.#nodesKey, this.nodeId).exec();
     } catch {
       // Redis unreachable at shutdown: the TTL removes the set.
     }
@@ -59,14 +59,32 @@ export class RedisPresence implements Presence {
   async #refresh(): Promise<void> {
     try {
       const tx = this.redis.multi().del(this.#key);
-      if (this.#local.size > 0) tx.sAdd(this.#key, [...this.#local]).expire(this.#key, TTL_SECONDS);
+      if (this.#local.size > 0) {
+        tx.sAdd(this.#key, [...this.#local]).expire(this.#key, TTL_SECONDS)
+          .sAdd(this.#nodesKey, this.nodeId);
+      }
       await tx.exec();
+      // Forget nodes whose set expired (they died without closing).
+      const nodes = await this.redis.sMembers(this.#nodesKey);
+      const gone: string[] = [];
+      for (const node of nodes) {
+        if (node !== this.nodeId && !await this.redis.exists(this.#nodeKey(node))) gone.push(node);
+      }
+      if (gone.length > 0) await this.redis.sRem(this.#nodesKey, gone);
     } catch {
       // Redis down: retried at the next tick.
     }
   }
 
   get #key(): string {
-    return `${this.prefix}presence:${this.nodeId}`;
+    return this.#nodeKey(this.nodeId);
+  }
+
+  get #nodesKey(): string {
+    return `${this.prefix}presence:nodes`;
+  }
+
+  #nodeKey(nodeId: string): string {
+    return `${this.prefix}presence:node:${nodeId}`;
   }
 }

@@ -171,3 +171,26 @@ function maskedTextFrame(text: string): Uint8Array {
   payload.forEach((b, i) => frame[header.length + 4 + i] = b ^ mask[i % 4]);
   return frame;
 }
+
+Deno.test("shutdown closes every socket with 1001 without telling each about every other", async () => {
+  const t = await startTestServer();
+  let closed = false;
+  try {
+    const accounts = Array.from({ length: 30 }, (_, i) => `u${i}`);
+    for (const id of accounts) await t.addUser(id);
+    // Sessions straight from the store: 30 scrypt logins would only slow the test down.
+    const clients = [];
+    for (const id of accounts) {
+      clients.push(await t.connect(id, await t.server.backend.sessions.create(id)));
+    }
+    await t.server.close();
+    closed = true;
+    const codes = await Promise.all(clients.map((c) => c.closed.then((x) => x.code)));
+    assertEquals(new Set(codes), new Set([1001]));
+    const logouts = clients.flatMap((c) => c.frames.filter((f) => f.type === "logout"));
+    assertEquals(logouts.length, 0);
+  } finally {
+    if (!closed) await t.server.close();
+    await t.close();
+  }
+});
