@@ -165,12 +165,14 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
   }
 
   /**
-   * Forgets the batch. Invariant: a worker holds one batch at a time (take → archive → ack),
-   * and its in-flight list only ever holds that batch, so the list is simply deleted.
+   * Forgets the batch: drops its messages, the oldest in flight, from the right end of the
+   * in-flight list. Invariants kept by the worker loop: batches are acknowledged in the order
+   * they were taken, and after a failed take it calls `recover()` before taking again, so the
+   * list never holds messages that belong to no batch.
    */
   async ack(batch: TakenBatch): Promise<void> {
     if (batch.messages.length === 0) return;
-    await this.#redis.del(this.#inflightKey);
+    await this.#redis.lTrim(this.#inflightKey, 0, -(batch.messages.length + 1));
   }
 
   /** Puts this worker's in-flight messages back at the consumer end of the queue. */

@@ -113,31 +113,60 @@ export class ArchiveWorker {
     this.#o.onStopped?.();
   }
 
+  /**
+   * A three-stage pipeline: while batch N is written to MySQL, batch N+1 is already being
+   * taken and batch N-1's Redis work (recent index, then ack) finishes. Acks stay in take
+   * order. When the queue is empty the prefetching take simply blocks in Redis.
+   */
   async #run(): Promise<void> {
     let delay = FIRST_RETRY_MS;
+    let posting: Promise<boolean> = Promise.resolve(true);
+    // Timeout 0: Redis holds the connection until a message arrives; nothing is polled.
+    const take = () => this.#o.queue.takeBatch(this.#o.batchSize, 0);
+    let next = take();
     while (!this.#stopping) {
       let batch: TakenBatch | null;
       try {
-        // Timeout 0: Redis holds the connection until a message arrives; nothing is polled.
-        batch = await this.#o.queue.takeBatch(this.#o.batchSize, 0);
+        batch = await next;
         delay = FIRST_RETRY_MS;
       } catch (error) {
         if (this.#stopping) break;
         this.#o.log(`archive worker: take failed, retry in ${delay} ms: ${describe(error)}`);
+        // A failed take may have moved messages in flight without handing them over: once the
+        // batches in hand are acknowledged, put whatever is left in flight back on the queue.
+        if (!await posting) break;
+        if (!await this.#retry("recover", () => this.#o.queue.recover())) break;
         await this.#sleep(delay);
         delay = Math.min(delay * 2, MAX_RETRY_MS);
+        next = take();
         continue;
       }
-      if (batch === null) continue;
-      const messages = batch.messages;
-      const done = await this.#retry("archive", () => this.#o.archive.saveMessages(messages)) &&
-        await this.#retry("recent index", () => this.#o.recent.record(messages)) &&
-        await this.#retry("ack", () => this.#o.queue.ack(batch));
-      if (!done) break;
+      if (batch === null) {
+        if (!this.#stopping) next = take();
+        continue;
+      }
+      if (!this.#stopping) next = take();
+      const taken = batch;
+      if (!await this.#retry("archive", () => this.#o.archive.saveMessages(taken.messages))) break;
+      if (!await posting) break;
+      posting = this.#post(taken);
+    }
+    // The prefetching take ends with null once stop() closed the queue; its outcome is moot.
+    next.catch(() => null);
+    await posting;
+  }
+
+  /** The Redis side of an archived batch; true once it is acknowledged. */
+  async #post(batch: TakenBatch): Promise<boolean> {
+    const messages = batch.messages;
+    const done = await this.#retry("recent index", () => this.#o.recent.record(messages)) &&
+      await this.#retry("ack", () => this.#o.queue.ack(batch));
+    if (done) {
       this.#processed += messages.length;
       this.#sinceBeat += messages.length;
       this.#batches++;
     }
+    return done;
   }
 
   /** Runs `step` until it succeeds (true) or stop() gives up on the batch (false). */
