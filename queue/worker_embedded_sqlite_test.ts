@@ -1,35 +1,16 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { eventually, sampleDraft } from "../tests/support/fixtures.ts";
 import { defaultConfig } from "../config/mod.ts";
 import { openTempSqlite } from "../store/temp_db_sqlite.ts";
 import { SqliteArchive } from "./archive_sqlite.ts";
-import { type MessageDraft, newMid } from "./message.ts";
 import { SqliteQueue } from "./queue_sqlite.ts";
 import { SqliteRecent } from "./recent_sqlite.ts";
 import { SqliteWorkerStatus } from "./status_sqlite.ts";
 import { createEmbeddedArchiveWorker } from "./worker_embedded_sqlite.ts";
 
-function draft(chatid: string, i: number): MessageDraft {
-  const members = chatid.includes("--") ? chatid.split("--") : ["alice", "bob", "carol"];
-  return {
-    mid: newMid(),
-    chatid,
-    fromuser: "alice",
-    message: `m${i} '; DROP TABLE x; -- <b>😀</b>`,
-    type: 0,
-    fileId: "",
-    time: Math.floor(Date.now() / 1000),
-    cid: `c${i}`,
-    members,
-  };
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!await condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const draft = sampleDraft;
+const until = (what: string, condition: () => boolean | Promise<boolean>, ms = 10_000) =>
+  eventually(condition, ms, what);
 
 Deno.test("embedded ArchiveWorker archives, indexes, acknowledges and takes back a crash", async () => {
   const temp = await openTempSqlite();

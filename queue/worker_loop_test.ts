@@ -1,37 +1,19 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { eventually, sampleDraft } from "../tests/support/fixtures.ts";
 import { openTestStores, TEST_REDIS_URL, type TestStores } from "../tests/support/stores.ts";
 import { startTcpProxy } from "../tests/support/tcp_proxy.ts";
 import { closeRedis, connectRedis, type RedisClient } from "../store/redis_client.ts";
 import { type MysqlPool, openMysql } from "../store/mysql_pool.ts";
 import { MysqlArchive } from "./archive_mysql.ts";
-import { type MessageDraft, monthlyTableName, newMid } from "./message.ts";
+import { monthlyTableName } from "./message.ts";
 import { RedisQueue } from "./queue_redis.ts";
 import { RecentRedis } from "./recent_redis.ts";
 import { MysqlWorkerStatus } from "./status_mysql.ts";
 import { ArchiveWorker } from "./worker_loop.ts";
 
-function draft(chatid: string, i: number): MessageDraft {
-  const members = chatid.includes("--") ? chatid.split("--") : ["alice", "bob", "carol"];
-  return {
-    mid: newMid(),
-    chatid,
-    fromuser: "alice",
-    message: `m${i} '; DROP TABLE x; -- <b>😀</b>`,
-    type: 0,
-    fileId: "",
-    time: Math.floor(Date.now() / 1000),
-    cid: `c${i}`,
-    members,
-  };
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!await condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const draft = sampleDraft;
+const until = (what: string, condition: () => boolean | Promise<boolean>, ms = 10_000) =>
+  eventually(condition, ms, what);
 
 /** A worker with its own named Redis connections, archiving into `pool`. */
 async function worker(

@@ -1,4 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { plainUser } from "../tests/support/fixtures.ts";
 import { defaultConfig } from "../config/mod.ts";
 import { newMid } from "../queue/message.ts";
 import { openEmbeddedBackend } from "./backend_embedded.ts";
@@ -10,15 +11,7 @@ Deno.test("openEmbeddedBackend wires every port to one file and reopens it", asy
     const backend = await openEmbeddedBackend(config, "node:1", () => {});
     assertEquals(backend.kind, "embedded");
     assertEquals(await backend.health(), { sqlite: "ok" });
-    await backend.users.add({
-      accountid: "alice",
-      username: "Alice",
-      dept: "",
-      deptDetail: "",
-      email: "",
-      tel: "",
-      mobile: "",
-    }, "h");
+    await backend.users.add(plainUser("alice", "Alice"), "h");
     const token = await backend.sessions.create("alice");
     const sent = await backend.producer.enqueue({
       mid: newMid(),

@@ -2,6 +2,7 @@
  * The server process is killed with SIGKILL while 5,000 messages are being sent: after a
  * restart, every message that got an `ack` is in MySQL exactly once.
  */
+import { plainUser } from "./support/fixtures.ts";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import type { RowDataPacket } from "mysql2/promise";
 import { monthlyTableName } from "../queue/message.ts";
@@ -24,15 +25,7 @@ Deno.test("SIGKILL while 5,000 messages are sent: every acked message is archive
   try {
     const users = new MysqlUserStore(stores.pool);
     for (const id of ["alice", "bob"]) {
-      await users.add({
-        accountid: id,
-        username: id,
-        dept: "",
-        deptDetail: "",
-        email: "",
-        tel: "",
-        mobile: "",
-      }, await hashPassword("pw"));
+      await users.add(plainUser(id), await hashPassword("pw"));
     }
     const login = await fetch(`${server.url}/api/login`, {
       method: "POST",

@@ -2,6 +2,7 @@
  * Connection limits: the cap (1013), idle connections (4408), slow clients, and a listener
  * that survives running out of file descriptors.
  */
+import { plainUser } from "./support/fixtures.ts";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { connectionCap } from "../api/fd_limit.ts";
 import { hashPassword } from "../store/password.ts";
@@ -113,15 +114,7 @@ Deno.test("the listener survives running out of file descriptors", async () => {
   const flood: Deno.Conn[] = [];
   try {
     const users = new MysqlUserStore(stores.pool);
-    await users.add({
-      accountid: "alice",
-      username: "Alice",
-      dept: "",
-      deptDetail: "",
-      email: "",
-      tel: "",
-      mobile: "",
-    }, await hashPassword("pw"));
+    await users.add(plainUser("alice", "Alice"), await hashPassword("pw"));
     // Plain TCP connections are not WebSockets, so only the descriptor limit stops them.
     for (let i = 0; i < 400; i++) {
       try {

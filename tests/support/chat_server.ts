@@ -110,22 +110,4 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-/** Waits until `check` returns a truthy value (polling every 50 ms) or throws after `ms`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  ms = 10_000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} not reached within ${ms} ms${last ? `: ${last}` : ""}`);
-}
+export { eventually } from "./fixtures.ts";
