@@ -42,10 +42,11 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
         throw new ApiError(401, "bad_credentials", "wrong account or password");
       }
       if (check.needsRehash) {
-        await backend.users.setPassword(accountid, await hashPassword(password));
+        await backend.users.setPassword(user.accountid, await hashPassword(password));
       }
       await Promise.all(keys.map((k) => backend.loginLimiter.reset(k)));
-      const token = await backend.sessions.create(accountid);
+      // The stored spelling: account lookups ignore case (MySQL's collation), identities do not.
+      const token = await backend.sessions.create(user.accountid);
       setCookie(c, SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: "Lax",

@@ -232,6 +232,11 @@ Deno.test("wrong passwords are refused alike, then rate limited", async () => {
     assertEquals([wrong.status, wrong.body!.error.code], [401, "bad_credentials"]);
     assertEquals(unknown.body, wrong.body);
     assertEquals((await attempt("alice'; --", "x")).status, 401);
+    // Another spelling of the account logs in as the account itself.
+    const shouted = await attempt("BOB", "pw-bob");
+    assertEquals([shouted.status, shouted.body!.user.accountid], [200, "bob"]);
+    const me = await t.api(shouted.body!.token, "/api/me");
+    assertEquals(me.body!.user.accountid, "bob");
     assertEquals((await attempt(42, "x")).status, 400);
     assertEquals(
       (await t.api(null, "/api/login", { method: "POST", body: "not json" })).status,
