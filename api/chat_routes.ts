@@ -50,7 +50,15 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       until: intParam(c, "until", 0, MAX_TIME),
     };
     const page = await newestFromRecent(query) ?? await backend.archive.history(query);
-    return c.json({ messages: page.messages.map(toSayFrame), hasMore: page.hasMore });
+    let hasMore = page.hasMore;
+    const unfiltered = [query.type, query.q, query.until].every((v) => v === undefined);
+    if (query.after !== undefined && !hasMore && unfiltered) {
+      // Accepted messages reach the archive a moment after their ack (or, while MySQL is away,
+      // much later): a catch-up that ends before the chat's last seq is told to ask again.
+      const last = page.messages.at(-1)?.seq ?? query.after;
+      hasMore = await backend.producer.lastSeq(chat.chatid) > last;
+    }
+    return c.json({ messages: page.messages.map(toSayFrame), hasMore });
   });
 
   /** The plain newest page straight from the hot last-20 list, when it holds enough. */

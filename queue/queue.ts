@@ -43,6 +43,8 @@ export interface MessageProducer {
   enqueue(draft: MessageDraft): Promise<EnqueueResult>;
   /** Current sizes. */
   counts(): Promise<QueueCounts>;
+  /** The last `seq` a chat has been given (0 when none), archived or not. */
+  lastSeq(chatid: string): Promise<number>;
 }
 
 /** Consumer side: used by one worker. */

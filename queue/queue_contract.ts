@@ -93,6 +93,8 @@ export function describeQueueContract(name: string, open: () => Promise<QueueHar
       seqs.push((await queue.enqueue(draft(chat, "x"))).message.seq);
     }
     assertEquals(seqs, [1, 1, 2, 2, 3]);
+    assertEquals([await queue.lastSeq("a--b"), await queue.lastSeq("g1")], [3, 2]);
+    assertEquals(await queue.lastSeq("never--used"), 0);
     await rejects(queue.enqueue({ ...draft("x", "y"), chatid: "" }), TypeError);
   });
 

@@ -175,6 +175,10 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     await this.#redis.lTrim(this.#inflightKey, 0, -(batch.messages.length + 1));
   }
 
+  async lastSeq(chatid: string): Promise<number> {
+    return Number(await this.#redis.get(`${this.#prefix}${chatid}:seq`) ?? 0);
+  }
+
   /** Puts this worker's in-flight messages back at the consumer end of the queue. */
   async recover(): Promise<number> {
     return Number(await RECOVER.run(this.#redis, [this.#inflightKey, this.#queueKey], []));

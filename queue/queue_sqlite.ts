@@ -168,6 +168,13 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
     });
   }
 
+  lastSeq(chatid: string): Promise<number> {
+    return settle(() => {
+      const row = this.#db.prepare("SELECT seq FROM chat_seq WHERE chatid = ?").get(chatid);
+      return Number(row?.seq ?? 0);
+    });
+  }
+
   /** Returns this worker's in-flight rows to pending: their ids put them back at the head. */
   recover(): Promise<number> {
     return settle(() => {

@@ -163,3 +163,24 @@ Deno.test("a reader who marks each message read as it arrives ends with no unrea
     await t.close();
   }
 });
+
+Deno.test("a catch-up that ends before the chat's last seq says there is more", async () => {
+  // No archive worker: messages are accepted and delivered but never reach the archive.
+  const t = await startTestServer({ worker: false });
+  try {
+    await t.addUser("gina");
+    await t.addUser("hal");
+    const token = await t.login("gina");
+    const gina = await t.connect("gina", token);
+    for (let i = 0; i < 3; i++) {
+      gina.send({ type: "say", chatid: "gina--hal", content: `q${i}`, cid: `q${i}` });
+      await gina.next((f) => f.type === "ack" && f.cid === `q${i}`);
+    }
+    const pending = await t.api(token, "/api/chats/gina--hal/messages?after=0");
+    assertEquals(pending.body, { messages: [], hasMore: true });
+    const filtered = await t.api(token, "/api/chats/gina--hal/messages?after=0&type=image");
+    assertEquals(filtered.body, { messages: [], hasMore: false });
+  } finally {
+    await t.close();
+  }
+});

@@ -38,6 +38,8 @@ export interface TestServerOptions {
   configure?: (config: ResolvedConfig, stores: TestStores) => void;
   /** Reuse stores (e.g. to restart a server on the same data); not cleaned up on close. */
   stores?: TestStores;
+  /** Run the archive worker (default true). */
+  worker?: boolean;
 }
 
 /** Starts a server for one test; always `await t.close()` in a `finally`. */
@@ -53,7 +55,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logs: string[] = [];
   let server: RunningServer;
   try {
-    server = await startServer(config, { log: (line) => logs.push(line) });
+    server = await startServer(config, {
+      log: (line) => logs.push(line),
+      worker: options.worker,
+    });
   } catch (error) {
     if (!options.stores) await stores.cleanup();
     throw error;
