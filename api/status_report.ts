@@ -30,6 +30,7 @@ export async function printStatus(config: ResolvedConfig): Promise<number> {
     console.log(`processed today: ${status.processedToday}`);
     console.log(`pending: ${status.pending}`);
     console.log(`in flight: ${status.inFlight}`);
+    console.log(`parked: ${status.parked}`);
     return status.alive ? 0 : 1;
   } finally {
     await backend.close();

@@ -39,6 +39,7 @@ export async function queueStatus(backend: Backend) {
     processedToday: workers.reduce((sum, w) => sum + w.processedToday, 0),
     pending: counts.pending,
     inFlight: counts.inFlight,
+    parked: counts.parked,
     archive: rows.error ? `unavailable: ${rows.error}` : "ok",
   };
 }

@@ -34,9 +34,24 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
+/**
+ * Thrown by `saveMessages` when the archive refuses a message for good because of its data (a
+ * malformed field, a value the column cannot hold), never for the store's state. Retrying the
+ * same message cannot succeed; the worker sets it aside instead (see `MessageConsumer.park`).
+ */
+export class MessageRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MessageRejectedError";
+  }
+}
+
 /** The permanent message store. */
 export interface MessageArchive {
-  /** Stores messages; `mid`s already present are skipped. Resolves once committed. */
+  /**
+   * Stores messages; `mid`s already present are skipped. Resolves once committed. Rejects with
+   * {@link MessageRejectedError} when a message can never be stored (nothing is stored then).
+   */
   saveMessages(messages: ChatMessage[]): Promise<void>;
   /**
    * One page: without `after`, the newest `limit` messages matching (before `before` when

@@ -5,7 +5,7 @@
  * @module
  */
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import type { MessageArchive } from "./archive.ts";
+import { type MessageArchive, MessageRejectedError } from "./archive.ts";
 import { type ChatMessage, type MessageTypeCode, newMid } from "./message.ts";
 import { contractTests } from "../tests/support/contract.ts";
 
@@ -149,6 +149,21 @@ export function describeArchiveContract(name: string, open: () => Promise<Archiv
     assertEquals(await archive.maxSeq(chatid), 30);
     assert(newest.messages.every((m) => m.members.join() === "alice,bob"));
     assertEquals((await archive.history({ chatid: "other", limit: 5 })).messages[0].members, []);
+  });
+
+  test("refuses a batch with a message it can never store, storing none of it", async ({ archive }) => {
+    await archive.saveMessages([archived(1, JAN_LAST), archived(2, FEB_FIRST)]);
+    const bad = [
+      { ...archived(4, FEB_FIRST), seq: 1.5 },
+      { ...archived(4, FEB_FIRST), fromuser: "x".repeat(41) },
+      { ...archived(4, FEB_FIRST), type: 7 as MessageTypeCode },
+      { ...archived(4, FEB_FIRST), message: "lone \ud800" },
+      { ...archived(4, FEB_FIRST), chatid: "" },
+    ];
+    for (const message of bad) {
+      await rejects(archive.saveMessages([archived(3, FEB_FIRST), message]), MessageRejectedError);
+    }
+    assertEquals(await archive.maxSeq("alice--bob"), 2, "nothing of a refused batch is stored");
   });
 
   test("rejects a bad page size", async ({ archive }) => {

@@ -8,11 +8,17 @@
  * @module
  */
 import type { MysqlPool } from "../store/mysql_pool.ts";
-import type { HistoryPage, HistoryQuery, MessageArchive } from "./archive.ts";
+import {
+  type HistoryPage,
+  type HistoryQuery,
+  type MessageArchive,
+  MessageRejectedError,
+} from "./archive.ts";
 import {
   ARCHIVE_COLUMNS as COLUMNS,
   archiveRow,
   checkHistoryQuery,
+  checkMessage,
   historyConditions,
   messageFromRow,
 } from "./archive_sql.ts";
@@ -38,6 +44,24 @@ export class MysqlArchive implements MessageArchive {
    */
   async saveMessages(messages: ChatMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    messages.forEach(checkMessage);
+    try {
+      await this.#insert(messages);
+    } catch (error) {
+      // SQLSTATE class 22 (data exception) and 23 (integrity), and "incorrect string value"
+      // (1366, filed under HY000): this data can never be stored. Anything else (connection,
+      // schema, locks) may heal, so it is thrown as it is.
+      const { sqlState = "", errno = 0 } = error as { sqlState?: string; errno?: number };
+      if (/^2[23]/.test(sqlState) || errno === 1366) {
+        throw new MessageRejectedError(
+          `Cannot archive messages: MySQL refused them: ${(error as Error).message}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async #insert(messages: ChatMessage[]): Promise<void> {
     const byTable = new Map<string, unknown[][]>();
     for (const m of messages) {
       const table = checkedName(monthlyTableName(m.time));

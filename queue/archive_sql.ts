@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { HistoryQuery } from "./archive.ts";
+import { type HistoryQuery, MessageRejectedError } from "./archive.ts";
 import type { ChatMessage } from "./message.ts";
 
 /** The archive's columns, in the order of {@link archiveRow}. */
@@ -90,4 +90,36 @@ export function historyConditions(
     add(like, `%${word.replace(/[\\%_]/g, "\\$&")}%`);
   }
   return { where: where.join(" AND "), params };
+}
+
+/** Longest value of each text column, in characters (the MySQL tables' widths). */
+const WIDTHS = { mid: 24, chatid: 100, fromuser: 40, fileId: 64, cid: 64 } as const;
+
+/**
+ * Refuses a message that no archive can store, with {@link MessageRejectedError}: the gateway
+ * never produces one, so this guards the archive against a bug or a hand-made queue item.
+ */
+export function checkMessage(m: ChatMessage): void {
+  const reason = messageProblem(m);
+  if (reason) {
+    throw new MessageRejectedError(`Cannot archive message ${String(m?.mid)}: ${reason}`);
+  }
+}
+
+function messageProblem(m: ChatMessage): string | null {
+  const text = [m?.mid, m?.chatid, m?.fromuser, m?.message, m?.fileId, m?.cid];
+  if (text.some((value) => typeof value !== "string")) return "a text field is missing";
+  if (m.mid === "" || m.chatid === "") return "mid and chatid must not be empty";
+  if (!Number.isSafeInteger(m.seq) || m.seq < 1 || m.seq > 0xffffffff) {
+    return `seq ${m.seq} is not a positive integer`;
+  }
+  if (!Number.isSafeInteger(m.time) || m.time < 0 || m.time > 0x7fffffff) {
+    return `time ${m.time} is not a unix time`;
+  }
+  if (![0, 1, 2].includes(m.type)) return `type ${m.type} is not 0, 1 or 2`;
+  for (const [field, width] of Object.entries(WIDTHS)) {
+    if ([...m[field as keyof typeof WIDTHS]].length > width) return `${field} is too long`;
+  }
+  if (!text.every((value) => (value as string).isWellFormed())) return "text is not valid Unicode";
+  return null;
 }

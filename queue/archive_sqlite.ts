@@ -15,6 +15,7 @@ import {
   ARCHIVE_COLUMNS as COLUMNS,
   archiveRow,
   checkHistoryQuery,
+  checkMessage,
   historyConditions,
   messageFromRow,
 } from "./archive_sql.ts";
@@ -77,16 +78,5 @@ export class SqliteArchive implements MessageArchive {
         .get(chatid);
       return Number(row?.seq ?? 0);
     });
-  }
-}
-
-function checkMessage(m: ChatMessage): void {
-  const text = [m.mid, m.chatid, m.fromuser, m.message, m.fileId, m.cid];
-  if (
-    text.some((value) => typeof value !== "string") || m.mid === "" || m.chatid === "" ||
-    !Number.isSafeInteger(m.seq) || m.seq < 1 || !Number.isSafeInteger(m.time) ||
-    ![0, 1, 2].includes(m.type)
-  ) {
-    throw new TypeError(`Cannot archive message: malformed message ${String(m?.mid)}`);
   }
 }

@@ -35,6 +35,8 @@ export interface QueueCounts {
   pending: number;
   /** Taken by a worker and not yet acknowledged. */
   inFlight: number;
+  /** Set aside because the archive refused them for good (see `park`). */
+  parked: number;
 }
 
 /** Producer side: used by the gateway. */
@@ -58,4 +60,10 @@ export interface MessageConsumer {
   ack(batch: TakenBatch): Promise<void>;
   /** Puts this worker's unacknowledged messages back on the queue; returns how many. */
   recover(): Promise<number>;
+  /**
+   * Sets aside messages of a taken batch that the archive refused for good, with the reason,
+   * where an operator finds them (they are never dropped). The batch is still acknowledged as
+   * usual afterwards.
+   */
+  park(messages: ChatMessage[], reason: string): Promise<void>;
 }

@@ -58,12 +58,12 @@ export function describeQueueContract(name: string, open: () => Promise<QueueHar
     const first = await queue.takeBatch(3, 1);
     assertEquals(first?.messages.map((m) => m.message), ["m1", "m2", "m3"]);
     assertEquals(first?.messages.map((m) => m.seq), [1, 2, 3]);
-    assertEquals(await queue.counts(), { pending: 2, inFlight: 3 });
+    assertEquals(await queue.counts(), { pending: 2, inFlight: 3, parked: 0 });
     await queue.ack(first!);
     const second = await queue.takeBatch(10, 1);
     assertEquals(second?.messages.map((m) => m.message), ["m4", "m5"]);
     await queue.ack(second!);
-    assertEquals(await queue.counts(), { pending: 0, inFlight: 0 });
+    assertEquals(await queue.counts(), { pending: 0, inFlight: 0, parked: 0 });
     assertEquals(await queue.takeBatch(10, 0.2), null);
   });
 
@@ -84,6 +84,16 @@ export function describeQueueContract(name: string, open: () => Promise<QueueHar
     await h.expireCids(); // a day later
     const c = await queue.enqueue(draft("alice--bob", "hello", "c-1"));
     assertEquals([c.duplicate, c.message.seq], [false, 3]);
+  });
+
+  test("parks refused messages apart, counted, while the batch is acknowledged", async (h) => {
+    const queue = await h.consumer("w1");
+    for (let i = 1; i <= 3; i++) await queue.enqueue(draft("alice--bob", `p${i}`));
+    const batch = (await queue.takeBatch(10, 1))!;
+    await queue.park([batch.messages[1]], "refused by the archive");
+    await queue.ack(batch);
+    assertEquals(await queue.counts(), { pending: 0, inFlight: 0, parked: 1 });
+    assertEquals(await queue.takeBatch(10, 1), null, "a parked message is not taken again");
   });
 
   test("numbers each chat on its own", async (h) => {
@@ -142,13 +152,13 @@ export function describeQueueContract(name: string, open: () => Promise<QueueHar
     assertEquals(taken?.messages.map((m) => m.message), ["m1", "m2"]);
     await crashed.close(); // the worker dies without ack
     assertEquals(await other.recover(), 0, "another worker's in-flight messages are not touched");
-    assertEquals(await other.counts(), { pending: 2, inFlight: 2 });
+    assertEquals(await other.counts(), { pending: 2, inFlight: 2, parked: 0 });
     const restarted = await h.consumer("w7");
     assertEquals(await restarted.recover(), 2);
     const again = await restarted.takeBatch(10, 1);
     assertEquals(again?.messages.map((m) => m.message), ["m1", "m2", "m3", "m4"]);
     await restarted.ack(again!);
-    assertEquals(await restarted.counts(), { pending: 0, inFlight: 0 });
+    assertEquals(await restarted.counts(), { pending: 0, inFlight: 0, parked: 0 });
   });
 
   test("close() interrupts a pending takeBatch", async (h) => {

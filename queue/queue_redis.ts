@@ -8,7 +8,7 @@
  * @module
  */
 import type { RedisClient } from "../store/redis_client.ts";
-import type { MessageDraft } from "./message.ts";
+import type { ChatMessage, MessageDraft } from "./message.ts";
 import type {
   EnqueueResult,
   MessageConsumer,
@@ -192,7 +192,22 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     for await (const keys of this.#redis.scanIterator({ MATCH: match, COUNT: 500 })) {
       for (const key of keys) inFlight += await this.#redis.lLen(key);
     }
-    return { pending, inFlight };
+    const parked = await this.#redis.lLen(this.#parkedKey);
+    return { pending, inFlight, parked };
+  }
+
+  /** Appends `{reason, parkedAt, message}` records to `chat:msg-list:parked`. */
+  async park(messages: ChatMessage[], reason: string): Promise<void> {
+    if (messages.length === 0) return;
+    const parkedAt = Math.floor(Date.now() / 1000);
+    await this.#redis.rPush(
+      this.#parkedKey,
+      messages.map((message) => JSON.stringify({ reason, parkedAt, message })),
+    );
+  }
+
+  get #parkedKey(): string {
+    return `${this.#queueKey}:parked`;
   }
 
   /** Interrupts a pending `takeBatch` and destroys the blocking connection. Idempotent. */

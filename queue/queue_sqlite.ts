@@ -13,7 +13,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { immediate, settle } from "../store/sqlite_db.ts";
-import type { MessageDraft } from "./message.ts";
+import type { ChatMessage, MessageDraft } from "./message.ts";
 import type {
   EnqueueResult,
   MessageConsumer,
@@ -192,7 +192,26 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
         `SELECT COALESCE(SUM(owner IS NULL), 0) AS pending,
                 COALESCE(SUM(owner IS NOT NULL), 0) AS inFlight FROM queue_item`,
       ).get();
-      return { pending: Number(row?.pending ?? 0), inFlight: Number(row?.inFlight ?? 0) };
+      const parked = this.#db.prepare("SELECT COUNT(*) AS n FROM queue_parked").get();
+      return {
+        pending: Number(row?.pending ?? 0),
+        inFlight: Number(row?.inFlight ?? 0),
+        parked: Number(parked?.n ?? 0),
+      };
+    });
+  }
+
+  /** Keeps refused messages in `queue_parked` with the reason. */
+  park(messages: ChatMessage[], reason: string): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    return settle(() => {
+      immediate(this.#db, () => {
+        const insert = this.#db.prepare(
+          "INSERT INTO queue_parked (payload, reason, parked_at) VALUES (?, ?, ?)",
+        );
+        const now = Math.floor(Date.now() / 1000);
+        for (const message of messages) insert.run(JSON.stringify(message), reason, now);
+      });
     });
   }
 

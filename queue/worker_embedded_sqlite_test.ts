@@ -41,7 +41,7 @@ Deno.test("embedded ArchiveWorker archives, indexes, acknowledges and takes back
     assertEquals(page.messages.map((m) => m.seq), Array.from({ length: 16 }, (_, i) => i + 1));
     assertEquals((await archive.history({ chatid: "g-1", limit: 100 })).messages.length, 14);
     assertEquals((await new SqliteRecent(temp.db).lastMessages("alice--bob")).length, 16);
-    assertEquals(await producer.counts(), { pending: 0, inFlight: 0 });
+    assertEquals(await producer.counts(), { pending: 0, inFlight: 0, parked: 0 });
     const [row] = await new SqliteWorkerStatus(temp.db).list();
     assertEquals([row.server, row.processedTotal], ["w1", 30]);
     assert(logs.some((line) => line.includes("recovered 2")), logs.join("\n"));

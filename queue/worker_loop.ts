@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { MessageArchive } from "./archive.ts";
+import { type MessageArchive, MessageRejectedError } from "./archive.ts";
+import type { ChatMessage } from "./message.ts";
 import type { MessageConsumer, TakenBatch } from "./queue.ts";
 import type { RecentIndex } from "./recent_index.ts";
 import type { WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
@@ -146,24 +147,63 @@ export class ArchiveWorker {
         continue;
       }
       if (!this.#stopping) next = take();
-      const taken = batch;
-      if (!await this.#retry("archive", () => this.#o.archive.saveMessages(taken.messages))) break;
+      const saved = await this.#archive(batch.messages);
+      if (!saved) break;
       if (!await posting) break;
-      posting = this.#post(taken);
+      posting = this.#post(batch, saved);
     }
     // The prefetching take ends with null once stop() closed the queue; its outcome is moot.
     next.catch(() => null);
     await posting;
   }
 
+  /**
+   * Archives a batch, retrying while the store fails. When the archive refuses the batch for
+   * good, each message is tried alone and the refused ones are parked, so one bad message can
+   * neither hold the queue up for ever nor be lost. Answers the archived messages, or null when
+   * stop() gave up on the batch.
+   */
+  async #archive(messages: ChatMessage[]): Promise<ChatMessage[] | null> {
+    const whole = await this.#save(messages);
+    if (whole === null) return null;
+    if (whole.refused === undefined) return messages;
+    this.#o.log(`archive worker: batch refused (${whole.refused}); trying its messages alone`);
+    const saved: ChatMessage[] = [];
+    for (const message of messages) {
+      const alone = await this.#save([message]);
+      if (alone === null) return null;
+      const reason = alone.refused;
+      if (reason === undefined) {
+        saved.push(message);
+        continue;
+      }
+      this.#o.log(`archive worker: parked ${message.mid}: ${reason}`);
+      if (!await this.#retry("park", () => this.#o.queue.park([message], reason))) return null;
+    }
+    return saved;
+  }
+
+  /** One save, retried while the store fails; `refused` says why the archive never will. */
+  async #save(messages: ChatMessage[]): Promise<{ refused?: string } | null> {
+    const outcome: { refused?: string } = {};
+    const ok = await this.#retry("archive", async () => {
+      try {
+        await this.#o.archive.saveMessages(messages);
+      } catch (error) {
+        if (!(error instanceof MessageRejectedError)) throw error;
+        outcome.refused = error.message;
+      }
+    });
+    return ok ? outcome : null;
+  }
+
   /** The Redis side of an archived batch; true once it is acknowledged. */
-  async #post(batch: TakenBatch): Promise<boolean> {
-    const messages = batch.messages;
-    const done = await this.#retry("recent index", () => this.#o.recent.record(messages)) &&
+  async #post(batch: TakenBatch, saved: ChatMessage[]): Promise<boolean> {
+    const done = await this.#retry("recent index", () => this.#o.recent.record(saved)) &&
       await this.#retry("ack", () => this.#o.queue.ack(batch));
     if (done) {
-      this.#processed += messages.length;
-      this.#sinceBeat += messages.length;
+      this.#processed += saved.length;
+      this.#sinceBeat += saved.length;
       this.#batches++;
     }
     return done;

@@ -34,7 +34,7 @@ Deno.test("openEmbeddedBackend wires every port to one file and reopens it", asy
     try {
       assertEquals((await again.users.find("alice"))?.username, "Alice");
       assertEquals(await again.sessions.resolve(token), "alice");
-      assertEquals(await again.producer.counts(), { pending: 1, inFlight: 0 });
+      assertEquals(await again.producer.counts(), { pending: 1, inFlight: 0, parked: 0 });
       assertEquals(await again.archive.maxSeq("alice--bob"), 1);
     } finally {
       await again.close();

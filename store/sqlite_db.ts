@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS queue_item (
   owner TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS queue_item_owner ON queue_item (owner, id);
+CREATE TABLE IF NOT EXISTS queue_parked (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  payload TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  parked_at INTEGER NOT NULL
+) STRICT;
 CREATE TABLE IF NOT EXISTS queue_cid (
   fromuser TEXT NOT NULL,
   cid TEXT NOT NULL,

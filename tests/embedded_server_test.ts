@@ -96,7 +96,7 @@ Deno.test("embedded server: log in, say, and find the message in the SQLite arch
     } finally {
       reader.close();
     }
-    assertEquals(await server.backend.producer.counts(), { pending: 0, inFlight: 0 });
+    assertEquals(await server.backend.producer.counts(), { pending: 0, inFlight: 0, parked: 0 });
     assertEquals((await server.backend.health()).sqlite, "ok");
   } finally {
     for (const ws of sockets) await ws.close();
