@@ -67,7 +67,7 @@ export async function startServer(
   });
   let worker: Awaited<ReturnType<typeof startArchiveWorker>> | null = null;
   try {
-    if (options.worker ?? true) worker = await startArchiveWorker(config, nodeId);
+    if (options.worker ?? true) worker = await startArchiveWorker(config, nodeId, { log });
   } catch (error) {
     await backend.close();
     throw error;
@@ -87,7 +87,7 @@ export async function startServer(
     async restartWorker() {
       if (closing || !(options.worker ?? true)) return;
       await worker?.stop();
-      worker = await startArchiveWorker(config, nodeId);
+      worker = await startArchiveWorker(config, nodeId, { log });
     },
     close() {
       closing ??= (async () => {

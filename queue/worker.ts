@@ -3,8 +3,9 @@
  * blocking pop and the archive inserts never touch the main thread's event loop.
  *
  * Messages in: `{type: "start", config: ResolvedConfig, workerId}`, `{type: "stop"}`.
- * Messages out: `{type: "ready"}`, `{type: "error", message}`, `{type: "stopped"}` (after a
- * `stop`, or by itself when an operator set `dostop` in `queue_deamon_status`).
+ * Messages out: `{type: "ready"}`, `{type: "error", message}`, `{type: "log", line}`,
+ * `{type: "stopped"}` (after a `stop`, or by itself when an operator set `dostop` in
+ * `queue_deamon_status`).
  *
  * @module
  */
@@ -27,6 +28,7 @@ export type WorkerCommand =
 export type WorkerReport =
   | { type: "ready" }
   | { type: "error"; message: string }
+  | { type: "log"; line: string }
   | { type: "stopped" };
 
 // The worker scope's own typing (deno.worker) is not the default lib; this is all we use of it.
@@ -52,7 +54,8 @@ scope.onmessage = (event) => {
 
 async function start(config: ResolvedConfig, workerId: string): Promise<void> {
   if (running) throw new TypeError("Cannot start archive worker: already started");
-  const log = (line: string) => console.error(`[archive worker ${workerId}] ${line}`);
+  // Lines go to the host, which writes them where the server logs (the file under start -d).
+  const log = (line: string) => scope.postMessage({ type: "log", line });
   if (config.redisUrl === null || config.mysqlUrl === null) {
     // The embedded backend (the config loader allows both or neither): the same loop on SQLite.
     const embedded = createEmbeddedArchiveWorker(config, workerId, {
@@ -75,7 +78,7 @@ async function start(config: ResolvedConfig, workerId: string): Promise<void> {
     await opened.pool?.end();
   };
   try {
-    const onError = (error: Error) => log(`redis: ${error.message}`);
+    const onError = (error: Error) => log(`archive worker: redis: ${error.message}`);
     opened.redis = await connectRedis(config.redisUrl, { name: `archive:${workerId}`, onError });
     // Its own connection for the blocking pop: a blocked connection can do nothing else.
     opened.blocking = await connectRedis(config.redisUrl, {

@@ -17,16 +17,18 @@ export interface ArchiveWorkerHandle {
 
 /** Options for {@link startArchiveWorker}. */
 export interface StartArchiveWorkerOptions {
-  /** Milliseconds to wait for "ready" (default 60000: loading the drivers in a fresh isolate is slow on a busy machine). */
+  /** Milliseconds to wait for "ready" (default 60000: a busy machine loads the drivers slowly). */
   startTimeoutMs?: number;
   /** Milliseconds `stop()` waits before terminating (default 10000). */
   stopTimeoutMs?: number;
   /** Called when the worker ended without `stop()` (an operator set `dostop`, or it crashed). */
   onStopped?: () => void;
+  /** Where the worker's log lines go (default: standard error). */
+  log?: (line: string) => void;
 }
 
 /**
- * Starts the worker with `config` (which must name Redis and MySQL). `workerId` names its
+ * Starts the worker with `config` (Redis + MySQL, or neither: SQLite). `workerId` names its
  * in-flight list and its status row: keep it stable across restarts of the same server, e.g.
  * "host:port", so a restarted worker takes back what its predecessor left in flight.
  * Resolves once the worker is ready; rejects with the worker's error.
@@ -69,6 +71,8 @@ export function startArchiveWorker(
         clearTimeout(startTimer);
         terminate();
         reject(new Error(report.message));
+      } else if (report.type === "log") {
+        (options.log ?? ((line: string) => console.error(line)))(report.line);
       } else if (report.type === "stopped") {
         terminate();
         if (stopped) stopped();

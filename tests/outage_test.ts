@@ -47,6 +47,11 @@ Deno.test("MariaDB unreachable for 20 s: messages are accepted and delivered, th
       await new Promise((r) => setTimeout(r, 100));
     }
     assert(sawBacklog, "queue status never showed the backlog");
+    // The worker thread's retries reach the server's own log.
+    assert(
+      t.logs.some((line) => /archive worker: archive failed, retry/.test(line)),
+      t.logs.join("\n"),
+    );
     const health = await t.api(null, "/healthz");
     assertEquals(health.status, 503);
     assert(String(health.body!.stores.mysql).startsWith("down"), JSON.stringify(health.body));
