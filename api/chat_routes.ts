@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import { parseChatId } from "../gateway/chat_id.ts";
+import { titledContacts } from "../gateway/contacts.ts";
 import { toSayFrame } from "../gateway/say.ts";
 import type { HistoryPage, HistoryQuery } from "../queue/archive.ts";
 import { MessageType, type MessageTypeName, messageTypeNames } from "../queue/message.ts";
@@ -86,15 +87,7 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       backend.recent.contacts(accountid, limit),
       backend.inbox.unread(accountid),
     ]);
-    const contacts = await Promise.all(recent.map(async ({ chatid, time }) => {
-      const chat = parseChatId(chatid);
-      let title = "";
-      if (typeof chat !== "string" && chat.kind === "direct") {
-        const other = chat.members[0] === accountid ? chat.members[1] : chat.members[0];
-        title = (await backend.users.find(other))?.username ?? other;
-      }
-      return { chatid, time, unread: unread[chatid] ?? 0, title };
-    }));
+    const contacts = await titledContacts(backend.users, accountid, recent, unread);
     return c.json({ contacts });
   });
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { parseChatId } from "./chat_id.ts";
+import { titledContacts } from "./contacts.ts";
 import type { GatewayContext } from "./gateway_context.ts";
 import {
   type ClientFrame,
@@ -203,7 +204,7 @@ export class Connection {
         type: "init",
         user,
         online: [...new Set([...online, me])].sort(),
-        contacts: await this.#titled(recentChats, unread),
+        contacts: await titledContacts(users, me, recentChats, unread),
         unread,
         broadcastUnread,
         muted: [],
@@ -217,26 +218,6 @@ export class Connection {
         code: CloseCode.tryAgainLater,
       };
     }
-  }
-
-  async #titled(chats: { chatid: string; time: number }[], unread: Record<string, number>) {
-    const others = new Map<string, string>();
-    for (const { chatid } of chats) {
-      const chat = parseChatId(chatid);
-      if (typeof chat !== "string" && chat.kind === "direct") {
-        others.set(chatid, chat.members[0] === this.accountid ? chat.members[1] : chat.members[0]);
-      }
-    }
-    const names = new Map<string, string>();
-    await Promise.all([...new Set(others.values())].map(async (id) => {
-      names.set(id, (await this.ctx.users.find(id))?.username ?? id);
-    }));
-    return chats.map(({ chatid, time }) => ({
-      chatid,
-      time,
-      unread: unread[chatid] ?? 0,
-      title: names.get(others.get(chatid) ?? "") ?? "",
-    }));
   }
 
   async #read(frame: Extract<ClientFrame, { type: "read" }>): Promise<void> {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { User } from "../store/users.ts";
+import type { Contact } from "./contacts.ts";
 import type { MessageTypeName } from "../queue/message.ts";
 
 /** Close codes. 4xxx are ours: 44xx = do not retry as is, 4408 = reconnect. */
@@ -74,7 +75,7 @@ export interface InitFrame {
   type: "init";
   user: User;
   online: string[];
-  contacts: { chatid: string; time: number; unread: number; title: string }[];
+  contacts: Contact[];
   unread: Record<string, number>;
   broadcastUnread: number;
   muted: string[];

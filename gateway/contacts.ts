@@ -1,0 +1,43 @@
+/**
+ * Recent contacts as clients see them: each chat with its unread count and a title (the other
+ * person's name for a one-to-one chat). Used by `init` and by `GET /api/contacts`.
+ *
+ * @module
+ */
+import type { RecentContact } from "../queue/recent_index.ts";
+import type { UserStore } from "../store/users.ts";
+import { parseChatId } from "./chat_id.ts";
+
+/** A contact entry of `init.contacts` and `/api/contacts`. */
+export interface Contact {
+  chatid: string;
+  time: number;
+  unread: number;
+  title: string;
+}
+
+/** Adds unread counts and titles to an account's recent chats; each name is looked up once. */
+export async function titledContacts(
+  users: UserStore,
+  accountid: string,
+  chats: RecentContact[],
+  unread: Record<string, number>,
+): Promise<Contact[]> {
+  const others = new Map<string, string>();
+  for (const { chatid } of chats) {
+    const chat = parseChatId(chatid);
+    if (typeof chat !== "string" && chat.kind === "direct") {
+      others.set(chatid, chat.members[0] === accountid ? chat.members[1] : chat.members[0]);
+    }
+  }
+  const names = new Map<string, string>();
+  await Promise.all([...new Set(others.values())].map(async (id) => {
+    names.set(id, (await users.find(id))?.username ?? id);
+  }));
+  return chats.map(({ chatid, time }) => ({
+    chatid,
+    time,
+    unread: unread[chatid] ?? 0,
+    title: names.get(others.get(chatid) ?? "") ?? "",
+  }));
+}
