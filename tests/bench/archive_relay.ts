@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { readLines } from "../support/read_lines.ts";
 import { aborted } from "./bounded_waits.ts";
 import { TEST_REDIS_URL } from "../support/stores.ts";
 
@@ -39,23 +40,11 @@ export async function archivePhase(
     stderr: "piped",
   }).spawn();
   const lines: string[] = [];
-  const relay = async (stream: ReadableStream<Uint8Array>) => {
-    let pending = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      const parts = pending.split("\n");
-      pending = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        console.log(`  archive_bench | ${line}`);
-      }
-    }
-    if (pending) {
-      lines.push(pending);
-      console.log(`  archive_bench | ${pending}`);
-    }
+  const onLine = (line: string) => {
+    lines.push(line);
+    console.log(`  archive_bench | ${line}`);
   };
-  const relays = Promise.all([relay(child.stdout), relay(child.stderr)]);
+  const relays = Promise.all([readLines(child.stdout, onLine), readLines(child.stderr, onLine)]);
   const kill = (signal: Deno.Signal) => {
     try {
       child.kill(signal);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { readLines } from "../support/read_lines.ts";
 import { waitFor } from "./bounded_waits.ts";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -65,39 +66,32 @@ export async function startBenchServer(
   const gcs: GcEvent[] = [];
   const isolates = new Map<string, number>();
   let clockOffset = 0, listenAt = 0;
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    let pending = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      const parts = pending.split("\n");
-      pending = parts.pop()!;
-      for (const line of parts) {
-        const gc = GC_LINE.exec(line);
-        if (gc) {
-          if (!isolates.has(gc[1])) isolates.set(gc[1], isolates.size);
-          if (gcs.length < 500_000) {
-            gcs.push({
-              isolate: isolates.get(gc[1])!,
-              at: Number(gc[2]) + clockOffset,
-              kind: gc[3],
-              pauseMs: Number(gc[4]),
-            });
-          }
-          continue;
-        }
-        const match = /BENCH_SERVER_LISTENING (http\S+)(?: ([\d.]+))?/.exec(line);
-        if (match) {
-          listenAt = performance.now();
-          if (match[2]) clockOffset = listenAt - Number(match[2]);
-          listening.resolve(match[1]);
-        } else if (logs.push(line) > 2000) logs.splice(0, 1000);
+  const onLine = (line: string) => {
+    const gc = GC_LINE.exec(line);
+    if (gc) {
+      if (!isolates.has(gc[1])) isolates.set(gc[1], isolates.size);
+      if (gcs.length < 500_000) {
+        gcs.push({
+          isolate: isolates.get(gc[1])!,
+          at: Number(gc[2]) + clockOffset,
+          kind: gc[3],
+          pauseMs: Number(gc[4]),
+        });
       }
+      return;
     }
+    const match = /BENCH_SERVER_LISTENING (http\S+)(?: ([\d.]+))?/.exec(line);
+    if (match) {
+      listenAt = performance.now();
+      if (match[2]) clockOffset = listenAt - Number(match[2]);
+      listening.resolve(match[1]);
+    } else if (logs.push(line) > 2000) logs.splice(0, 1000);
   };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]).catch((error) => {
-    logs.push(`(reading the server's output failed: ${error})`);
-    listening.reject(error);
-  });
+  const pumps = Promise.all([readLines(child.stdout, onLine), readLines(child.stderr, onLine)])
+    .catch((error) => {
+      logs.push(`(reading the server's output failed: ${error})`);
+      listening.reject(error);
+    });
   child.status.then((s) =>
     listening.reject(new Error(`server exited (${s.code}): ${logs.slice(-20).join("\n")}`))
   );

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { readLines } from "./read_lines.ts";
 
 /** A server child process. */
 export interface ServerProcess {
@@ -48,20 +49,12 @@ export async function spawnServer(
   }).spawn();
   const output: string[] = [];
   const listening = Promise.withResolvers<string>();
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    let pending = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      const lines = pending.split("\n");
-      pending = lines.pop()!;
-      for (const line of lines) {
-        output.push(line);
-        const match = /webChat listening on (\S+)/.exec(line);
-        if (match) listening.resolve(match[1]);
-      }
-    }
+  const onLine = (line: string) => {
+    output.push(line);
+    const match = /webChat listening on (\S+)/.exec(line);
+    if (match) listening.resolve(match[1]);
   };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const pumps = Promise.all([readLines(child.stdout, onLine), readLines(child.stderr, onLine)]);
   child.status.then((s) =>
     listening.reject(new Error(`server exited (${s.code}): ${output.join("\n")}`))
   );
