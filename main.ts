@@ -30,6 +30,8 @@ Settings (flags win over CHAT_* environment, which wins over the config file):
   --mysql URL            CHAT_MYSQL_URL, e.g. mysql://root@127.0.0.1:3306/webChat
   --data DIR             CHAT_DATA_DIR (default ./data): pid, log, embedded database
   --origin ORIGIN        CHAT_ORIGINS (comma separated): extra allowed browser origins
+  --public-url URL       CHAT_PUBLIC_URL: the URL people open (behind a proxy), e.g.
+                         https://chat.example.com
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -46,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       mysql: { type: "string" },
       data: { type: "string" },
       origin: { type: "string", multiple: true },
+      "public-url": { type: "string" },
       name: { type: "string" },
       "dept-path": { type: "string" },
       dept: { type: "string" },

@@ -19,6 +19,20 @@ export interface ResolvedConfig {
   dataDir: string;
   /** Origins allowed to change state and to open WebSockets, besides the server's own. */
   allowedOrigins: string[];
+  /**
+   * The URL people open (e.g. `https://chat.example.com` behind a proxy), or null. When set it
+   * is the server's own origin for the Origin check (instead of the request's `Host` header)
+   * and makes the session cookie `Secure` when it is https.
+   */
+  publicUrl: string | null;
+  http: {
+    /** Addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` is believed. */
+    trustedProxies: string[];
+    /** Seconds a new connection has to send a complete request head before it is closed. */
+    headerTimeoutSeconds: number;
+    /** Seconds a kept-alive HTTP connection may wait for its next request. */
+    idleTimeoutSeconds: number;
+  };
   limits: {
     /** Largest WebSocket frame in bytes; larger ones close the connection with 1009. */
     frameBytes: number;
@@ -28,19 +42,39 @@ export interface ResolvedConfig {
     maxConnections: number;
     /** Bytes queued for one slow client before it is disconnected. */
     sendBufferBytes: number;
+    /** Open TCP connections from one client address (trusted proxies exempt). */
+    connectionsPerAddress: number;
+    /** WebSockets one account may hold open on a node. */
+    socketsPerAccount: number;
+    /** Messages one account may send per second, sustained (token bucket refill). */
+    sendPerSecond: number;
+    /** Messages one account may send in a burst (token bucket size). */
+    sendBurst: number;
   };
   queue: {
     /** Most messages the worker archives in one batch. */
     batchSize: number;
+    /** Backlog with nothing archived for this long makes the worker `stalled`. */
+    stallSeconds: number;
+    /** Lifetime of a worker's lease; its in-flight messages are taken back after it lapses. */
+    leaseSeconds: number;
   };
   session: {
     /** Seconds a session lives without use. */
     ttlSeconds: number;
+    /** Seconds between checks that the session of each open WebSocket still exists. */
+    recheckSeconds: number;
   };
   login: {
     /** Failed logins per account and address within the window before 429. */
     maxFailures: number;
+    /** Failed logins per address, whatever the account, within the window (spraying). */
+    maxFailuresPerAddress: number;
     windowSeconds: number;
+  };
+  password: {
+    /** Shortest password `chat user add|passwd` accepts, in characters. */
+    minLength: number;
   };
   heartbeat: {
     /** Server ping interval. */
@@ -68,15 +102,22 @@ export function defaultConfig(): ResolvedConfig {
     mysqlUrl: null,
     dataDir: "./data",
     allowedOrigins: [],
+    publicUrl: null,
+    http: { trustedProxies: [], headerTimeoutSeconds: 10, idleTimeoutSeconds: 60 },
     limits: {
       frameBytes: 64 * 1024,
       messageChars: 5000,
       maxConnections: 16_000,
       sendBufferBytes: 1024 * 1024,
+      connectionsPerAddress: 256,
+      socketsPerAccount: 10,
+      sendPerSecond: 10,
+      sendBurst: 30,
     },
-    queue: { batchSize: 500 },
-    session: { ttlSeconds: 7 * 24 * 3600 },
-    login: { maxFailures: 5, windowSeconds: 300 },
+    queue: { batchSize: 500, stallSeconds: 30, leaseSeconds: 15 },
+    session: { ttlSeconds: 7 * 24 * 3600, recheckSeconds: 30 },
+    login: { maxFailures: 5, maxFailuresPerAddress: 50, windowSeconds: 300 },
+    password: { minLength: 8 },
     heartbeat: { pingSeconds: 25, idleSeconds: 75 },
   };
 }

@@ -13,6 +13,7 @@ export interface ConfigFlags {
   mysql?: string;
   data?: string;
   origin?: string[];
+  "public-url"?: string;
 }
 
 /** Inputs of {@link loadConfig}. */
@@ -70,6 +71,31 @@ const origins = (field: string, value: unknown): string[] => {
   });
 };
 
+const proxies = (field: string, value: unknown): string[] => {
+  const list = typeof value === "string" ? value.split(",") : value;
+  if (!Array.isArray(list)) throw new ConfigError(field, `expected a list of addresses`);
+  return list.map((item) => String(item).trim()).filter((item) => item !== "").map((item) => {
+    if (!isAddressOrCidr(item)) {
+      throw new ConfigError(field, `"${item}" is not an IP address or CIDR range`);
+    }
+    return item;
+  });
+};
+
+const publicUrl = (field: string, value: unknown): string => {
+  const s = text(field, value);
+  let parsed: URL;
+  try {
+    parsed = new URL(s);
+  } catch {
+    throw new ConfigError(field, `expected an http(s):// URL, got ${show(value)}`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new ConfigError(field, `expected an http(s):// URL, got ${show(value)}`);
+  }
+  return parsed.origin;
+};
+
 /** Every setting by its dotted name (the config file's shape). */
 const SETTERS: Record<string, Setter> = {
   "host": (c, v, f) => c.host = text(f, v),
@@ -84,13 +110,28 @@ const SETTERS: Record<string, Setter> = {
   "mysql.url": (c, v, f) => c.mysqlUrl = url("mysql:")(f, v),
   "data": (c, v, f) => c.dataDir = text(f, v),
   "origins": (c, v, f) => c.allowedOrigins = origins(f, v),
+  "publicUrl": (c, v, f) => c.publicUrl = publicUrl(f, v),
+  "http.trustedProxies": (c, v, f) => c.http.trustedProxies = proxies(f, v),
+  "http.headerTimeoutSeconds": (c, v, f) => c.http.headerTimeoutSeconds = int(1, 3600)(f, v),
+  "http.idleTimeoutSeconds": (c, v, f) => c.http.idleTimeoutSeconds = int(1, 86400)(f, v),
   "limits.frameBytes": (c, v, f) => c.limits.frameBytes = int(1024, 16 << 20)(f, v),
   "limits.messageChars": (c, v, f) => c.limits.messageChars = int(1, 1_000_000)(f, v),
   "limits.maxConnections": (c, v, f) => c.limits.maxConnections = int(1, 1_000_000)(f, v),
   "limits.sendBufferBytes": (c, v, f) => c.limits.sendBufferBytes = int(1024, 1 << 30)(f, v),
+  "limits.connectionsPerAddress": (c, v, f) =>
+    c.limits.connectionsPerAddress = int(1, 1_000_000)(f, v),
+  "limits.socketsPerAccount": (c, v, f) => c.limits.socketsPerAccount = int(1, 10_000)(f, v),
+  "limits.sendPerSecond": (c, v, f) => c.limits.sendPerSecond = int(1, 1_000_000)(f, v),
+  "limits.sendBurst": (c, v, f) => c.limits.sendBurst = int(1, 1_000_000)(f, v),
   "queue.batchSize": (c, v, f) => c.queue.batchSize = int(1, 10_000)(f, v),
+  "queue.stallSeconds": (c, v, f) => c.queue.stallSeconds = int(1, 86400)(f, v),
+  "queue.leaseSeconds": (c, v, f) => c.queue.leaseSeconds = int(2, 3600)(f, v),
   "session.ttlSeconds": (c, v, f) => c.session.ttlSeconds = int(60, 366 * 86400)(f, v),
+  "session.recheckSeconds": (c, v, f) => c.session.recheckSeconds = int(1, 3600)(f, v),
   "login.maxFailures": (c, v, f) => c.login.maxFailures = int(1, 1000)(f, v),
+  "login.maxFailuresPerAddress": (c, v, f) =>
+    c.login.maxFailuresPerAddress = int(1, 1_000_000)(f, v),
+  "password.minLength": (c, v, f) => c.password.minLength = int(1, 1024)(f, v),
   "login.windowSeconds": (c, v, f) => c.login.windowSeconds = int(1, 86400)(f, v),
   "heartbeat.pingSeconds": (c, v, f) => c.heartbeat.pingSeconds = int(1, 3600)(f, v),
   "heartbeat.idleSeconds": (c, v, f) => c.heartbeat.idleSeconds = int(2, 86400)(f, v),
@@ -105,13 +146,26 @@ const ENV: Record<string, string> = {
   CHAT_MYSQL_URL: "mysql.url",
   CHAT_DATA_DIR: "data",
   CHAT_ORIGINS: "origins",
+  CHAT_PUBLIC_URL: "publicUrl",
+  CHAT_TRUSTED_PROXIES: "http.trustedProxies",
+  CHAT_HEADER_TIMEOUT: "http.headerTimeoutSeconds",
+  CHAT_HTTP_IDLE_TIMEOUT: "http.idleTimeoutSeconds",
   CHAT_MAX_FRAME_BYTES: "limits.frameBytes",
   CHAT_MAX_MESSAGE_CHARS: "limits.messageChars",
   CHAT_MAX_CONNECTIONS: "limits.maxConnections",
   CHAT_SEND_BUFFER_BYTES: "limits.sendBufferBytes",
+  CHAT_MAX_CONNECTIONS_PER_ADDRESS: "limits.connectionsPerAddress",
+  CHAT_MAX_SOCKETS_PER_ACCOUNT: "limits.socketsPerAccount",
+  CHAT_SEND_PER_SECOND: "limits.sendPerSecond",
+  CHAT_SEND_BURST: "limits.sendBurst",
   CHAT_QUEUE_BATCH: "queue.batchSize",
+  CHAT_QUEUE_STALL_SECONDS: "queue.stallSeconds",
+  CHAT_QUEUE_LEASE_SECONDS: "queue.leaseSeconds",
   CHAT_SESSION_TTL: "session.ttlSeconds",
+  CHAT_SESSION_RECHECK: "session.recheckSeconds",
   CHAT_LOGIN_MAX_FAILURES: "login.maxFailures",
+  CHAT_LOGIN_MAX_FAILURES_PER_ADDRESS: "login.maxFailuresPerAddress",
+  CHAT_PASSWORD_MIN_LENGTH: "password.minLength",
   CHAT_LOGIN_WINDOW: "login.windowSeconds",
   CHAT_PING_SECONDS: "heartbeat.pingSeconds",
   CHAT_IDLE_SECONDS: "heartbeat.idleSeconds",
@@ -140,6 +194,7 @@ export function loadConfig(sources: ConfigSources = {}): ResolvedConfig {
     ["mysql", "mysql.url"],
     ["data", "data"],
     ["origin", "origins"],
+    ["public-url", "publicUrl"],
   ];
   for (const [flag, key] of flagKeys) {
     if (flags[flag] !== undefined) SETTERS[key](config, flags[flag], `--${flag}`);
@@ -170,6 +225,18 @@ function applyFile(config: ResolvedConfig, file: unknown, path = ""): void {
       applyFile(config, value, field);
     } else throw new ConfigError(field, "unknown setting");
   }
+}
+
+/** An IPv4/IPv6 address, optionally with a `/prefix` length. */
+export function isAddressOrCidr(text: string): boolean {
+  const [address, prefix, extra] = text.split("/");
+  if (extra !== undefined) return false;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+  const isV4 = v4 !== null && v4.slice(1).every((part) => Number(part) <= 255);
+  const isV6 = !isV4 && address.includes(":") && /^[0-9A-Fa-f:.]+$/.test(address);
+  if (!isV4 && !isV6) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (isV4 ? 32 : 128);
 }
 
 function show(value: unknown): string {

@@ -49,3 +49,34 @@ Deno.test("origins are normalised and split", () => {
   const config = loadConfig({ env: { CHAT_ORIGINS: "https://a.example, http://b.example:8080/" } });
   assertEquals(config.allowedOrigins, ["https://a.example", "http://b.example:8080"]);
 });
+
+Deno.test("public URL, trusted proxies and the new limits", () => {
+  const config = loadConfig({
+    env: {
+      CHAT_TRUSTED_PROXIES: "10.0.0.1, 192.168.0.0/16,::1",
+      CHAT_SEND_PER_SECOND: "20",
+      CHAT_QUEUE_STALL_SECONDS: "5",
+    },
+    flags: { "public-url": "https://chat.example.com/" },
+  });
+  assertEquals(config.publicUrl, "https://chat.example.com");
+  assertEquals(config.http.trustedProxies, ["10.0.0.1", "192.168.0.0/16", "::1"]);
+  assertEquals(config.limits.sendPerSecond, 20);
+  assertEquals(config.queue.stallSeconds, 5);
+  fails(
+    () => loadConfig({ env: { CHAT_TRUSTED_PROXIES: "proxy.lan" } }),
+    "CHAT_TRUSTED_PROXIES",
+    /not an IP/,
+  );
+  fails(
+    () => loadConfig({ env: { CHAT_TRUSTED_PROXIES: "10.0.0.0/33" } }),
+    "CHAT_TRUSTED_PROXIES",
+    /not an IP/,
+  );
+  fails(() => loadConfig({ flags: { "public-url": "ftp://x" } }), "--public-url", /http\(s\)/);
+  fails(
+    () => loadConfig({ file: { password: { minLength: 0 } } }),
+    "password.minLength",
+    /integer/,
+  );
+});
