@@ -7,7 +7,8 @@
  *
  * The consumer usually lives in another thread (the archive worker's Web Worker) with its own
  * connection to the file. It sleeps on a `BroadcastChannel` named after the database path, on
- * which every enqueue posts once its transaction has committed: no polling.
+ * which every enqueue posts once its transaction has committed, and looks by itself once per
+ * `pollMs` (default 1 s) in case a signal was lost (see `queue_wait_sqlite.ts`).
  *
  * @module
  */
@@ -42,6 +43,8 @@ export interface SqliteQueueOptions {
   workerId: string;
   /** The `seq` to continue from when a chat has no counter yet (the archive's `maxSeq`). */
   seed?: (chatid: string) => Promise<number>;
+  /** Milliseconds between a sleeping consumer's own looks (default 1000). */
+  pollMs?: number;
 }
 
 type Outcome = { kind: "queued" | "duplicate"; raw: string } | { kind: "seed" };
@@ -61,7 +64,7 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
     this.#db = options.db;
     this.#workerId = options.workerId;
     this.#seed = options.seed ?? (() => Promise.resolve(0));
-    this.#wait = new QueueWait(`webchat-queue:${options.path}`);
+    this.#wait = new QueueWait(`webchat-queue:${options.path}`, { pollMs: options.pollMs });
   }
 
   /** Assigns the next `seq` and queues the message, or answers the earlier one for a known cid. */

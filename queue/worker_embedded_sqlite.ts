@@ -1,8 +1,8 @@
 /**
  * The archive worker of the embedded backend, built inside the worker thread: its own
  * connection to `<dataDir>/webchat.db`, the SQLite queue (woken through its `BroadcastChannel`,
- * no polling), archive, recent index and status, run by the same {@link ArchiveWorker} loop as
- * production.
+ * with a once-a-second look of its own in case a wake-up is lost), archive, recent index and
+ * status, run by the same {@link ArchiveWorker} loop as production.
  *
  * @module
  */
