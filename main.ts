@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, readConfigFile, type ResolvedConfig } from "./config/mod.ts";
 import { runServer, serverState, signalServer, startDaemon, stopServer } from "./api/process.ts";
 import { printStatus } from "./api/status_report.ts";
+import { queueCommand } from "./api/queue_admin.ts";
 import { userCommand } from "./store/user_admin.ts";
 
 const HELP = `webChat: team chat server
@@ -17,7 +18,8 @@ Usage:
   chat stop              stop the background server
   chat restart [-d]      stop, then start
   chat reload            restart the archive worker of the running server (SIGHUP)
-  chat status            process state and queue counts
+  chat status            process state and queue counts (exit 1 unless running and alive)
+  chat queue retry-parked  put messages the archive refused back on the queue
   chat user add ACCOUNT --name NAME [--dept-path "L1,L2"] [--email E] [--tel T]
                 [--mobile M] [--password-stdin]
   chat user passwd ACCOUNT [--password-stdin]
@@ -81,8 +83,9 @@ async function main(argv: string[]): Promise<number> {
     case "reload":
       return signalServer(config, "SIGHUP");
     case "status":
-      console.log(`process: ${serverState(config)}`);
-      return await printStatus(config);
+      return await printStatus(config, serverState(config));
+    case "queue":
+      return await queueCommand(config, rest);
     case "user":
       return await userCommand(config, rest, values);
     default:

@@ -5,6 +5,7 @@
  */
 import type { ResolvedConfig } from "../config/mod.ts";
 import type { Gateway } from "../gateway/gateway.ts";
+import type { SupervisorReport } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
 
 /** Dependencies every route may use. */
@@ -13,6 +14,8 @@ export interface AppDeps {
   backend: Backend;
   gateway: Gateway;
   log: (line: string) => void;
+  /** This node's archive worker, when it runs one (see `queue/worker_supervisor.ts`). */
+  workerReport?: () => SupervisorReport | null;
 }
 
 /** Hono generics: `accountid` and `token` are set by the session middleware. */

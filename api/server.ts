@@ -9,6 +9,7 @@ import type { ResolvedConfig } from "../config/mod.ts";
 import { Gateway } from "../gateway/gateway.ts";
 import { Hub } from "../gateway/hub.ts";
 import { startArchiveWorker } from "../queue/worker_host.ts";
+import { ArchiveSupervisor } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
 import { openEmbeddedBackend } from "../store/backend_embedded.ts";
 import { openProductionBackend } from "../store/backend_production.ts";
@@ -21,9 +22,14 @@ export interface RunningServer {
   /** `http://host:port`. */
   url: string;
   port: number;
+  /** Unique to this process: names its worker leases and presence. */
   nodeId: string;
+  /** Stable across restarts ("host:port"): names its row in `queue_deamon_status`. */
+  nodeName: string;
   backend: Backend;
   gateway: Gateway;
+  /** This node's archive worker, kept running (null when started without one). */
+  worker: ArchiveSupervisor | null;
   /** Stops the archive worker and starts a new one (`chat reload`). */
   restartWorker(): Promise<void>;
   /** Ordered, idempotent, time-bounded shutdown. */
@@ -46,11 +52,12 @@ export async function startServer(
   const config = { ...configured, limits: { ...configured.limits, maxConnections } };
   const log = options.log ??
     ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
-  const nodeId = `${Deno.hostname()}:${config.port || crypto.randomUUID().slice(0, 8)}`
-    .replace(/[^\w.:-]/g, "_");
+  const nodeName = `${Deno.hostname()}:${config.port || "0"}`.replace(/[^\w.:-]/g, "_");
+  // Never just host:port: two processes may share it (another data folder, two containers).
+  const nodeId = `${nodeName}:${Deno.pid}.${crypto.randomUUID().slice(0, 8)}`;
   // Neither Redis nor MySQL configured (the loader allows both or neither): SQLite in dataDir.
   const backend = config.redisUrl && config.mysqlUrl
-    ? await openProductionBackend(config, nodeId, log)
+    ? await openProductionBackend(config, nodeId, log, { degraded: true })
     : await openEmbeddedBackend(config, nodeId, log);
   if (maxConnections < configured.limits.maxConnections) {
     log(`connections capped at ${maxConnections} to stay under the open-file limit`);
@@ -65,15 +72,24 @@ export async function startServer(
     hub: new Hub(),
     log,
   });
-  let worker: Awaited<ReturnType<typeof startArchiveWorker>> | null = null;
-  try {
-    if (options.worker ?? true) worker = await startArchiveWorker(config, nodeId, { log });
-  } catch (error) {
-    await backend.close();
-    throw error;
-  }
+  // The worker is kept running in the background: a store that is down now only delays it.
+  const worker = (options.worker ?? true)
+    ? new ArchiveSupervisor({
+      nodeId,
+      log,
+      start: (workerId, callbacks) =>
+        startArchiveWorker(config, workerId, nodeName, { log, ...callbacks }),
+    })
+    : null;
+  await worker?.start();
   gateway.start();
-  const app = createApp({ config, backend, gateway, log });
+  const app = createApp({
+    config,
+    backend,
+    gateway,
+    log,
+    workerReport: () => worker?.report() ?? null,
+  });
   const listener = serveResilient(config.host, config.port, app.fetch, log);
   const port = await listener.port;
 
@@ -82,18 +98,19 @@ export async function startServer(
     url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
     port,
     nodeId,
+    nodeName,
     backend,
     gateway,
+    worker,
     async restartWorker() {
-      if (closing || !(options.worker ?? true)) return;
-      await worker?.stop();
-      worker = await startArchiveWorker(config, nodeId, { log });
+      if (closing) return;
+      await worker?.reload();
     },
     close() {
       closing ??= (async () => {
         await gateway.close();
         await listener.close();
-        await worker?.stop();
+        await worker?.close();
         await backend.close();
       })();
       return closing;

@@ -1,5 +1,5 @@
 /**
- * `chat status`: the queue counts, read from the configured stores.
+ * `chat status`: the process and the queue, read from the configured stores.
  *
  * @module
  */
@@ -9,10 +9,15 @@ import type { ResolvedConfig } from "../config/mod.ts";
 import { openEmbeddedBackend } from "../store/backend_embedded.ts";
 import { openProductionBackend } from "../store/backend_production.ts";
 import { SQLITE_FILE } from "../store/sqlite_db.ts";
-import { queueStatus } from "./status_routes.ts";
+import { queueState } from "./queue_state.ts";
 
-/** Prints the queue counts; returns the exit code (1 when the worker is not alive). */
-export async function printStatus(config: ResolvedConfig): Promise<number> {
+/**
+ * Prints the state; returns the exit code: 0 only when the server process runs and its
+ * worker is alive (running and not stalled), else 1.
+ */
+export async function printStatus(config: ResolvedConfig, processState: string): Promise<number> {
+  console.log(`process: ${processState}`);
+  const running = processState.startsWith("running");
   if (!config.redisUrl && !existsSync(join(config.dataDir, SQLITE_FILE))) {
     // Opening would create an empty database in a folder no server has used.
     console.log(`backend: embedded, no database in ${config.dataDir} (never started here?)`);
@@ -23,15 +28,35 @@ export async function printStatus(config: ResolvedConfig): Promise<number> {
     ? await openProductionBackend(config, `status-${Deno.pid}`, () => {})
     : await openEmbeddedBackend(config, `status-${Deno.pid}`, () => {});
   try {
-    const status = await queueStatus(backend);
-    const beat = status.lastBeat ? new Date(status.lastBeat * 1000).toISOString() : "never";
-    console.log(`worker: ${status.alive ? "alive" : "not alive"} (last heartbeat ${beat})`);
+    const status = await queueState(backend, config.queue.stallSeconds);
+    const at = (t: number) => t ? new Date(t * 1000).toISOString() : "never";
+    // Another process's heartbeats may still look fresh after this one stopped: the process
+    // state comes first.
+    const worker = running
+      ? status.worker
+      : status.worker === "alive"
+      ? "not running here"
+      : status.worker;
+    console.log(
+      `worker: ${worker} (last heartbeat ${at(status.lastBeat)}, last archived ${
+        at(status.lastProgress)
+      })`,
+    );
+    if (status.stalled) {
+      console.log(
+        `  stalled: nothing archived for over ${config.queue.stallSeconds} s with a backlog`,
+      );
+    }
+    console.log(`archive lag: ${status.archiveLag} s`);
     console.log(`processed total: ${status.processedTotal}`);
     console.log(`processed today: ${status.processedToday}`);
     console.log(`pending: ${status.pending}`);
     console.log(`in flight: ${status.inFlight}`);
     console.log(`parked: ${status.parked}`);
-    return status.alive ? 0 : 1;
+    for (const { reason, count } of status.parkedReasons) console.log(`  ${count} × ${reason}`);
+    if (status.parked > 0) console.log("  (`chat queue retry-parked` puts them back on the queue)");
+    if (status.archive !== "ok") console.log(`archive: ${status.archive}`);
+    return running && status.worker === "alive" ? 0 : 1;
   } finally {
     await backend.close();
   }

@@ -4,71 +4,59 @@
  * @module
  */
 import { Hono } from "hono";
-import type { WorkerStatus } from "../queue/worker_status.ts";
-import type { Backend } from "../store/backend.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
+import { queueState } from "./queue_state.ts";
 import { requireSession } from "./session_middleware.ts";
 
-/** A worker whose last heartbeat is older than this is reported dead. */
-export const WORKER_ALIVE_SECONDS = 30;
-
-/** The last worker rows read, per backend, for when the archive cannot be read. */
-const lastWorkers = new WeakMap<Backend, WorkerStatus[]>();
-
-/**
- * The queue's state as `/api/queue/status` and `chat status` report it. The worker rows live
- * in the archive database; while it is unreachable the last rows read are shown, with
- * `archive` saying why, because that is exactly when the backlog matters.
- */
-export async function queueStatus(backend: Backend) {
-  const [rows, counts] = await Promise.all([
-    backend.workerStatus.list().then((list) => ({ list, error: "" }), (error: Error) => ({
-      list: lastWorkers.get(backend) ?? [],
-      error: error.message || String(error),
-    })),
-    backend.producer.counts(),
-  ]);
-  if (!rows.error) lastWorkers.set(backend, rows.list);
-  const workers = rows.list;
-  const now = Math.floor(Date.now() / 1000);
-  const lastBeat = Math.max(0, ...workers.map((w) => w.lastBeat));
-  return {
-    alive: workers.some((w) => now - w.lastBeat <= WORKER_ALIVE_SECONDS),
-    lastBeat,
-    processedTotal: workers.reduce((sum, w) => sum + w.processedTotal, 0),
-    processedToday: workers.reduce((sum, w) => sum + w.processedToday, 0),
-    pending: counts.pending,
-    inFlight: counts.inFlight,
-    parked: counts.parked,
-    archive: rows.error ? `unavailable: ${rows.error}` : "ok",
-  };
-}
-
-/** `/api/queue/status`. */
+/** `/api/queue/status`: the queue's state (see `queue_state.ts`). */
 export function statusRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get(
     "/queue/status",
     requireSession(deps),
-    async (c) => c.json(await queueStatus(deps.backend)),
+    async (c) =>
+      c.json(
+        await queueState(deps.backend, deps.config.queue.stallSeconds, deps.workerReport?.()),
+      ),
   );
   return app;
 }
 
-/** `/healthz`: 200 `{"ok":true}` or 503 with what is down. */
+/**
+ * `/healthz`: 200 `{"ok":true}`, or 503 with what is wrong: a store that is down, or an
+ * archive worker that is stalled or not running on this node.
+ */
 export function healthRoute(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/healthz", async (c) => {
     const stores = await deps.backend.health();
-    const down = Object.entries(stores).filter(([, state]) => state !== "ok");
-    if (down.length === 0) return c.json({ ok: true, stores });
+    const problems = Object.entries(stores).filter(([, state]) => state !== "ok")
+      .map(([name, state]) => `${name}: ${state}`);
+    const local = deps.workerReport?.() ?? null;
+    let worker: string | undefined;
+    try {
+      const queue = await queueState(deps.backend, deps.config.queue.stallSeconds, local);
+      worker = queue.worker;
+      if (queue.stalled) {
+        problems.push(
+          `archive worker: stalled (${
+            queue.pending + queue.inFlight
+          } waiting, oldest for ${queue.archiveLag} s)`,
+        );
+      } else if (local && (queue.worker === "restarting" || queue.worker === "not running")) {
+        problems.push(
+          `archive worker: ${queue.worker}${local.lastError ? ` (${local.lastError})` : ""}`,
+        );
+      }
+    } catch (error) {
+      // The queue's store is down: already named among the stores.
+      worker = `unknown: ${(error as Error).message}`;
+    }
+    const body = { ok: problems.length === 0, stores, ...(worker ? { worker } : {}) };
+    if (problems.length === 0) return c.json(body);
     return c.json({
-      ok: false,
-      stores,
-      error: {
-        code: "unavailable",
-        message: down.map(([name, state]) => `${name}: ${state}`).join("; "),
-      },
+      ...body,
+      error: { code: "unavailable", message: problems.join("; ") },
     }, 503);
   });
   return app;

@@ -5,9 +5,12 @@
  * Contract, for every implementation:
  * - **Durable on ack**: once `enqueue` resolves, the message survives a crash of this process.
  * - **Ordered**: `takeBatch` returns messages in the order `enqueue` accepted them.
- * - **At-least-once**: a taken batch stays in flight until `ack`; `recover` puts in-flight
- *   messages of a dead worker back at the head of the queue. Consumers must be idempotent
- *   (the archive ignores a `mid` it already has).
+ * - **At-least-once**: a taken batch stays in flight until `ack`, which removes exactly the
+ *   batch's messages (by identity, never by count). Each consumer has an identity of its own
+ *   (unique per process) and holds a lease while it runs; once a consumer's lease has lapsed,
+ *   any live consumer's `reclaimExpired` puts its in-flight messages back at the head of the
+ *   queue. Consumers must be idempotent (the archive ignores a `mid` it already has): a
+ *   consumer that was only slow may find its batch archived twice, never lost.
  * - **Idempotent enqueue**: a draft whose `cid` the same sender already used within 24 h is not
  *   queued again; the earlier message is returned with `duplicate: true`.
  * - **Blocking**: `takeBatch` waits without polling while the queue is empty.
@@ -47,6 +50,24 @@ export interface MessageProducer {
   counts(): Promise<QueueCounts>;
   /** The last `seq` a chat has been given (0 when none), archived or not. */
   lastSeq(chatid: string): Promise<number>;
+  /**
+   * The `time` (unix seconds) of the oldest message not yet archived, pending or in flight;
+   * null when there is none. How long the archive lags behind.
+   */
+  oldestWaiting(): Promise<number | null>;
+  /** Parked messages counted by the reason the archive gave, most frequent first. */
+  parkedReasons(): Promise<ParkedReason[]>;
+  /**
+   * Puts every parked message back on the queue (after an operator fixed the cause); the
+   * worker parks again, with the new reason, what the archive still refuses. Returns how many.
+   */
+  retryParked(): Promise<number>;
+}
+
+/** One reason messages were parked for, and how many. */
+export interface ParkedReason {
+  reason: string;
+  count: number;
 }
 
 /** Consumer side: used by one worker. */
@@ -56,10 +77,25 @@ export interface MessageConsumer {
    * has arrived, up to `max` in all. Resolves `null` on timeout.
    */
   takeBatch(max: number, timeoutSeconds: number): Promise<TakenBatch | null>;
-  /** Forgets a batch that is safely archived. */
+  /**
+   * Forgets exactly the messages of a batch this consumer took (they are safely archived).
+   * Throws `TypeError` for a batch it did not take.
+   */
   ack(batch: TakenBatch): Promise<void>;
-  /** Puts this worker's unacknowledged messages back on the queue; returns how many. */
+  /** Puts this consumer's unacknowledged messages back on the queue; returns how many. */
   recover(): Promise<number>;
+  /**
+   * Takes or renews this consumer's lease for `ttlMs`: while it is held, nobody takes back
+   * what this consumer has in flight.
+   */
+  renewLease(ttlMs: number): Promise<void>;
+  /** Gives the lease up (a clean stop); call after `recover()`. */
+  releaseLease(): Promise<void>;
+  /**
+   * Puts the in-flight messages of every consumer whose lease has lapsed (a dead process, or
+   * one from before leases existed) back at the head of the queue; returns how many.
+   */
+  reclaimExpired(): Promise<number>;
   /**
    * Sets aside messages of a taken batch that the archive refused for good, with the reason,
    * where an operator finds them (they are never dropped). The batch is still acknowledged as

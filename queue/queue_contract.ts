@@ -183,4 +183,89 @@ export function describeQueueContract(name: string, open: () => Promise<QueueHar
     assertEquals(seen.length + rest.pending, 20);
     assertEquals(new Set(seen).size, seen.length);
   });
+
+  test("acknowledges a batch by identity, whatever the order", async (h) => {
+    const queue = await h.consumer("w1");
+    for (let i = 1; i <= 5; i++) await queue.enqueue(draft("a--b", `m${i}`));
+    const first = (await queue.takeBatch(3, 1))!;
+    const second = (await queue.takeBatch(3, 1))!;
+    assertEquals(second.messages.map((m) => m.message), ["m4", "m5"]);
+    // Acknowledging by count would drop the two oldest in flight: m1 and m2.
+    await queue.ack(second);
+    const held = (await h.inFlight("w1")).map((raw) => JSON.parse(raw).message).sort();
+    assertEquals(held, ["m1", "m2", "m3"]);
+    await queue.ack(first);
+    assertEquals(await queue.counts(), { pending: 0, inFlight: 0, parked: 0 });
+    await rejects(queue.ack({ messages: first.messages }), TypeError);
+  });
+
+  test("a held lease protects what is in flight; a lapsed one gives it back", async (h) => {
+    const alive = await h.consumer("w-alive");
+    const other = await h.consumer("w-other");
+    for (let i = 1; i <= 3; i++) await other.enqueue(draft("a--b", `m${i}`));
+    await alive.renewLease(300);
+    await other.renewLease(60_000);
+    assertEquals((await alive.takeBatch(2, 1))?.messages.map((m) => m.message), ["m1", "m2"]);
+    assertEquals(await other.reclaimExpired(), 0, "a held lease is respected");
+    assertEquals(await other.counts(), { pending: 1, inFlight: 2, parked: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    assertEquals(await other.reclaimExpired(), 2);
+    const taken = await other.takeBatch(10, 1);
+    assertEquals(taken?.messages.map((m) => m.message), ["m1", "m2", "m3"], "order kept");
+    await other.ack(taken!);
+    assertEquals(await other.counts(), { pending: 0, inFlight: 0, parked: 0 });
+  });
+
+  test("in-flight messages of a consumer that never held a lease are reclaimed", async (h) => {
+    const old = await h.consumer("host:8080"); // a worker from before leases
+    const live = await h.consumer("w-live");
+    await live.enqueue(draft("a--b", "left behind"));
+    assertEquals((await old.takeBatch(1, 1))?.messages.length, 1);
+    await old.close();
+    await live.renewLease(60_000);
+    assertEquals(await live.reclaimExpired(), 1);
+    assertEquals(await live.reclaimExpired(), 0);
+    await live.releaseLease();
+    assertEquals((await live.takeBatch(1, 1))?.messages[0].message, "left behind");
+  });
+
+  test("tells how old the oldest unarchived message is, pending or in flight", async (h) => {
+    const queue = await h.consumer("w1");
+    assertEquals(await queue.oldestWaiting(), null);
+    await queue.enqueue({ ...draft("a--b", "old"), time: 1_000 });
+    await queue.enqueue({ ...draft("a--b", "new"), time: 2_000 });
+    assertEquals(await queue.oldestWaiting(), 1_000);
+    const first = (await queue.takeBatch(1, 1))!;
+    assertEquals(await queue.oldestWaiting(), 1_000, "in flight still waits for the archive");
+    await queue.ack(first);
+    assertEquals(await queue.oldestWaiting(), 2_000);
+    await queue.ack((await queue.takeBatch(1, 1))!);
+    assertEquals(await queue.oldestWaiting(), null);
+  });
+
+  test("counts parked messages by reason and puts them back on request", async (h) => {
+    const queue = await h.consumer("w1");
+    for (let i = 1; i <= 4; i++) await queue.enqueue(draft("a--b", `p${i}`));
+    const batch = (await queue.takeBatch(10, 1))!;
+    await queue.park(batch.messages.slice(0, 3), "column too narrow");
+    await queue.park(batch.messages.slice(3), "bad value");
+    await queue.ack(batch);
+    assertEquals(await queue.parkedReasons(), [
+      { reason: "column too narrow", count: 3 },
+      { reason: "bad value", count: 1 },
+    ]);
+    assertEquals(await queue.retryParked(), 4);
+    assertEquals(await queue.counts(), { pending: 4, inFlight: 0, parked: 0 });
+    assertEquals(await queue.parkedReasons(), []);
+    const again = (await queue.takeBatch(10, 1))!;
+    assertEquals(again.messages.map((m) => [m.message, m.seq]).sort(), [
+      ["p1", 1],
+      ["p2", 2],
+      ["p3", 3],
+      ["p4", 4],
+    ]);
+    assertEquals(again.messages[0].members, ["alice", "bob"]);
+    await queue.ack(again);
+    assertEquals(await queue.retryParked(), 0);
+  });
 }

@@ -2,6 +2,7 @@
  * The message queue on Redis, with the original's key names behind a prefix:
  * - `chat:msg-list`: the queue (LPUSH by producers, taken from the right: FIFO);
  * - `chat:msg-list:inflight:<workerId>`: what one worker has taken and not yet acknowledged;
+ * - `chat:msg-list:lease:<workerId>`: present (with a TTL) while that worker is alive;
  * - `<chatid>:seq`: the chat's last `seq`;
  * - `cid:<fromuser>:<cid>`: the message a client id produced, kept 24 h for idempotent retries.
  *
@@ -13,10 +14,12 @@ import type {
   EnqueueResult,
   MessageConsumer,
   MessageProducer,
+  ParkedReason,
   QueueCounts,
   TakenBatch,
 } from "./queue.ts";
 import {
+  byCount,
   checkTake,
   checkWorkerId,
   CID_TTL_SECONDS,
@@ -65,6 +68,37 @@ while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do count = count + 
 return count
 `);
 
+// Acknowledges by identity: each message of the batch, oldest first, is removed by value from
+// the in-flight list. The oldest taken items sit at the right end, where LREM with a negative
+// count starts looking, so each removal finds its item at once.
+const ACK = new RedisScript(`
+local removed = 0
+for i = 1, #ARGV do removed = removed + redis.call('LREM', KEYS[1], -1, ARGV[i]) end
+return removed
+`);
+
+// A dead worker's in-flight list goes back to the queue, unless its lease is still held: the
+// check and the move are one step, so a worker that renews meanwhile keeps what it holds.
+const RECLAIM = new RedisScript(`
+if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
+local count = 0
+while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do count = count + 1 end
+return count
+`);
+
+// Moves parked records back to the queue, each only if it is still the oldest parked one (so
+// two operators retrying at once cannot queue a message twice). ARGV: record, item, record, …
+const UNPARK = new RedisScript(`
+local moved = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[i] then break end
+  redis.call('LPOP', KEYS[1])
+  redis.call('LPUSH', KEYS[2], ARGV[i + 1])
+  moved = moved + 1
+end
+return moved
+`);
+
 /** Options for {@link RedisQueue}. */
 export interface RedisQueueOptions {
   /** Connection for ordinary commands (shared with the rest of the process is fine). */
@@ -76,7 +110,7 @@ export interface RedisQueueOptions {
   blocking?: RedisClient;
   /** Prefix of every key (may be ""). */
   prefix: string;
-  /** This consumer's identity: names its in-flight list, must be stable across restarts. */
+  /** This consumer's identity: names its in-flight list and lease; unique to the process. */
   workerId: string;
   /**
    * The `seq` to continue from when a chat's counter is missing (Redis was flushed): usually
@@ -92,7 +126,10 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
   readonly #prefix: string;
   readonly #queueKey: string;
   readonly #inflightKey: string;
+  readonly #leaseKey: string;
   readonly #seed: (chatid: string) => Promise<number>;
+  /** The raw items of each batch handed out, so `ack` removes exactly those. */
+  readonly #taken = new WeakMap<TakenBatch, string[]>();
   #closed = false;
 
   constructor(options: RedisQueueOptions) {
@@ -102,6 +139,7 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     this.#prefix = options.prefix;
     this.#queueKey = `${options.prefix}chat:msg-list`;
     this.#inflightKey = `${this.#queueKey}:inflight:${options.workerId}`;
+    this.#leaseKey = `${this.#queueKey}:lease:${options.workerId}`;
     this.#seed = options.seed ?? (() => Promise.resolve(0));
   }
 
@@ -161,18 +199,18 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
       ) as string[];
       raws.push(...more);
     }
-    return { messages: raws.map(parseQueued) };
+    const batch: TakenBatch = { messages: raws.map(parseQueued) };
+    this.#taken.set(batch, raws);
+    return batch;
   }
 
-  /**
-   * Forgets the batch: drops its messages, the oldest in flight, from the right end of the
-   * in-flight list. Invariants kept by the worker loop: batches are acknowledged in the order
-   * they were taken, and after a failed take it calls `recover()` before taking again, so the
-   * list never holds messages that belong to no batch.
-   */
+  /** Removes the batch's own items from the in-flight list (by value, not by count). */
   async ack(batch: TakenBatch): Promise<void> {
-    if (batch.messages.length === 0) return;
-    await this.#redis.lTrim(this.#inflightKey, 0, -(batch.messages.length + 1));
+    const raws = this.#taken.get(batch);
+    if (!raws) throw new TypeError("Cannot acknowledge: the batch was not taken from this queue");
+    if (raws.length === 0) return;
+    await ACK.run(this.#redis, [this.#inflightKey], raws);
+    this.#taken.delete(batch);
   }
 
   async lastSeq(chatid: string): Promise<number> {
@@ -184,14 +222,46 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     return Number(await RECOVER.run(this.#redis, [this.#inflightKey, this.#queueKey], []));
   }
 
+  async renewLease(ttlMs: number): Promise<void> {
+    await this.#redis.set(this.#leaseKey, String(Date.now()), { PX: Math.ceil(ttlMs) });
+  }
+
+  async releaseLease(): Promise<void> {
+    await this.#redis.del(this.#leaseKey);
+  }
+
+  /** Moves back the in-flight lists of workers without a live lease key. */
+  async reclaimExpired(): Promise<number> {
+    let reclaimed = 0;
+    for (const key of await this.#inflightKeys()) {
+      if (key === this.#inflightKey) continue;
+      const worker = key.slice(`${this.#queueKey}:inflight:`.length);
+      const moved = Number(
+        await RECLAIM.run(
+          this.#redis,
+          [key, this.#queueKey, `${this.#queueKey}:lease:${worker}`],
+          [],
+        ),
+      );
+      if (moved > 0) reclaimed += moved;
+    }
+    return reclaimed;
+  }
+
+  async #inflightKeys(): Promise<string[]> {
+    const found: string[] = [];
+    const match = `${globEscape(this.#queueKey)}:inflight:*`;
+    for await (const keys of this.#redis.scanIterator({ MATCH: match, COUNT: 500 })) {
+      found.push(...keys);
+    }
+    return found;
+  }
+
   /** Queue length and the in-flight messages of every worker. */
   async counts(): Promise<QueueCounts> {
     const pending = await this.#redis.lLen(this.#queueKey);
     let inFlight = 0;
-    const match = `${globEscape(this.#queueKey)}:inflight:*`;
-    for await (const keys of this.#redis.scanIterator({ MATCH: match, COUNT: 500 })) {
-      for (const key of keys) inFlight += await this.#redis.lLen(key);
-    }
+    for (const key of await this.#inflightKeys()) inFlight += await this.#redis.lLen(key);
     const parked = await this.#redis.lLen(this.#parkedKey);
     return { pending, inFlight, parked };
   }
@@ -206,6 +276,41 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     );
   }
 
+  async oldestWaiting(): Promise<number | null> {
+    const ends = [await this.#redis.lIndex(this.#queueKey, -1)];
+    for (const key of await this.#inflightKeys()) ends.push(await this.#redis.lIndex(key, -1));
+    const times = ends.filter((raw): raw is string => raw !== null).map((raw) => itemTime(raw));
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  async parkedReasons(): Promise<ParkedReason[]> {
+    const counts = new Map<string, number>();
+    for (const record of await this.#redis.lRange(this.#parkedKey, 0, -1)) {
+      const reason = parkedRecord(record)?.reason ?? "unreadable parked record";
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    }
+    return byCount(counts);
+  }
+
+  /** Back at the producer end, so they are archived after what is waiting now. */
+  async retryParked(): Promise<number> {
+    let moved = 0;
+    while (true) {
+      const records = await this.#redis.lRange(this.#parkedKey, 0, 99);
+      if (records.length === 0) return moved;
+      const args: string[] = [];
+      for (const record of records) {
+        const parsed = parkedRecord(record);
+        if (!parsed) break; // kept for an operator to read; never dropped
+        args.push(record, JSON.stringify(parsed.message));
+      }
+      if (args.length === 0) return moved;
+      const n = Number(await UNPARK.run(this.#redis, [this.#parkedKey, this.#queueKey], args));
+      moved += n;
+      if (n === 0) return moved;
+    }
+  }
+
   get #parkedKey(): string {
     return `${this.#queueKey}:parked`;
   }
@@ -215,6 +320,22 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     this.#closed = true;
     if (this.#blocking?.isOpen) this.#blocking.destroy();
     return Promise.resolve();
+  }
+}
+
+/** The `time` of a queued item, as the gateway set it. */
+function itemTime(raw: string): number {
+  return parseQueued(raw).time;
+}
+
+/** A parked record `{reason, parkedAt, message}`, or null when it cannot be read. */
+function parkedRecord(record: string): { reason: string; message: ChatMessage } | null {
+  try {
+    const parsed = JSON.parse(record);
+    parseQueued(JSON.stringify(parsed.message)); // throws on a message that cannot be queued
+    return { reason: String(parsed.reason), message: parsed.message };
+  } catch {
+    return null;
   }
 }
 

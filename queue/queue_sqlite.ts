@@ -3,7 +3,8 @@
  * - `queue_item`: the queue, in `id` order; `owner` is null while pending and names the worker
  *   that has taken the item until it acknowledges it (the in-flight state);
  * - `chat_seq`: each chat's last `seq`;
- * - `queue_cid`: the message a client id produced, kept 24 h for idempotent retries.
+ * - `queue_cid`: the message a client id produced, kept 24 h for idempotent retries;
+ * - `queue_lease`: each live worker's lease (expiry in milliseconds).
  *
  * The consumer usually lives in another thread (the archive worker's Web Worker) with its own
  * connection to the file. It sleeps on a `BroadcastChannel` named after the database path, on
@@ -19,10 +20,12 @@ import type {
   EnqueueResult,
   MessageConsumer,
   MessageProducer,
+  ParkedReason,
   QueueCounts,
   TakenBatch,
 } from "./queue.ts";
 import {
+  byCount,
   checkTake,
   checkWorkerId,
   CID_TTL_SECONDS,
@@ -39,7 +42,7 @@ export interface SqliteQueueOptions {
   db: DatabaseSync;
   /** Absolute path of the database file: every connection to it must pass the same. */
   path: string;
-  /** This consumer's identity: marks its in-flight rows, must be stable across restarts. */
+  /** This consumer's identity: marks its in-flight rows and names its lease; unique. */
   workerId: string;
   /** The `seq` to continue from when a chat has no counter yet (the archive's `maxSeq`). */
   seed?: (chatid: string) => Promise<number>;
@@ -156,18 +159,52 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
     return batch;
   }
 
-  /** Deletes the batch's rows (all of this worker's in-flight rows for a batch not from here). */
+  /** Deletes exactly the batch's rows. */
   ack(batch: TakenBatch): Promise<void> {
-    if (batch.messages.length === 0) return Promise.resolve();
     const ids = this.#taken.get(batch);
+    if (!ids) {
+      return Promise.reject(
+        new TypeError("Cannot acknowledge: the batch was not taken from this queue"),
+      );
+    }
+    if (ids.length === 0) return Promise.resolve();
     return settle(() => {
-      if (ids) {
-        this.#db.prepare(
-          "DELETE FROM queue_item WHERE owner = ? AND id IN (SELECT value FROM json_each(?))",
-        ).run(this.#workerId, JSON.stringify(ids));
-      } else {
-        this.#db.prepare("DELETE FROM queue_item WHERE owner = ?").run(this.#workerId);
-      }
+      this.#db.prepare(
+        "DELETE FROM queue_item WHERE owner = ? AND id IN (SELECT value FROM json_each(?))",
+      ).run(this.#workerId, JSON.stringify(ids));
+      this.#taken.delete(batch);
+    });
+  }
+
+  renewLease(ttlMs: number): Promise<void> {
+    return settle(() => {
+      this.#db.prepare(
+        `INSERT INTO queue_lease (worker, expires) VALUES (?, ?)
+         ON CONFLICT (worker) DO UPDATE SET expires = excluded.expires`,
+      ).run(this.#workerId, Date.now() + Math.ceil(ttlMs));
+    });
+  }
+
+  releaseLease(): Promise<void> {
+    return settle(() => {
+      this.#db.prepare("DELETE FROM queue_lease WHERE worker = ?").run(this.#workerId);
+    });
+  }
+
+  /** Rows owned by a worker without a live lease go back to pending, in their id order. */
+  reclaimExpired(): Promise<number> {
+    return settle(() => {
+      const changes = immediate(this.#db, () => {
+        this.#db.prepare("DELETE FROM queue_lease WHERE expires <= ?").run(Date.now());
+        return Number(
+          this.#db.prepare(
+            `UPDATE queue_item SET owner = NULL WHERE owner IS NOT NULL
+               AND owner NOT IN (SELECT worker FROM queue_lease)`,
+          ).run().changes,
+        );
+      });
+      if (changes > 0) this.#wait.notify();
+      return changes;
     });
   }
 
@@ -201,6 +238,37 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
         inFlight: Number(row?.inFlight ?? 0),
         parked: Number(parked?.n ?? 0),
       };
+    });
+  }
+
+  oldestWaiting(): Promise<number | null> {
+    return settle(() => {
+      const row = this.#db.prepare("SELECT payload FROM queue_item ORDER BY id LIMIT 1").get();
+      return row ? parseQueued(String(row.payload)).time : null;
+    });
+  }
+
+  parkedReasons(): Promise<ParkedReason[]> {
+    return settle(() => {
+      const rows = this.#db.prepare(
+        "SELECT reason, COUNT(*) AS n FROM queue_parked GROUP BY reason",
+      ).all();
+      return byCount(new Map(rows.map((row) => [String(row.reason), Number(row.n)])));
+    });
+  }
+
+  /** Moves every parked row back to the end of the queue in one transaction. */
+  retryParked(): Promise<number> {
+    return settle(() => {
+      const moved = immediate(this.#db, () => {
+        const result = this.#db.prepare(
+          "INSERT INTO queue_item (payload) SELECT payload FROM queue_parked ORDER BY id",
+        ).run();
+        this.#db.prepare("DELETE FROM queue_parked").run();
+        return Number(result.changes);
+      });
+      if (moved > 0) this.#wait.notify();
+      return moved;
     });
   }
 

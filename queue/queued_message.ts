@@ -6,6 +6,7 @@
  * @module
  */
 import type { ChatMessage, MessageDraft } from "./message.ts";
+import type { ParkedReason } from "./queue.ts";
 
 /** How long a client id is remembered (the original kept everything a day). */
 export const CID_TTL_SECONDS = 86_400;
@@ -58,4 +59,10 @@ export function checkTake(max: number, timeoutSeconds: number): void {
   if (!(timeoutSeconds >= 0)) {
     throw new RangeError(`Cannot take a batch: invalid timeout ${timeoutSeconds}`);
   }
+}
+
+/** Parked-message counts by reason as a list, most frequent first. */
+export function byCount(counts: Map<string, number>): ParkedReason[] {
+  return [...counts].map(([reason, count]) => ({ reason, count }))
+    .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }

@@ -5,8 +5,14 @@
  * @module
  */
 import type { MysqlPool } from "../store/mysql_pool.ts";
-import { CHAT_QUEUE_NAME, SELECT_STATUS, statusFromRow } from "./status_table.ts";
-import type { WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
+import {
+  ADDED_COLUMNS,
+  CHAT_QUEUE_NAME,
+  checkBeat,
+  SELECT_STATUS,
+  statusFromRow,
+} from "./status_table.ts";
+import type { WorkerBeat, WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS queue_deamon_status (
   id INT NOT NULL AUTO_INCREMENT,
@@ -22,6 +28,8 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS queue_deamon_status (
   dostop TINYINT NOT NULL DEFAULT 0 COMMENT '1: stop at the next heartbeat',
   msgcnt_all BIGINT NOT NULL DEFAULT 0 COMMENT 'messages processed in all',
   msgcnt_day INT NOT NULL DEFAULT 0 COMMENT 'messages processed today',
+  progress_tm INT NOT NULL DEFAULT 0 COMMENT 'last archived batch (unix seconds)',
+  state VARCHAR(16) NOT NULL DEFAULT 'running' COMMENT 'running, or stopped after a clean stop',
   PRIMARY KEY (id),
   UNIQUE KEY uq_job_queue_server (job_name, queue_name, server)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
@@ -29,15 +37,18 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS queue_deamon_status (
 // Assignments run left to right, so msgcnt_day is computed from the old msgcnt_date and tm.
 // A different day of month, or a beat more than a day after the last, starts a new day.
 const UPSERT = `INSERT INTO queue_deamon_status
-    (job_name, queue_name, server, tm, func, filepath, cnname, msgcnt_date, msgcnt_all, msgcnt_day)
-  VALUES (?, ?, ?, ?, 'archiveWorker', 'queue/worker.ts', 'webChat聊天队列', ?, ?, ?)
+    (job_name, queue_name, server, tm, func, filepath, cnname, msgcnt_date, msgcnt_all, msgcnt_day,
+     progress_tm, state)
+  VALUES (?, ?, ?, ?, 'archiveWorker', 'queue/worker.ts', 'webChat聊天队列', ?, ?, ?, ?, ?)
   ON DUPLICATE KEY UPDATE
     msgcnt_day = IF(msgcnt_date = VALUES(msgcnt_date) AND VALUES(tm) - tm < 86400,
                     msgcnt_day + VALUES(msgcnt_day), VALUES(msgcnt_day)),
     msgcnt_date = VALUES(msgcnt_date),
     msgcnt_all = msgcnt_all + VALUES(msgcnt_all),
     tm = VALUES(tm),
-    dostop = 0`;
+    dostop = 0,
+    progress_tm = GREATEST(progress_tm, VALUES(progress_tm)),
+    state = VALUES(state)`;
 
 type StatusRow = Record<string, unknown>;
 
@@ -58,10 +69,9 @@ export class MysqlWorkerStatus implements WorkerStatusStore {
   }
 
   /** Upserts the row: heartbeat time, counters (today's reset on a new local day), stop flag. */
-  async beat(server: string, processed: number, now = new Date()): Promise<WorkerStatus> {
-    if (!Number.isSafeInteger(processed) || processed < 0) {
-      throw new RangeError(`Cannot record heartbeat: invalid count ${processed}`);
-    }
+  async beat(server: string, beat: WorkerBeat, now = new Date()): Promise<WorkerStatus> {
+    checkBeat(beat);
+    const { processed, lastProgress, state } = beat;
     await this.#ensureTable();
     const key = [this.#name, this.#name, server];
     const tm = Math.floor(now.getTime() / 1000);
@@ -76,7 +86,15 @@ export class MysqlWorkerStatus implements WorkerStatusStore {
         key,
       );
       const stop = Number((before as { dostop: number }[])[0]?.dostop ?? 0) !== 0;
-      await conn.query(UPSERT, [...key, tm, now.getDate(), processed, processed]);
+      await conn.query(UPSERT, [
+        ...key,
+        tm,
+        now.getDate(),
+        processed,
+        processed,
+        lastProgress,
+        state,
+      ]);
       const [after] = await conn.query(
         `${SELECT_STATUS} WHERE job_name = ? AND queue_name = ? AND server = ?`,
         key,
@@ -102,9 +120,22 @@ export class MysqlWorkerStatus implements WorkerStatusStore {
     return (rows as StatusRow[]).map(statusFromRow);
   }
 
+  /** Creates the table, or adds this project's columns to the original's. */
   async #ensureTable(): Promise<void> {
     if (this.#created) return;
     await this.#pool.query(CREATE_TABLE);
+    const [rows] = await this.#pool.query(
+      `SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'queue_deamon_status'`,
+    );
+    const present = new Set((rows as { name: string }[]).map((row) => row.name));
+    for (const [column, definition] of Object.entries(ADDED_COLUMNS)) {
+      if (present.has(column)) continue;
+      // Names and definitions are constants of this module, never input.
+      await this.#pool.query(
+        `ALTER TABLE queue_deamon_status ADD COLUMN ${column} ${definition}`,
+      );
+    }
     this.#created = true;
   }
 }

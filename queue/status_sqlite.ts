@@ -6,22 +6,25 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { immediate, settle } from "../store/sqlite_db.ts";
-import { CHAT_QUEUE_NAME, SELECT_STATUS, statusFromRow } from "./status_table.ts";
-import type { WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
+import { CHAT_QUEUE_NAME, checkBeat, SELECT_STATUS, statusFromRow } from "./status_table.ts";
+import type { WorkerBeat, WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
 
 // In an upsert's SET, SQLite reads every unqualified column as its old value, so msgcnt_day is
 // computed from the old msgcnt_date and tm. A different day of month, or a beat more than a day
 // after the last, starts a new day.
 const UPSERT = `INSERT INTO queue_deamon_status
-    (job_name, queue_name, server, tm, func, filepath, cnname, msgcnt_date, msgcnt_all, msgcnt_day)
-  VALUES (?, ?, ?, ?, 'archiveWorker', 'queue/worker.ts', 'webChat聊天队列', ?, ?, ?)
+    (job_name, queue_name, server, tm, func, filepath, cnname, msgcnt_date, msgcnt_all, msgcnt_day,
+     progress_tm, state)
+  VALUES (?, ?, ?, ?, 'archiveWorker', 'queue/worker.ts', 'webChat聊天队列', ?, ?, ?, ?, ?)
   ON CONFLICT (job_name, queue_name, server) DO UPDATE SET
     msgcnt_day = CASE WHEN msgcnt_date = excluded.msgcnt_date AND excluded.tm - tm < 86400
                       THEN msgcnt_day + excluded.msgcnt_day ELSE excluded.msgcnt_day END,
     msgcnt_date = excluded.msgcnt_date,
     msgcnt_all = msgcnt_all + excluded.msgcnt_all,
     tm = excluded.tm,
-    dostop = 0`;
+    dostop = 0,
+    progress_tm = MAX(progress_tm, excluded.progress_tm),
+    state = excluded.state`;
 
 /**
  * {@link WorkerStatusStore} on SQLite. A stop request (`dostop = 1`, set by an operator) is
@@ -38,10 +41,13 @@ export class SqliteWorkerStatus implements WorkerStatusStore {
   }
 
   /** Upserts the row: heartbeat time, counters (today's reset on a new local day), stop flag. */
-  beat(server: string, processed: number, now = new Date()): Promise<WorkerStatus> {
-    if (!Number.isSafeInteger(processed) || processed < 0) {
-      return Promise.reject(new RangeError(`Cannot record heartbeat: invalid count ${processed}`));
+  beat(server: string, beat: WorkerBeat, now = new Date()): Promise<WorkerStatus> {
+    try {
+      checkBeat(beat);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    const { processed, lastProgress, state } = beat;
     const key = [this.#name, this.#name, server];
     const tm = Math.floor(now.getTime() / 1000);
     // Read the flag and clear it in one transaction, so a request set meanwhile is not lost.
@@ -52,7 +58,15 @@ export class SqliteWorkerStatus implements WorkerStatusStore {
             WHERE job_name = ? AND queue_name = ? AND server = ?`,
         ).get(...key);
         const stop = Number(before?.dostop ?? 0) !== 0;
-        this.#db.prepare(UPSERT).run(...key, tm, now.getDate(), processed, processed);
+        this.#db.prepare(UPSERT).run(
+          ...key,
+          tm,
+          now.getDate(),
+          processed,
+          processed,
+          lastProgress,
+          state,
+        );
         const after = this.#db.prepare(
           `${SELECT_STATUS} WHERE job_name = ? AND queue_name = ? AND server = ?`,
         ).get(...key);

@@ -2,10 +2,10 @@
  * The archive worker's Web Worker entry: runs the queue loop on its own connections, so the
  * blocking pop and the archive inserts never touch the main thread's event loop.
  *
- * Messages in: `{type: "start", config: ResolvedConfig, workerId}`, `{type: "stop"}`.
+ * Messages in: `{type: "start", config, workerId, nodeName}`, `{type: "stop"}`.
  * Messages out: `{type: "ready"}`, `{type: "error", message}`, `{type: "log", line}`,
- * `{type: "stopped"}` (after a `stop`, or by itself when an operator set `dostop` in
- * `queue_deamon_status`).
+ * `{type: "progress", processed}` (after each archived batch), `{type: "stopped", byOperator}`
+ * (after a `stop`, or by itself when an operator set `dostop` in `queue_deamon_status`).
  *
  * @module
  */
@@ -21,7 +21,7 @@ import { ArchiveWorker } from "./worker_loop.ts";
 
 /** What the host sends. */
 export type WorkerCommand =
-  | { type: "start"; config: ResolvedConfig; workerId: string }
+  | { type: "start"; config: ResolvedConfig; workerId: string; nodeName: string }
   | { type: "stop" };
 
 /** What the worker answers. */
@@ -29,7 +29,8 @@ export type WorkerReport =
   | { type: "ready" }
   | { type: "error"; message: string }
   | { type: "log"; line: string }
-  | { type: "stopped" };
+  | { type: "progress"; processed: number }
+  | { type: "stopped"; byOperator: boolean };
 
 // The worker scope's own typing (deno.worker) is not the default lib; this is all we use of it.
 const scope = self as unknown as {
@@ -39,29 +40,37 @@ const scope = self as unknown as {
 
 let running: { worker: ArchiveWorker; close(): Promise<void> } | undefined;
 let closing: Promise<void> | undefined;
+/** Set when the stop came from the host rather than from the status row's `dostop`. */
+let commanded = false;
 
 scope.onmessage = (event) => {
   const command = event.data;
   if (command.type === "start") {
-    start(command.config, command.workerId).then(
+    start(command.config, command.workerId, command.nodeName).then(
       () => scope.postMessage({ type: "ready" }),
       (error) => scope.postMessage({ type: "error", message: String(error?.message ?? error) }),
     );
   } else if (command.type === "stop") {
+    commanded = true;
     void shutdown();
   }
 };
 
-async function start(config: ResolvedConfig, workerId: string): Promise<void> {
+async function start(config: ResolvedConfig, workerId: string, nodeName: string): Promise<void> {
   if (running) throw new TypeError("Cannot start archive worker: already started");
   // Lines go to the host, which writes them where the server logs (the file under start -d).
   const log = (line: string) => scope.postMessage({ type: "log", line });
+  const loopOptions = {
+    server: nodeName,
+    leaseMs: config.queue.leaseSeconds * 1000,
+    log,
+    onProgress: (processed: number) => scope.postMessage({ type: "progress", processed }),
+    // Stopped by the status row's flag (or by shutdown): report it and let go of the stores.
+    onStopped: () => void shutdown(),
+  };
   if (config.redisUrl === null || config.mysqlUrl === null) {
     // The embedded backend (the config loader allows both or neither): the same loop on SQLite.
-    const embedded = createEmbeddedArchiveWorker(config, workerId, {
-      log,
-      onStopped: () => void shutdown(),
-    });
+    const embedded = createEmbeddedArchiveWorker(config, workerId, loopOptions);
     running = embedded;
     try {
       await embedded.worker.start();
@@ -85,18 +94,17 @@ async function start(config: ResolvedConfig, workerId: string): Promise<void> {
       name: `archive-wait:${workerId}`,
       onError,
     });
-    opened.pool = await openMysql(config.mysqlUrl, { connectionLimit: 2 });
+    // MySQL may be down: the loop retries its inserts and heartbeats until it is back, so the
+    // worker starts (and keeps its lease) as long as Redis answers.
+    opened.pool = await openMysql(config.mysqlUrl, { connectionLimit: 2, requireServer: false });
     const prefix = config.redisPrefix;
     const worker = new ArchiveWorker({
       queue: new RedisQueue({ redis: opened.redis, blocking: opened.blocking, prefix, workerId }),
       archive: new MysqlArchive(opened.pool),
       recent: new RecentRedis({ redis: opened.redis, prefix }),
       status: new MysqlWorkerStatus(opened.pool),
-      server: workerId,
       batchSize: config.queue.batchSize,
-      log,
-      // Stopped by the status row's flag (or by shutdown): report it and let go of the stores.
-      onStopped: () => void shutdown(),
+      ...loopOptions,
     });
     running = { worker, close: closeAll };
     await worker.start();
@@ -117,7 +125,7 @@ function shutdown(): Promise<void> {
     } catch (error) {
       console.error(`[archive worker] shutdown: ${(error as Error)?.message ?? error}`);
     } finally {
-      scope.postMessage({ type: "stopped" });
+      scope.postMessage({ type: "stopped", byOperator: !commanded });
     }
   })();
 }

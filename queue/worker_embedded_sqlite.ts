@@ -29,7 +29,9 @@ export interface EmbeddedArchiveWorker {
 export function createEmbeddedArchiveWorker(
   config: ResolvedConfig,
   workerId: string,
-  options: Pick<ArchiveWorkerOptions, "log" | "onStopped" | "heartbeatMs"> = {},
+  options: Omit<ArchiveWorkerOptions, "queue" | "archive" | "recent" | "status"> = {
+    server: workerId,
+  },
 ): EmbeddedArchiveWorker {
   const sqlite = openSqliteDb(config.dataDir);
   const worker = new ArchiveWorker({
@@ -37,8 +39,8 @@ export function createEmbeddedArchiveWorker(
     archive: new SqliteArchive(sqlite.db),
     recent: new SqliteRecent(sqlite.db),
     status: new SqliteWorkerStatus(sqlite.db),
-    server: workerId,
     batchSize: config.queue.batchSize,
+    leaseMs: config.queue.leaseSeconds * 1000,
     ...options,
   });
   return {

@@ -20,11 +20,12 @@ Deno.test("embedded ArchiveWorker archives, indexes, acknowledges and takes back
   try {
     // A predecessor took two messages and died before acknowledging them.
     for (let i = 1; i <= 2; i++) await producer.enqueue(draft("alice--bob", i));
-    const crashed = new SqliteQueue({ db: temp.connect().db, path: temp.path, workerId: "w1" });
+    const crashed = new SqliteQueue({ db: temp.connect().db, path: temp.path, workerId: "w0" });
     assertEquals((await crashed.takeBatch(10, 1))?.messages.length, 2);
     await crashed.close();
 
     const embedded = createEmbeddedArchiveWorker(config, "w1", {
+      server: "test:1",
       log: (line) => logs.push(line),
       heartbeatMs: 100,
     });
@@ -43,8 +44,8 @@ Deno.test("embedded ArchiveWorker archives, indexes, acknowledges and takes back
     assertEquals((await new SqliteRecent(temp.db).lastMessages("alice--bob")).length, 16);
     assertEquals(await producer.counts(), { pending: 0, inFlight: 0, parked: 0 });
     const [row] = await new SqliteWorkerStatus(temp.db).list();
-    assertEquals([row.server, row.processedTotal], ["w1", 30]);
-    assert(logs.some((line) => line.includes("recovered 2")), logs.join("\n"));
+    assertEquals([row.server, row.processedTotal, row.state], ["test:1", 30, "stopped"]);
+    assert(logs.some((line) => line.includes("took back 2")), logs.join("\n"));
   } finally {
     await producer.close();
     await temp.cleanup();

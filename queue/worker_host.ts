@@ -21,21 +21,27 @@ export interface StartArchiveWorkerOptions {
   startTimeoutMs?: number;
   /** Milliseconds `stop()` waits before terminating (default 10000). */
   stopTimeoutMs?: number;
-  /** Called when the worker ended without `stop()` (an operator set `dostop`, or it crashed). */
-  onStopped?: () => void;
+  /**
+   * Called when the worker ended without `stop()`: `byOperator` when an operator set `dostop`
+   * in `queue_deamon_status`, false when it crashed.
+   */
+  onStopped?: (byOperator: boolean) => void;
+  /** Called after each archived batch with the worker's total since its start. */
+  onProgress?: (processed: number) => void;
   /** Where the worker's log lines go (default: standard error). */
   log?: (line: string) => void;
 }
 
 /**
  * Starts the worker with `config` (Redis + MySQL, or neither: SQLite). `workerId` names its
- * in-flight list and its status row: keep it stable across restarts of the same server, e.g.
- * "host:port", so a restarted worker takes back what its predecessor left in flight.
+ * in-flight list and lease and must be unique to this worker (a process's node id plus a
+ * counter); `nodeName` names its row in `queue_deamon_status` and is stable ("host:port").
  * Resolves once the worker is ready; rejects with the worker's error.
  */
 export function startArchiveWorker(
   config: ResolvedConfig,
   workerId: string,
+  nodeName: string,
   options: StartArchiveWorkerOptions = {},
 ): Promise<ArchiveWorkerHandle> {
   const worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
@@ -59,7 +65,7 @@ export function startArchiveWorker(
       clearTimeout(startTimer);
       terminate();
       if (stopped) stopped();
-      else options.onStopped?.(); // a crash after "ready" ends the worker too
+      else options.onStopped?.(false); // a crash after "ready" ends the worker too
       reject(new Error(`Cannot start archive worker: ${event.message}`));
     };
     worker.onmessage = (event: MessageEvent<WorkerReport>) => {
@@ -73,13 +79,15 @@ export function startArchiveWorker(
         reject(new Error(report.message));
       } else if (report.type === "log") {
         (options.log ?? ((line: string) => console.error(line)))(report.line);
+      } else if (report.type === "progress") {
+        options.onProgress?.(report.processed);
       } else if (report.type === "stopped") {
         terminate();
         if (stopped) stopped();
-        else options.onStopped?.();
+        else options.onStopped?.(report.byOperator);
       }
     };
-    send({ type: "start", config, workerId });
+    send({ type: "start", config, workerId, nodeName });
   });
 
   function stop(): Promise<void> {

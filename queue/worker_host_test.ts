@@ -15,7 +15,7 @@ Deno.test("the Web Worker archives what the main thread enqueues and stops clean
     redisPrefix: stores.prefix,
     mysqlUrl: stores.mysqlUrl,
   };
-  const handle = await startArchiveWorker(config, "host-test:8080");
+  const handle = await startArchiveWorker(config, "host-test:8080:1.abc-w1", "host-test:8080");
   try {
     const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
     for (let i = 1; i <= 20; i++) {
@@ -41,7 +41,7 @@ Deno.test("the Web Worker archives what the main thread enqueues and stops clean
     assertEquals(count, 20);
     await handle.stop();
     const [row] = await new MysqlWorkerStatus(stores.pool).list();
-    assertEquals([row.server, row.processedTotal], ["host-test:8080", 20]);
+    assertEquals([row.server, row.processedTotal, row.state], ["host-test:8080", 20, "stopped"]);
   } finally {
     await handle.stop();
     await stores.cleanup();
@@ -49,11 +49,12 @@ Deno.test("the Web Worker archives what the main thread enqueues and stops clean
 });
 
 Deno.test("startArchiveWorker rejects with the worker's error", async () => {
+  // MySQL may be down when a worker starts (it retries); the queue's Redis may not.
   const config = {
     ...defaultConfig(),
-    redisUrl: TEST_REDIS_URL,
+    redisUrl: "redis://127.0.0.1:1/0", // nothing listens on port 1
     redisPrefix: "unused:",
-    mysqlUrl: "mysql://root@127.0.0.1:1/webchat_unreachable", // nothing listens on port 1
+    mysqlUrl: "mysql://root@127.0.0.1:1/webchat_unreachable",
   };
-  await rejects(startArchiveWorker(config, "x"), /ECONNREFUSED|connect/i);
+  await rejects(startArchiveWorker(config, "x", "x"), /ECONNREFUSED|connect/i);
 });

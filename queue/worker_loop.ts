@@ -18,8 +18,15 @@ export interface ArchiveWorkerOptions {
   archive: MessageArchive;
   recent: RecentIndex;
   status: WorkerStatusStore;
-  /** This worker's name in the status table, e.g. "host:port". */
+  /** This worker's name in the status table: the node's stable name, e.g. "host:port". */
   server: string;
+  /**
+   * Milliseconds the worker's lease lasts (default 15000). It is renewed every third of that;
+   * in-flight messages of workers whose lease lapsed are taken back as often.
+   */
+  leaseMs?: number;
+  /** Called after each acknowledged batch with the total processed (for the host's status). */
+  onProgress?: (processed: number) => void;
   /** Most messages per batch (default 500). */
   batchSize?: number;
   /** Milliseconds between heartbeats (default 5000). */
@@ -37,8 +44,14 @@ const MAX_RETRY_MS = 5000;
 
 /** Moves messages from the queue into the archive and the recent index. */
 export class ArchiveWorker {
-  readonly #o: Required<Omit<ArchiveWorkerOptions, "onStopped">> & ArchiveWorkerOptions;
+  readonly #o:
+    & Required<Omit<ArchiveWorkerOptions, "onStopped" | "onProgress">>
+    & ArchiveWorkerOptions;
   #processed = 0;
+  /** Unix seconds of the last acknowledged batch (0: none since start). */
+  #lastProgress = 0;
+  #leaseTimer: ReturnType<typeof setTimeout> | undefined;
+  #leaseTrouble = false;
   #sinceBeat = 0;
   #batches = 0;
   #lastStatus: WorkerStatus | undefined;
@@ -61,8 +74,14 @@ export class ArchiveWorker {
       batchSize,
       heartbeatMs: options.heartbeatMs ?? 5000,
       stopTimeoutMs: options.stopTimeoutMs ?? 5000,
+      leaseMs: options.leaseMs ?? 15_000,
       log: options.log ?? ((line: string) => console.error(line)),
     };
+    if (!(this.#o.leaseMs >= 100)) {
+      throw new RangeError(
+        `Cannot create worker: leaseMs must be at least 100, got ${options.leaseMs}`,
+      );
+    }
   }
 
   /** Messages archived and acknowledged since start. */
@@ -80,14 +99,26 @@ export class ArchiveWorker {
     return this.#lastStatus;
   }
 
-  /** Takes back this worker's unacknowledged messages, then starts the loop and heartbeats. */
+  /** Unix seconds of the last acknowledged batch since start, 0 when none. */
+  get lastProgress(): number {
+    return this.#lastProgress;
+  }
+
+  /**
+   * Takes its lease, takes back what workers whose lease lapsed left in flight, then starts
+   * the loop, the heartbeats and the lease renewals.
+   */
   async start(): Promise<void> {
     if (this.#loop || this.#stopping) throw new TypeError("Cannot start worker: already started");
+    await this.#o.queue.renewLease(this.#o.leaseMs);
+    // Its own id's leftovers first (a caller that reuses an id), then dead workers'.
     const recovered = await this.#o.queue.recover();
     if (recovered > 0) this.#o.log(`archive worker: recovered ${recovered} unacknowledged`);
+    await this.#reclaim();
     if (this.#stopping) return;
     this.#loop = this.#run();
     this.#beatSoon(0);
+    this.#leaseSoon();
   }
 
   /**
@@ -102,6 +133,7 @@ export class ArchiveWorker {
   async #shutdown(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#beatTimer);
+    clearTimeout(this.#leaseTimer);
     await this.#o.queue.close();
     const loop = this.#loop ?? Promise.resolve();
     if (!await within(loop, this.#o.stopTimeoutMs)) {
@@ -109,9 +141,48 @@ export class ArchiveWorker {
       for (const wake of this.#sleepers) wake();
       if (!await within(loop, 1000)) this.#o.log("archive worker: batch in hand abandoned");
     }
+    // A batch left in hand goes back on the queue now, and the lease is given up, so the
+    // next worker need not wait for it to lapse. If the store is away, the lease lapses alone.
+    const handedBack = within(
+      (async () => {
+        const recovered = await this.#o.queue.recover();
+        if (recovered > 0) this.#o.log(`archive worker: put ${recovered} back on the queue`);
+        await this.#o.queue.releaseLease();
+      })().catch((error) =>
+        this.#o.log(`archive worker: lease release failed: ${describe(error)}`)
+      ),
+      this.#o.stopTimeoutMs,
+    );
+    await handedBack;
     await within(this.#beating, this.#o.stopTimeoutMs);
-    await within(this.#beat(), this.#o.stopTimeoutMs);
+    await within(this.#beat("stopped"), this.#o.stopTimeoutMs);
     this.#o.onStopped?.();
+  }
+
+  /** Renews the lease every third of its life and takes back what lapsed leases left. */
+  #leaseSoon(): void {
+    this.#leaseTimer = setTimeout(async () => {
+      try {
+        await this.#o.queue.renewLease(this.#o.leaseMs);
+        await this.#reclaim();
+        if (this.#leaseTrouble) this.#o.log("archive worker: lease renewed again");
+        this.#leaseTrouble = false;
+      } catch (error) {
+        // Logged once per outage: the queue itself is down, which the loop reports too.
+        if (!this.#leaseTrouble) {
+          this.#o.log(`archive worker: lease renewal failed: ${describe(error)}`);
+        }
+        this.#leaseTrouble = true;
+      }
+      if (!this.#stopping) this.#leaseSoon();
+    }, this.#o.leaseMs / 3);
+  }
+
+  async #reclaim(): Promise<void> {
+    const reclaimed = await this.#o.queue.reclaimExpired();
+    if (reclaimed > 0) {
+      this.#o.log(`archive worker: took back ${reclaimed} in-flight messages of a stopped worker`);
+    }
   }
 
   /**
@@ -205,6 +276,8 @@ export class ArchiveWorker {
       this.#processed += saved.length;
       this.#sinceBeat += saved.length;
       this.#batches++;
+      this.#lastProgress = Math.floor(Date.now() / 1000);
+      this.#o.onProgress?.(this.#processed);
     }
     return done;
   }
@@ -234,12 +307,16 @@ export class ArchiveWorker {
     }, delay);
   }
 
-  /** One heartbeat (MySQL only: an idle worker sends Redis nothing). Never throws. */
-  async #beat(): Promise<void> {
+  /** One heartbeat (to the archive's database). Never throws. */
+  async #beat(state: "running" | "stopped" = "running"): Promise<void> {
     const count = this.#sinceBeat;
     this.#sinceBeat = 0;
     try {
-      this.#lastStatus = await this.#o.status.beat(this.#o.server, count);
+      this.#lastStatus = await this.#o.status.beat(this.#o.server, {
+        processed: count,
+        lastProgress: this.#lastProgress,
+        state,
+      });
       if (this.#lastStatus.stopRequested && !this.#stopping) {
         this.#o.log("archive worker: stop requested in queue_deamon_status");
         void this.stop();

@@ -32,6 +32,8 @@ async function worker(
     status: new MysqlWorkerStatus(pool),
     server: "test:1",
     heartbeatMs: 200,
+    // Renewed every 10 s: the idle check below sees no command for its 2.5 s.
+    leaseMs: 30_000,
     log: (line) => logs.push(line),
     onStopped,
   });

@@ -11,17 +11,29 @@ import { RecentRedis } from "../queue/recent_redis.ts";
 import { MysqlWorkerStatus } from "../queue/status_mysql.ts";
 import type { Backend } from "./backend.ts";
 import { RedisInbox } from "./inbox_redis.ts";
-import { openMysql } from "./mysql_pool.ts";
+import { ensureDatabase, type MysqlPool, openMysql } from "./mysql_pool.ts";
+import { RedisUserCache } from "./user_cache_redis.ts";
 import { RedisPresence } from "./presence_redis.ts";
 import { closeRedis, connectRedis, redactUrl } from "./redis_client.ts";
 import { RedisLoginLimiter, RedisSessionStore } from "./sessions_redis.ts";
 import { MysqlUserStore } from "./users_mysql.ts";
+
+/** Options of {@link openProductionBackend}. */
+export interface ProductionOptions {
+  /**
+   * Start even when MySQL cannot be reached (a running server: existing sessions keep
+   * chatting through Redis, the worker retries, `/healthz` says what is down); the schema is
+   * created in the background once MySQL answers. Commands that need MySQL leave it off.
+   */
+  degraded?: boolean;
+}
 
 /** Opens Redis and MySQL, creates missing tables, and wires every port. */
 export async function openProductionBackend(
   config: ResolvedConfig,
   nodeId: string,
   log: (line: string) => void,
+  options: ProductionOptions = {},
 ): Promise<Backend> {
   const redisUrl = config.redisUrl!, mysqlUrl = config.mysqlUrl!;
   const redis = await connectRedis(redisUrl, {
@@ -30,18 +42,38 @@ export async function openProductionBackend(
   }).catch((error) => {
     throw new Error(`Cannot start: Redis at ${redactUrl(redisUrl)}: ${error.message}`);
   });
-  let pool;
+  const prefix = config.redisPrefix;
+  let pool: MysqlPool;
+  let unreachable: Error | null = null;
   try {
     pool = await openMysql(mysqlUrl, { connectionLimit: 8 });
   } catch (error) {
-    await closeRedis(redis);
-    throw new Error(`Cannot start: MySQL at ${redactUrl(mysqlUrl)}: ${(error as Error).message}`);
+    if (!options.degraded || !isUnreachable(error)) {
+      await closeRedis(redis);
+      throw new Error(
+        `Cannot start: MySQL at ${redactUrl(mysqlUrl)}: ${(error as Error).message}`,
+      );
+    }
+    unreachable = error as Error;
+    pool = await openMysql(mysqlUrl, { connectionLimit: 8, requireServer: false });
   }
-  const prefix = config.redisPrefix;
-  const users = new MysqlUserStore(pool);
+  const users = new MysqlUserStore(pool, new RedisUserCache(redis, prefix));
   const archive = new MysqlArchive(pool);
   const workerStatus = new MysqlWorkerStatus(pool);
-  await users.ensureSchema();
+  const schema = new AbortController();
+  if (unreachable) {
+    log(
+      `MySQL at ${redactUrl(mysqlUrl)} is unreachable (${unreachable.message}): serving ` +
+        "degraded (chat goes on through Redis; logins, history and archiving wait for MySQL)",
+    );
+    void retryUntilReady(async () => {
+      await ensureDatabase(mysqlUrl);
+      await users.ensureSchema();
+      log(`MySQL at ${redactUrl(mysqlUrl)} is reachable again; schema checked`);
+    }, schema.signal);
+  } else {
+    await users.ensureSchema();
+  }
   const presence = new RedisPresence(redis, prefix, nodeId);
   presence.start();
 
@@ -82,6 +114,7 @@ export async function openProductionBackend(
     async close() {
       if (closed) return;
       closed = true;
+      schema.abort();
       await presence.close();
       await Promise.allSettled([closeRedis(redis), pool.end()]);
     },
@@ -102,5 +135,32 @@ async function probe(check: () => Promise<void>, timeoutMs = 2000): Promise<stri
     return `down: ${(error as Error).message}`;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Connection failures (MySQL down or unreachable), as opposed to a wrong password or URL. */
+function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? "";
+  return ["ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "EPIPE"]
+    .includes(code) ||
+    code === "PROTOCOL_CONNECTION_LOST" ||
+    /ETIMEDOUT|ECONNREFUSED|connect/i.test(String((error as Error)?.message ?? ""));
+}
+
+/** Runs `step` until it succeeds, waiting 1 s doubling to 15 s between tries, or until aborted. */
+async function retryUntilReady(step: () => Promise<void>, signal: AbortSignal): Promise<void> {
+  for (let delay = 1000; !signal.aborted; delay = Math.min(delay * 2, 15_000)) {
+    try {
+      await step();
+      return;
+    } catch {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
   }
 }

@@ -51,6 +51,12 @@ export interface MysqlOpenOptions {
   connectTimeoutMs?: number;
   /** Create the database when missing (default true). */
   createDatabase?: boolean;
+  /**
+   * Fail when MySQL cannot be reached now (default true). False gives a pool whose queries fail
+   * until MySQL is back, for a server that starts degraded; the database is then created by
+   * {@link ensureDatabase} once MySQL answers.
+   */
+  requireServer?: boolean;
 }
 
 /**
@@ -60,23 +66,12 @@ export interface MysqlOpenOptions {
 export async function openMysql(url: string, options: MysqlOpenOptions = {}): Promise<MysqlPool> {
   const target = parseMysqlUrl(url);
   const connectTimeout = options.connectTimeoutMs ?? 3000;
+  const required = options.requireServer ?? true;
   if (options.createDatabase ?? true) {
-    const admin = await mysql.createConnection({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      connectTimeout,
-    });
     try {
-      await admin.query(
-        `CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-      );
+      await ensureDatabase(url, connectTimeout);
     } catch (error) {
-      // Without CREATE rights the database must already exist; the pool below says so if not.
-      if (!isAccessDenied(error)) throw error;
-    } finally {
-      await admin.end();
+      if (required) throw error;
     }
   }
   const pool = mysql.createPool({
@@ -91,10 +86,34 @@ export async function openMysql(url: string, options: MysqlOpenOptions = {}): Pr
     supportBigNumbers: true,
     enableKeepAlive: true,
   });
-  // Surface a wrong password or an unreachable server now, not at the first query.
-  const probe = await pool.getConnection();
-  probe.release();
+  if (required) {
+    // Surface a wrong password or an unreachable server now, not at the first query.
+    const probe = await pool.getConnection();
+    probe.release();
+  }
   return pool;
+}
+
+/** Creates the URL's database when it is missing and the account may. */
+export async function ensureDatabase(url: string, connectTimeout = 3000): Promise<void> {
+  const target = parseMysqlUrl(url);
+  const admin = await mysql.createConnection({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    connectTimeout,
+  });
+  try {
+    await admin.query(
+      `CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } catch (error) {
+    // Without CREATE rights the database must already exist; the pool says so if not.
+    if (!isAccessDenied(error)) throw error;
+  } finally {
+    await admin.end().catch(() => {});
+  }
 }
 
 function isAccessDenied(error: unknown): boolean {

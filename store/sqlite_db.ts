@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS queue_item (
   owner TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS queue_item_owner ON queue_item (owner, id);
+CREATE TABLE IF NOT EXISTS queue_lease (
+  worker TEXT PRIMARY KEY,
+  expires INTEGER NOT NULL
+) STRICT;
 CREATE TABLE IF NOT EXISTS queue_parked (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   payload TEXT NOT NULL,
@@ -125,9 +129,28 @@ CREATE TABLE IF NOT EXISTS queue_deamon_status (
   dostop INTEGER NOT NULL DEFAULT 0,
   msgcnt_all INTEGER NOT NULL DEFAULT 0,
   msgcnt_day INTEGER NOT NULL DEFAULT 0,
+  progress_tm INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'running',
   UNIQUE (job_name, queue_name, server)
 ) STRICT;
 `;
+
+/** Columns added after a table's first release: added to an older file when it is opened. */
+const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
+  ["queue_deamon_status", "progress_tm", "INTEGER NOT NULL DEFAULT 0"],
+  ["queue_deamon_status", "state", "TEXT NOT NULL DEFAULT 'running'"],
+];
+
+function addMissingColumns(db: DatabaseSync): void {
+  for (const [table, column, definition] of ADDED_COLUMNS) {
+    const present = db.prepare("SELECT 1 FROM pragma_table_info(?) WHERE name = ?").get(
+      table,
+      column,
+    );
+    // Names and definitions are constants of this module, never input.
+    if (!present) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
+}
 
 /** An open embedded database. */
 export interface SqliteDb {
@@ -158,7 +181,10 @@ export function openSqliteDb(dataDir: string): SqliteDb {
     // power loss may drop the last commits.
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
-    immediate(db, () => db.exec(SCHEMA));
+    immediate(db, () => {
+      db.exec(SCHEMA);
+      addMissingColumns(db);
+    });
   } catch (error) {
     db.close();
     throw error;

@@ -45,3 +45,15 @@ export interface UserStore {
   /** Users whose account, name or department contains `q` (all when empty), by account. */
   list(q: string, limit: number): Promise<User[]>;
 }
+
+/**
+ * A second, shared copy of profiles (Redis in production), read only when the directory's own
+ * store cannot be reached, so a node restarted during a MySQL outage still knows who its
+ * logged-in people are. It only caches: MySQL stays the source of truth.
+ */
+export interface UserProfileCache {
+  /** The cached profiles among `accountids` (missing ones are absent). */
+  get(accountids: string[]): Promise<Map<string, User>>;
+  /** Remembers profiles just read from the source; failures are ignored. */
+  put(users: User[]): void;
+}

@@ -6,7 +6,13 @@
  * @module
  */
 import type { MysqlPool } from "./mysql_pool.ts";
-import { type User, UserExistsError, type UserStore, type UserWithPassword } from "./users.ts";
+import {
+  type User,
+  UserExistsError,
+  type UserProfileCache,
+  type UserStore,
+  type UserWithPassword,
+} from "./users.ts";
 import { INSERT_USER, newUserValues, USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
 import type { RowDataPacket } from "mysql2/promise";
 
@@ -21,9 +27,15 @@ const FRESH_MS = 60_000;
 export class MysqlUserStore implements UserStore {
   #pool: MysqlPool;
   #cache = new Map<string, { user: User; until: number }>();
+  #shared: UserProfileCache | undefined;
 
-  constructor(pool: MysqlPool) {
+  /**
+   * `shared` (optional) is a copy of profiles outside this process, consulted only when MySQL
+   * cannot be reached and the process's own cache has never seen the account.
+   */
+  constructor(pool: MysqlPool, shared?: UserProfileCache) {
     this.#pool = pool;
+    this.#shared = shared;
   }
 
   /** Creates `webchat_user` when missing; widens `pwd` of a table migrated from the original. */
@@ -67,7 +79,8 @@ export class MysqlUserStore implements UserStore {
       return user;
     } catch (error) {
       if (cached) return cached.user;
-      throw error;
+      const shared = await this.#fromShared([accountid], error);
+      return shared.get(accountid) ?? null;
     }
   }
 
@@ -93,21 +106,41 @@ export class MysqlUserStore implements UserStore {
         `SELECT ${COLUMNS} FROM webchat_user WHERE accountid IN (?)`,
         [unknown],
       );
+      const read: User[] = [];
       for (const row of rows) {
         // MySQL compares case-insensitively; only the exact spelling is the account.
         if (!unknown.includes(row.accountid)) continue;
         found.add(row.accountid);
-        this.#remember(userFromRow(row));
+        read.push(userFromRow(row));
       }
+      this.#remember(...read);
     } catch (error) {
-      if (!unknown.every((id) => this.#cache.has(id))) throw error;
+      const missing = unknown.filter((id) => !this.#cache.has(id));
+      const shared = missing.length > 0 ? await this.#fromShared(missing, error) : new Map();
+      if (!missing.every((id) => shared.has(id))) throw error;
       for (const id of unknown) found.add(id);
     }
     return found;
   }
 
-  #remember(user: User | null): void {
-    if (user) this.#cache.set(user.accountid, { user, until: Date.now() + FRESH_MS });
+  /** Profiles from the shared cache while MySQL is away; rethrows `cause` when it has none. */
+  async #fromShared(accountids: string[], cause: unknown): Promise<Map<string, User>> {
+    if (!this.#shared) throw cause;
+    const found = await this.#shared.get(accountids).catch(() => new Map<string, User>());
+    if (found.size === 0) throw cause;
+    for (const user of found.values()) {
+      // Stale at once: the next lookup asks MySQL first again.
+      this.#cache.set(user.accountid, { user, until: 0 });
+    }
+    return found;
+  }
+
+  #remember(...users: (User | null)[]): void {
+    const fresh = users.filter((user): user is User => user !== null);
+    for (const user of fresh) {
+      this.#cache.set(user.accountid, { user, until: Date.now() + FRESH_MS });
+    }
+    this.#shared?.put(fresh);
   }
 
   async add(user: User, passwordHash: string): Promise<void> {

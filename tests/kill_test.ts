@@ -20,7 +20,12 @@ Deno.test("SIGKILL while 5,000 messages are sent: every acked message is archive
   const stores = await openTestStores();
   const port = freePort();
   const args = ["--port", String(port), "--redis", TEST_REDIS_URL, "--mysql", stores.mysqlUrl];
-  const env = { CHAT_REDIS_PREFIX: stores.prefix, CHAT_DATA_DIR: await Deno.makeTempDir() };
+  const env = {
+    CHAT_REDIS_PREFIX: stores.prefix,
+    CHAT_DATA_DIR: await Deno.makeTempDir(),
+    // The killed process keeps its in-flight batch under a lease; short, so the test is too.
+    CHAT_QUEUE_LEASE_SECONDS: "3",
+  };
   let server = await spawnServer(args, env);
   try {
     const users = new MysqlUserStore(stores.pool);
