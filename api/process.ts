@@ -45,11 +45,6 @@ export function serverState(config: ResolvedConfig): string {
 /** Runs the server until SIGINT/SIGTERM; returns the exit code. */
 export async function runServer(config: ResolvedConfig): Promise<number> {
   Deno.mkdirSync(config.dataDir, { recursive: true });
-  const existing = readPid(config);
-  if (existing && existing !== Deno.pid && alive(existing)) {
-    console.error(`chat: already running with pid ${existing} (${pidFile(config)})`);
-    return 1;
-  }
   const logPath = Deno.env.get("CHAT_DAEMON_CHILD");
   const logFileHandle = logPath ? Deno.openSync(logPath, { append: true, create: true }) : null;
   const encoder = new TextEncoder();
@@ -58,10 +53,29 @@ export async function runServer(config: ResolvedConfig): Promise<number> {
     if (logFileHandle) logFileHandle.writeSync(encoder.encode(text));
     else console.error(text.trimEnd());
   };
-  const server = await startServer(config, { log });
+  // Why the server cannot start goes to the terminal, and for `start -d` (whose terminal is
+  // its parent) into the log, where the parent finds it and shows it.
+  const refuse = (reason: string) => {
+    console.error(`chat: ${reason}`);
+    if (logFileHandle) {
+      log(`cannot start: ${reason}`);
+      logFileHandle.close();
+    }
+    return 1;
+  };
+  const existing = readPid(config);
+  if (existing && existing !== Deno.pid && alive(existing)) {
+    return refuse(`already running with pid ${existing} (${pidFile(config)})`);
+  }
+  let server;
+  try {
+    server = await startServer(config, { log });
+  } catch (error) {
+    return refuse((error as Error).message);
+  }
   Deno.writeTextFileSync(pidFile(config), `${Deno.pid}\n`);
+  // One line, on the terminal in the foreground and in the log in the background.
   log(`webChat listening on ${server.url} (node ${server.nodeId}, ${server.backend.kind})`);
-  console.log(`webChat listening on ${server.url}`);
 
   const done = Promise.withResolvers<void>();
   const stop = () => done.resolve();
@@ -91,11 +105,18 @@ export async function runServer(config: ResolvedConfig): Promise<number> {
 /** Starts the server in the background and waits until it listens (or fails). */
 export async function startDaemon(config: ResolvedConfig, argv: string[]): Promise<number> {
   Deno.mkdirSync(config.dataDir, { recursive: true });
+  const running = readPid(config);
+  if (running && alive(running)) {
+    console.error(`chat: already running with pid ${running} (${pidFile(config)})`);
+    return 1;
+  }
   const args = argv.filter((a) => a !== "-d" && a !== "--daemon").map((a) =>
     a === "restart" ? "start" : a
   );
   const mainModule = new URL("../main.ts", import.meta.url).href;
   const runArgs = Deno.build.standalone ? args : ["run", "-A", mainModule, ...args];
+  // What the child logs from here on is this start's own story (the log is appended to).
+  const logStart = fileSize(logFile(config));
   const child = new Deno.Command(Deno.execPath(), {
     args: runArgs,
     env: { CHAT_DAEMON_CHILD: logFile(config), RUST_BACKTRACE: "0", NO_COLOR: "1" },
@@ -116,12 +137,36 @@ export async function startDaemon(config: ResolvedConfig, argv: string[]): Promi
       new Promise<null>((r) => setTimeout(() => r(null), 100)),
     ]);
     if (exited) {
-      console.error(`chat: the server exited with code ${exited.code}; see ${logFile(config)}`);
+      console.error(
+        `chat: the server exited with code ${exited.code} before listening` +
+          logTail(config, logStart),
+      );
       return 1;
     }
   }
-  console.error(`chat: the server did not start within 30 s; see ${logFile(config)}`);
+  console.error(`chat: the server did not start within 30 s` + logTail(config, logStart));
   return 1;
+}
+
+function fileSize(path: string): number {
+  try {
+    return Deno.statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The last lines the log got since `from`, indented, and where the whole log is. */
+function logTail(config: ResolvedConfig, from: number): string {
+  let text = "";
+  try {
+    text = new TextDecoder().decode(Deno.readFileSync(logFile(config)).subarray(from));
+  } catch {
+    // no log at all
+  }
+  const lines = text.trimEnd().split("\n").filter(Boolean).slice(-10);
+  if (lines.length === 0) return `; it logged nothing (${logFile(config)})`;
+  return `:\n${lines.map((line) => `  ${line}`).join("\n")}\n(log: ${logFile(config)})`;
 }
 
 /** Stops the background server (SIGTERM, then waits up to 20 s). */

@@ -3,7 +3,7 @@
  * and configuration errors that name the field.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { freePort } from "./support/server_process.ts";
+import { freePort, spawnServer } from "./support/server_process.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -85,6 +85,53 @@ Deno.test("chat user add, start -d, status, reload and stop on the embedded back
     await chat(["stop"], { CHAT_DATA_DIR: data });
     await Deno.remove(data, { recursive: true });
   }
+});
+
+Deno.test("start -d says on the terminal why the server did not start", async () => {
+  const data = await Deno.makeTempDir();
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const takenPort = (taken.addr as Deno.NetAddr).port;
+  try {
+    const inUseEnv = { CHAT_DATA_DIR: data, CHAT_PORT: String(takenPort) };
+    await chat(["start", "-d"], inUseEnv);
+    // Twice: the log keeps every start's lines, the terminal shows only this start's.
+    const inUse = await chat(["start", "-d"], inUseEnv);
+    assertEquals(inUse.code, 1, inUse.err);
+    assert(inUse.err.includes(`127.0.0.1:${takenPort}`), inUse.err);
+    assert(/address already in use/i.test(inUse.err), inUse.err);
+    assertEquals(inUse.err.match(/cannot start/g)?.length, 1, inUse.err);
+    assert(!(await exists(`${data}/chat.pid`)), "no pid file for a server that never ran");
+
+    const env = { CHAT_DATA_DIR: data, CHAT_PORT: String(freePort()) };
+    const started = await chat(["start", "-d"], env);
+    assertEquals(started.code, 0, started.err);
+    const pid = Number((await Deno.readTextFile(`${data}/chat.pid`)).trim());
+    const again = await chat(["start", "-d"], { ...env, CHAT_PORT: String(freePort()) });
+    assertEquals(again.code, 1);
+    assert(again.err.includes(`already running with pid ${pid}`), again.err);
+  } finally {
+    taken.close();
+    await chat(["stop"], { CHAT_DATA_DIR: data });
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test("the foreground server prints its listening line once", async () => {
+  const data = await Deno.makeTempDir();
+  try {
+    const server = await spawnServer(["--port", "0"], { CHAT_DATA_DIR: data });
+    await server.kill("SIGTERM");
+    const listening = server.output.filter((line) => line.includes("webChat listening on"));
+    assertEquals(listening.length, 1, server.output.join("\n"));
+  } finally {
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test(".gitignore keeps the config file (it may hold passwords) and the data folder out", async () => {
+  const ignored = (await Deno.readTextFile(new URL("../.gitignore", import.meta.url)))
+    .split("\n").map((line) => line.trim());
+  for (const entry of ["chat.json", "data/"]) assert(ignored.includes(entry), entry);
 });
 
 Deno.test("configuration errors name the field and exit 2", async () => {
