@@ -36,6 +36,9 @@ function memoryQueue() {
       return Promise.resolve();
     },
     park: () => Promise.resolve(),
+    renewLease: () => Promise.resolve(),
+    releaseLease: () => Promise.resolve(),
+    reclaimExpired: () => Promise.resolve(0),
     counts: () => Promise.resolve({ pending: waiting.length, inFlight: 0, parked: 0 }),
     close() {
       closed = true;
@@ -49,7 +52,7 @@ function memoryQueue() {
 function memoryStatus(stopAt = Infinity) {
   const beats: { at: number; processed: number }[] = [];
   const store: WorkerStatusStore = {
-    beat(server, processed) {
+    beat(server, { processed, lastProgress, state }) {
       beats.push({ at: Date.now(), processed });
       const row: WorkerStatus = {
         jobName: "archive",
@@ -59,6 +62,8 @@ function memoryStatus(stopAt = Infinity) {
         processedTotal: beats.reduce((sum, b) => sum + b.processed, 0),
         processedToday: 0,
         stopRequested: beats.length === stopAt,
+        lastProgress,
+        state,
       };
       return Promise.resolve(row);
     },

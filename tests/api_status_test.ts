@@ -25,16 +25,21 @@ Deno.test("queue status: counts and the worker's heartbeat, which goes stale aft
     );
     assertEquals([idle.pending, idle.inFlight, idle.parked, idle.archive], [0, 0, 0, "ok"]);
 
-    await h.backend.workerStatus.beat("w1", 7, new Date(time.now));
+    await h.backend.workerStatus.beat(
+      "w1",
+      { processed: 7, lastProgress: 0, state: "running" },
+      new Date(time.now),
+    );
     const beating = await status();
     assertEquals(
       [beating.alive, beating.lastBeat, beating.processedTotal],
       [true, Math.floor(time.now / 1000), 7],
     );
-    await time.tick(30_000);
+    await time.tick(15_000);
     assertEquals((await status()).alive, true);
     await time.tick(1_000);
-    assertEquals((await status()).alive, false, "no heartbeat for 31 s");
+    assertEquals((await status()).alive, false, "no heartbeat for 16 s");
+    assertEquals((await status()).worker, "not running");
 
     await h.say("alice--alice", "alice", "a note to self");
     assertEquals((await status()).pending, 1, "queued, no worker took it");
