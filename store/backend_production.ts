@@ -14,6 +14,7 @@ import { RedisInbox } from "./inbox_redis.ts";
 import { openMysql } from "./mysql_pool.ts";
 import { RedisPresence } from "./presence_redis.ts";
 import { closeRedis, connectRedis, redactUrl } from "./redis_client.ts";
+import { RedisSessionEndings } from "./sessions_endings_redis.ts";
 import { RedisLoginLimiter, RedisSessionStore } from "./sessions_redis.ts";
 import { MysqlUserStore } from "./users_mysql.ts";
 
@@ -44,18 +45,15 @@ export async function openProductionBackend(
   await users.ensureSchema();
   const presence = new RedisPresence(redis, prefix, nodeId);
   presence.start();
+  const sessionEndings = new RedisSessionEndings(redis, prefix, log);
 
   let closed = false;
   return {
     kind: "production",
     users,
     sessions: new RedisSessionStore(redis, prefix, config.session.ttlSeconds),
-    loginLimiter: new RedisLoginLimiter(
-      redis,
-      prefix,
-      config.login.maxFailures,
-      config.login.windowSeconds,
-    ),
+    sessionEndings,
+    loginLimiter: new RedisLoginLimiter(redis, prefix, config.login),
     inbox: new RedisInbox(redis, prefix),
     presence,
     producer: new RedisQueue({
@@ -83,6 +81,7 @@ export async function openProductionBackend(
       if (closed) return;
       closed = true;
       await presence.close();
+      await sessionEndings.close();
       await Promise.allSettled([closeRedis(redis), pool.end()]);
     },
   };
