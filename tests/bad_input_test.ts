@@ -13,7 +13,7 @@ async function traces(t: TestServer): Promise<string[]> {
   for await (const keys of t.stores.redis.scanIterator({ MATCH: `${t.stores.prefix}*` })) {
     for (const key of keys) {
       const name = key.slice(t.stores.prefix.length);
-      if (/^(session:|presence:|login:fail:)/.test(name)) continue;
+      if (/^(session:|sessions:|presence:|login:fail:)/.test(name)) continue;
       if (/:unread:msgnum$/.test(name) && await t.stores.redis.hLen(key) === 0) continue;
       found.push(name);
     }

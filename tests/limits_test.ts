@@ -66,7 +66,13 @@ Deno.test("a silent connection gets pings and is closed with 4408; one that answ
 });
 
 Deno.test("a client that does not read is disconnected, not buffered without bound", async () => {
-  const t = await startTestServer({ configure: (c) => c.limits.sendBufferBytes = 64 * 1024 });
+  const t = await startTestServer({
+    configure: (c) => {
+      c.limits.sendBufferBytes = 64 * 1024;
+      // alice floods on purpose: this test is about bob's buffer, not alice's send rate.
+      c.limits.sendPerSecond = c.limits.sendBurst = 1_000_000;
+    },
+  });
   try {
     await t.addUser("alice");
     await t.addUser("bob");
