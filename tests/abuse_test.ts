@@ -6,6 +6,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import type { RowDataPacket } from "mysql2/promise";
 import { eventually, startTestServer } from "./support/chat_server.ts";
+import { openRawWs } from "./support/raw_ws.ts";
 import { openWs, type WsClient } from "./support/ws_client.ts";
 
 Deno.test("an account holds at most socketsPerAccount sockets; the next is refused with 1013", async () => {
@@ -121,6 +122,22 @@ Deno.test("frames built to break the parser get bad_request and no log line each
     alice.send({ type: "ping" });
     await alice.next((f) => f.type === "pong");
     assertEquals(t.logs.filter((line) => /unexpected|TypeError/.test(line)), []);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a message sent in fragments is refused with 1009 once the runtime has it all", async () => {
+  const t = await startTestServer();
+  try {
+    await t.addUser("alice");
+    const raw = await openRawWs(t.server.port, await t.login("alice"));
+    // Deno collects the fragments without a limit of its own (README, "Frames"); the gateway's
+    // check runs on the whole message: 32 fragments of 64 KiB make 2 MiB, over 64 KiB.
+    const fragment = new Uint8Array(64 * 1024).fill(0x61);
+    for (let i = 0; i < 32; i++) await raw.frame(i === 31, i === 0 ? 1 : 0, fragment);
+    assertEquals(await raw.closeCode(), 1009);
+    raw.close();
   } finally {
     await t.close();
   }
