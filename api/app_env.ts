@@ -18,7 +18,10 @@ export interface AppDeps {
   workerReport?: () => SupervisorReport | null;
 }
 
-/** Hono generics: `accountid` and `token` are set by the session middleware. */
+/**
+ * Hono generics: `accountid`, `token` and `sessionKey` (the token's hash, what the stores and
+ * open WebSockets know a session by) are set by the session middleware.
+ */
 export interface AppEnv {
-  Variables: { accountid: string; token: string };
+  Variables: { accountid: string; token: string; sessionKey: string };
 }

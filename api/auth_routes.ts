@@ -9,7 +9,9 @@ import { hashPassword, verifyPassword } from "../store/password.ts";
 import { ACCOUNT_ID } from "../store/users.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
 import { ApiError, badRequest, notFound, unavailable } from "./errors.ts";
-import { requireSession, SESSION_COOKIE } from "./session_middleware.ts";
+import { loginAttempt } from "./login_attempt.ts";
+import { requestClientAddress } from "./request_address.ts";
+import { requireSession, secureCookie, SESSION_COOKIE } from "./session_middleware.ts";
 
 /** A hash to verify against when the account does not exist, so timing does not tell. */
 const DUMMY_HASH = await hashPassword(crypto.randomUUID());
@@ -25,12 +27,16 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
       throw badRequest(`body must be {"accountid":"...","password":"..."}`);
     }
     const { accountid, password } = body as { accountid: string; password: string };
-    const address = (c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr
-      ?.hostname ?? "local";
-    const keys = [`acct:${accountid.slice(0, 40).toLowerCase()}:${address}`];
+    const attempt = loginAttempt(
+      accountid,
+      requestClientAddress(c, deps.config.http.trustedProxies),
+    );
     try {
-      if ((await Promise.all(keys.map((k) => backend.loginLimiter.blocked(k)))).some(Boolean)) {
-        c.header("Retry-After", String(deps.config.login.windowSeconds));
+      // Counted before the password is checked (a check takes ~80 ms): guesses sent in
+      // parallel cannot all pass a count that would only be made afterwards.
+      const reservation = await backend.loginLimiter.reserve(attempt);
+      if (!reservation.allowed) {
+        c.header("Retry-After", String(reservation.retryAfterSeconds));
         throw new ApiError(429, "rate_limited", "too many failed logins; wait and retry");
       }
       const user = ACCOUNT_ID.test(accountid)
@@ -38,19 +44,18 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
         : null;
       const check = await verifyPassword(password, user?.passwordHash || DUMMY_HASH);
       if (!user || !check.ok) {
-        await Promise.all(keys.map((k) => backend.loginLimiter.fail(k)));
         throw new ApiError(401, "bad_credentials", "wrong account or password");
       }
       if (check.needsRehash) {
         await backend.users.setPassword(user.accountid, await hashPassword(password));
       }
-      await Promise.all(keys.map((k) => backend.loginLimiter.reset(k)));
+      await backend.loginLimiter.succeeded(attempt);
       // The stored spelling: account lookups ignore case (MySQL's collation), identities do not.
       const token = await backend.sessions.create(user.accountid);
       setCookie(c, SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: "Lax",
-        secure: new URL(c.req.url).protocol === "https:",
+        secure: secureCookie(c, deps.config),
         path: "/",
         maxAge: deps.config.session.ttlSeconds,
       });
@@ -65,7 +70,9 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.post("/logout", requireSession(deps), async (c) => {
     await backend.sessions.destroy(c.get("token"));
-    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    // This node's sockets of the session close at once; other nodes hear it from the store.
+    deps.gateway.endSessions([c.get("sessionKey")]);
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: secureCookie(c, deps.config) });
     return c.body(null, 204);
   });
 

@@ -69,6 +69,8 @@ export async function startServer(
     presence: backend.presence,
     producer: backend.producer,
     recent: backend.recent,
+    sessions: backend.sessions,
+    sessionEndings: backend.sessionEndings,
     hub: new Hub(),
     log,
   });

@@ -6,8 +6,11 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import type { ResolvedConfig } from "../config/mod.ts";
+import { tokenKey } from "../store/sessions.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
 import { ApiError, forbidden, unavailable } from "./errors.ts";
+import { fromTrustedProxy } from "./request_address.ts";
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = "chat_session";
@@ -21,7 +24,7 @@ export function requestToken(c: Context, allowQuery: boolean): string | null {
   return allowQuery ? c.req.query("token") ?? null : null;
 }
 
-/** Rejects a request without a live session with 401; sets `accountid` and `token`. */
+/** Rejects a request without a live session with 401; sets `accountid`, `token`, `sessionKey`. */
 export function requireSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = requestToken(c, c.req.path === "/ws");
@@ -36,6 +39,8 @@ export function requireSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
     if (!accountid) throw new ApiError(401, "unauthorized", "session expired or unknown");
     c.set("accountid", accountid);
     c.set("token", token);
+    // What a WebSocket remembers of its session: the hash, never the token itself.
+    c.set("sessionKey", await tokenKey(token));
     await next();
   };
 }
@@ -51,7 +56,7 @@ export function checkOrigin(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const origin = c.req.header("origin");
     const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
     if (origin !== undefined && (UNSAFE.has(c.req.method) || upgrade)) {
-      const own = ownOrigin(c);
+      const own = ownOrigin(c, deps.config);
       if (origin !== own && !deps.config.allowedOrigins.includes(origin)) {
         throw forbidden(`origin ${origin} is not allowed`);
       }
@@ -60,9 +65,29 @@ export function checkOrigin(deps: AppDeps): MiddlewareHandler<AppEnv> {
   };
 }
 
-function ownOrigin(c: Context): string {
+/**
+ * The server's own origin: the public URL when one is configured (behind a proxy the `Host`
+ * header is the proxy's business), else the request's own, with `X-Forwarded-Proto` believed
+ * only from a trusted proxy.
+ */
+function ownOrigin(c: Context, config: ResolvedConfig): string {
+  if (config.publicUrl) return new URL(config.publicUrl).origin;
   const url = new URL(c.req.url);
   const host = c.req.header("host") ?? url.host;
-  const proto = c.req.header("x-forwarded-proto") === "https" ? "https:" : url.protocol;
+  const forwarded = fromTrustedProxy(c, config.http.trustedProxies)
+    ? c.req.header("x-forwarded-proto")
+    : undefined;
+  const proto = forwarded === "https" || forwarded === "http" ? `${forwarded}:` : url.protocol;
   return `${proto}//${host}`;
+}
+
+/**
+ * The session cookie is `Secure` when people reach the server over https: the public URL says
+ * so, the request itself was https, or a trusted proxy says it terminated TLS.
+ */
+export function secureCookie(c: Context, config: ResolvedConfig): boolean {
+  if (config.publicUrl) return new URL(config.publicUrl).protocol === "https:";
+  if (new URL(c.req.url).protocol === "https:") return true;
+  return fromTrustedProxy(c, config.http.trustedProxies) &&
+    c.req.header("x-forwarded-proto") === "https";
 }

@@ -8,6 +8,21 @@ import { Hono } from "hono";
 import type { AppEnv } from "./app_env.ts";
 
 const WEB = new URL("../web/", import.meta.url);
+/**
+ * Same-origin everything and no inline code. `connect-src 'self'` covers the page's own
+ * WebSocket (CSP Level 3 matches ws:/wss: of the same host to 'self'), so no `ws:` source lets
+ * injected code talk to any other host; `form-action 'self'` keeps forms from posting elsewhere.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
   js: "text/javascript; charset=utf-8",
@@ -29,8 +44,7 @@ export function webRoutes(): Hono<AppEnv> {
         headers: {
           "content-type": type,
           "cache-control": "no-cache",
-          "content-security-policy":
-            "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+          "content-security-policy": CONTENT_SECURITY_POLICY,
         },
       });
     } catch {

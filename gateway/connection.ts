@@ -17,14 +17,34 @@ import {
   parseClientFrame,
   type SayFrame,
 } from "./protocol.ts";
+import { LogLimiter } from "./log_limiter.ts";
 import { handleSay } from "./say.ts";
+import type { SendRateLimiter } from "./send_rate.ts";
 import type { ChatSocket } from "./socket.ts";
 
 /** Frames a client may have waiting before it is told to slow down (disconnected). */
 const MAX_PENDING_FRAMES = 1000;
 
+/** What a connection knows besides its account, socket and context. */
+export interface ConnectionOptions {
+  /** The key (token hash, never the token) of the session the socket was opened with. */
+  sessionKey?: string;
+  /** The node's per-account send budget; without one, sending is not rate limited. */
+  sendRate?: SendRateLimiter;
+  /**
+   * Called once when the connection is closed by either side: a closing socket may linger
+   * until its peer answers (a client that stopped reading never does), so the bookkeeping
+   * does not wait for the transport.
+   */
+  released?: (connection: Connection) => void;
+}
+
 /** A WebSocket connection of an authenticated account. */
 export class Connection {
+  /** The key of the session this socket belongs to; it closes (4401) when that ends. */
+  readonly sessionKey: string;
+  /** The client sent something other than `ping`/`pong` since the last session recheck. */
+  usedSinceCheck = false;
   /** Set once the `login` frame was accepted. */
   loggedIn = false;
   /** Milliseconds timestamp of the last frame received. */
@@ -36,18 +56,24 @@ export class Connection {
   #chain: Promise<void> = Promise.resolve();
   /** Frames for this connection while its `init` is being built. */
   #held: string[] | null = null;
+  readonly #released: (connection: Connection) => void;
+  readonly #sendRate: SendRateLimiter | null;
+  readonly #log: LogLimiter;
+  /** The shared context with this connection's rate-limited log, for the frame handlers. */
+  private readonly ctx: GatewayContext;
 
-  /**
-   * @param released called once when the connection is closed by either side: a closing
-   *   socket may linger until its peer answers (a client that stopped reading never does), so
-   *   the bookkeeping does not wait for the transport.
-   */
   constructor(
     readonly accountid: string,
     private readonly socket: ChatSocket,
-    private readonly ctx: GatewayContext,
-    private readonly released: (connection: Connection) => void = () => {},
-  ) {}
+    ctx: GatewayContext,
+    options: ConnectionOptions = {},
+  ) {
+    this.sessionKey = options.sessionKey ?? "";
+    this.#released = options.released ?? (() => {});
+    this.#sendRate = options.sendRate ?? null;
+    this.#log = new LogLimiter(ctx.log, `a connection of ${accountid}`);
+    this.ctx = { ...ctx, log: (line) => this.#log.line(line) };
+  }
 
   /** Queues a frame; a client whose backlog is over the limit is disconnected, not buffered. */
   send(text: string): void {
@@ -85,7 +111,7 @@ export class Connection {
     } catch {
       // already closing
     }
-    this.released(this);
+    this.#released(this);
   }
 
   /** Handles one text frame (byte size already checked by the transport). */
@@ -105,8 +131,9 @@ export class Connection {
   async onClose(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
-      this.released(this);
+      this.#released(this);
     }
+    this.#log.flush();
     if (!this.loggedIn) return;
     this.loggedIn = false;
     if (!this.ctx.hub.remove(this)) return;
@@ -130,7 +157,9 @@ export class Connection {
     if ("info" in frame) return this.sendError(frame);
     if (frame.type === "ping") return this.sendJson({ type: "pong" });
     if (frame.type === "pong") return;
+    // The upgrade itself extended the session; heartbeats are the client software's doing.
     if (frame.type === "login") return await this.#login(frame.clientName);
+    this.usedSinceCheck = true;
     if (!this.loggedIn) {
       return this.sendError({
         info: ErrorCode.unauthorized,
@@ -138,7 +167,10 @@ export class Connection {
         ...("cid" in frame ? { cid: frame.cid } : {}),
       });
     }
-    if (frame.type === "say") return await handleSay(this.ctx, this, frame);
+    if (frame.type === "say") {
+      if (this.#rateLimited(frame.cid)) return;
+      return await handleSay(this.ctx, this, frame);
+    }
     return await this.#read(frame);
   }
 
@@ -218,6 +250,25 @@ export class Connection {
         code: CloseCode.tryAgainLater,
       };
     }
+  }
+
+  /**
+   * Takes one message from the account's send budget; when it is empty, answers
+   * `rate_limited` (nothing is stored or delivered) and says so.
+   */
+  #rateLimited(cid: string): boolean {
+    const waitMs = this.#sendRate?.take(this.accountid) ?? 0;
+    if (waitMs === 0) return false;
+    const { perSecond, burst } = this.#sendRate!;
+    this.send(JSON.stringify({
+      type: "error",
+      info: ErrorCode.rateLimited,
+      msg: `sending too fast: at most ${perSecond} messages a second (bursts of ${burst}); ` +
+        `retry in ${waitMs} ms`,
+      cid,
+      retryAfterMs: waitMs,
+    }));
+    return true;
   }
 
   async #read(frame: Extract<ClientFrame, { type: "read" }>): Promise<void> {

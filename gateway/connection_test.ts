@@ -7,6 +7,7 @@ import type { MessageProducer } from "../queue/queue.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import { Connection } from "./connection.ts";
 import { Hub } from "./hub.ts";
+import { SendRateLimiter } from "./send_rate.ts";
 
 /** A socket that records what it was sent. */
 function recordingSocket() {
@@ -40,6 +41,8 @@ Deno.test("a message sent while init is being built arrives after init, not lost
     } as unknown as Presence,
     producer: {} as MessageProducer,
     recent: { contacts: () => Promise.resolve([]) } as unknown as RecentIndex,
+    sessions: { live: () => Promise.resolve(new Set<string>()) },
+    sessionEndings: null,
     hub,
     log: () => {},
   };
@@ -57,4 +60,70 @@ Deno.test("a message sent while init is being built arrives after init, not lost
   assertEquals(frames.map((f) => f.type), ["init", "say"]);
   assertEquals(frames[0].offline.map((f: { seq: number }) => f.seq), [1]);
   assertEquals(frames[1].seq, 2);
+});
+
+/** A context whose accounts exist and whose queue is down, recording what is logged. */
+function failingQueueContext(logs: string[]) {
+  const hub = new Hub<Connection>();
+  return {
+    config: defaultConfig(),
+    users: {
+      existing: (ids: string[]) => Promise.resolve(new Set(ids)),
+    } as unknown as UserStore,
+    inbox: {} as Inbox,
+    presence: {} as Presence,
+    producer: {
+      enqueue: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6379")),
+    } as unknown as MessageProducer,
+    recent: {} as RecentIndex,
+    sessions: { live: () => Promise.resolve(new Set<string>()) },
+    sessionEndings: null,
+    hub,
+    log: (line: string) => logs.push(line),
+  };
+}
+
+Deno.test("errors a client can trigger with every frame are logged a few times a minute", async () => {
+  const logs: string[] = [];
+  const socket = recordingSocket();
+  const alice = new Connection("alice", socket, failingQueueContext(logs));
+  // Logged in without the init round trip: this test is about the say handler's log lines.
+  alice.loggedIn = true;
+  for (let i = 0; i < 200; i++) {
+    alice.receive(
+      JSON.stringify({ type: "say", chatid: "alice--bob", content: "x", cid: `c${i}` }),
+    );
+  }
+  await alice.settled();
+  const errors = socket.sent.map((t) => JSON.parse(t)).filter((f) => f.type === "error");
+  assertEquals(errors.length, 200, "every frame still gets its answer");
+  assertEquals(logs.length, 5, logs.join("\n"));
+  alice.loggedIn = false;
+  await alice.onClose();
+  assertEquals(logs.at(-1), "gateway: 195 more log lines for a connection of alice suppressed");
+});
+
+Deno.test("a connection over its account's send budget answers rate_limited with the cid", async () => {
+  const logs: string[] = [];
+  const socket = recordingSocket();
+  const ctx = failingQueueContext(logs);
+  const sendRate = new SendRateLimiter(1, 3, () => 0);
+  const one = new Connection("alice", socket, ctx, { sendRate });
+  const two = new Connection("alice", recordingSocket(), ctx, { sendRate });
+  one.loggedIn = two.loggedIn = true;
+  for (let i = 0; i < 2; i++) {
+    two.receive(JSON.stringify({ type: "say", chatid: "a--b", content: "x" }));
+  }
+  for (let i = 0; i < 3; i++) {
+    one.receive(JSON.stringify({ type: "say", chatid: "alice--bob", content: "x", cid: `c${i}` }));
+  }
+  await Promise.all([one.settled(), two.settled()]);
+  const frames = socket.sent.map((t) => JSON.parse(t));
+  // The other socket of the account used two of the three: one left for this one.
+  assertEquals(frames.map((f) => [f.info, f.cid]), [
+    ["unavailable", "c0"],
+    ["rate_limited", "c1"],
+    ["rate_limited", "c2"],
+  ]);
+  assertEquals(frames[1].retryAfterMs, 1000);
 });

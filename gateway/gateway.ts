@@ -1,12 +1,16 @@
 /**
- * The gateway of one node: every open connection (logged in or not), the connection cap, the
- * heartbeat (server `ping`, idle close) and the ordered close at shutdown.
+ * The gateway of one node: every open connection (logged in or not), the connection caps (per
+ * node and per account), the heartbeat (server `ping`, idle close), the send rate limit, the
+ * sessions of open sockets (ended sessions close their sockets) and the ordered close at
+ * shutdown.
  *
  * @module
  */
 import { Connection } from "./connection.ts";
 import type { GatewayContext } from "./gateway_context.ts";
 import { CloseCode } from "./protocol.ts";
+import { SendRateLimiter } from "./send_rate.ts";
+import { SessionWatch } from "./session_watch.ts";
 import type { ChatSocket } from "./socket.ts";
 
 const PING = JSON.stringify({ type: "ping" });
@@ -16,10 +20,21 @@ const TICK_MS = 1000;
 /** All WebSocket connections of this node. */
 export class Gateway {
   #open = new Set<Connection>();
+  /** Open connections per account, logged in or not (`limits.socketsPerAccount`). */
+  #perAccount = new Map<string, number>();
+  #sessions: SessionWatch<Connection>;
+  #sendRate: SendRateLimiter;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #recheckTimer: ReturnType<typeof setInterval> | undefined;
   #closing = false;
 
-  constructor(readonly ctx: GatewayContext) {}
+  constructor(readonly ctx: GatewayContext) {
+    this.#sessions = new SessionWatch(ctx.sessions, ctx.log);
+    this.#sendRate = new SendRateLimiter(
+      ctx.config.limits.sendPerSecond,
+      ctx.config.limits.sendBurst,
+    );
+  }
 
   /** Open connections, logged in or not. */
   get size(): number {
@@ -27,10 +42,11 @@ export class Gateway {
   }
 
   /**
-   * Accepts a new socket of an authenticated account. At capacity or while shutting down the
-   * socket is closed (1013 / 1001) and null is returned.
+   * Accepts a new socket of an authenticated account, opened with the session `sessionKey`. At
+   * capacity, over the account's socket limit or while shutting down the socket is closed
+   * (1013 / 1013 / 1001) and null is returned.
    */
-  open(accountid: string, socket: ChatSocket): Connection | null {
+  open(accountid: string, sessionKey: string, socket: ChatSocket): Connection | null {
     if (this.#closing) {
       socket.close(CloseCode.goingAway, "server shutting down");
       return null;
@@ -39,14 +55,33 @@ export class Gateway {
       socket.close(CloseCode.tryAgainLater, "server at capacity, retry later");
       return null;
     }
-    const connection = new Connection(accountid, socket, this.ctx, (c) => void this.closed(c));
+    const perAccount = this.#perAccount.get(accountid) ?? 0;
+    const limit = this.ctx.config.limits.socketsPerAccount;
+    if (perAccount >= limit) {
+      socket.close(
+        CloseCode.tryAgainLater,
+        `too many connections for this account (at most ${limit}); close one and retry`,
+      );
+      return null;
+    }
+    const connection = new Connection(accountid, socket, this.ctx, {
+      sessionKey,
+      sendRate: this.#sendRate,
+      released: (c) => void this.closed(c),
+    });
     this.#open.add(connection);
+    this.#perAccount.set(accountid, perAccount + 1);
+    this.#sessions.add(connection);
     return connection;
   }
 
   /** Forgets a closed connection. */
   async closed(connection: Connection): Promise<void> {
     if (!this.#open.delete(connection)) return;
+    const left = (this.#perAccount.get(connection.accountid) ?? 1) - 1;
+    if (left > 0) this.#perAccount.set(connection.accountid, left);
+    else this.#perAccount.delete(connection.accountid);
+    this.#sessions.remove(connection);
     // At shutdown every account goes at once: telling each remaining one about every other
     // would cost n² frames; the node's presence set is dropped as a whole instead.
     if (this.#closing) {
@@ -56,19 +91,39 @@ export class Gateway {
     await connection.onClose();
   }
 
+  /** Closes every socket of the given sessions with 4401 (they ended); answers how many. */
+  endSessions(keys: Iterable<string>): number {
+    return this.#sessions.end(keys);
+  }
+
+  /** Asks the store whether the sessions of open sockets still live (also run periodically). */
+  recheckSessions(): Promise<void> {
+    return this.#sessions.recheck();
+  }
+
   /**
-   * Starts the heartbeat. It looks at every connection each second but pings only those silent
-   * for `pingSeconds` since their last frame or ping, so pings are spread over time (each
-   * connection on its own phase) instead of going to every socket in one burst.
+   * Starts the heartbeat, the periodic session recheck and, where the backend announces ended
+   * sessions, listening to those announcements. The heartbeat looks at every connection each
+   * second but pings only those silent for `pingSeconds` since their last frame or ping, so
+   * pings are spread over time (each connection on its own phase) instead of going to every
+   * socket in one burst.
    */
   start(): void {
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
+    this.#recheckTimer = setInterval(
+      () => void this.#sessions.recheck(),
+      this.ctx.config.session.recheckSeconds * 1000,
+    );
+    this.ctx.sessionEndings?.listen((keys) => this.endSessions(keys)).catch((error) =>
+      this.ctx.log(`sessions: not listening for ended sessions (the recheck still works): ${error}`)
+    );
   }
 
   /** Closes every connection with 1001 and waits (bounded) for their handlers. */
   async close(timeoutMs = 3000): Promise<void> {
     this.#closing = true;
     clearInterval(this.#timer);
+    clearInterval(this.#recheckTimer);
     const connections = [...this.#open];
     for (const connection of connections) {
       connection.close(CloseCode.goingAway, "server shutting down");
@@ -93,5 +148,6 @@ export class Gateway {
         connection.send(PING);
       }
     }
+    this.#sendRate.sweep();
   }
 }

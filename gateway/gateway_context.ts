@@ -8,6 +8,7 @@ import type { MessageProducer } from "../queue/queue.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import type { Inbox } from "../store/inbox.ts";
 import type { Presence } from "../store/presence.ts";
+import type { SessionEndings, SessionStore } from "../store/sessions.ts";
 import type { UserStore } from "../store/users.ts";
 import type { Hub } from "./hub.ts";
 import type { Connection } from "./connection.ts";
@@ -20,6 +21,10 @@ export interface GatewayContext {
   presence: Presence;
   producer: MessageProducer;
   recent: RecentIndex;
+  /** Asked periodically whether the sessions of open sockets still live. */
+  sessions: Pick<SessionStore, "live">;
+  /** Sessions ended elsewhere, heard at once (production); null: the recheck notices. */
+  sessionEndings: SessionEndings | null;
   hub: Hub<Connection>;
   /** One log line; errors are logged once, never thrown out of a handler. */
   log: (line: string) => void;

@@ -37,9 +37,9 @@ Deno.test("heartbeat: pings each connection after its own silence, closes the si
   try {
     const early = recordingSocket();
     const answering = recordingSocket();
-    gateway.open("alice", early)!;
+    gateway.open("alice", "session-a", early)!;
     await time.tick(10_000);
-    const lively = gateway.open("bob", answering)!;
+    const lively = gateway.open("bob", "session-b", answering)!;
 
     await time.tick(60_000); // t = 70 s
     // Pinged 25 s after each one's last frame or ping: on their own phases, not all at once.

@@ -136,8 +136,19 @@ export function parseClientFrame(text: string): ClientFrame | FrameError {
     case undefined:
       return bad("frame needs a type");
     default:
-      return bad(`unknown frame type ${JSON.stringify(String(f.type).slice(0, 40))}`, cid);
+      return bad(`unknown frame type ${describe(f.type)}`, cid);
   }
+}
+
+/**
+ * A client's value, shown in an error without touching it: `String(value)` would call a
+ * `toString` the client chose (`{"toString":1}` makes it throw).
+ */
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.slice(0, 40));
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (value === null) return "null";
+  return Array.isArray(value) ? "(an array)" : "(an object)";
 }
 
 function bad(msg: string, cid?: string): FrameError {

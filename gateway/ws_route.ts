@@ -10,16 +10,24 @@ import type { Gateway } from "./gateway.ts";
 import type { Connection } from "./connection.ts";
 import { CloseCode, ErrorCode } from "./protocol.ts";
 
-/** The `/ws` handler; the session middleware has put `accountid` on the context. */
+/**
+ * The `/ws` handler; the session middleware has put `accountid` and `sessionKey` on the context.
+ *
+ * The frame size is checked here, once Deno has the whole message: Deno's WebSocket (2.9.6) has
+ * no receive limit of its own, refuses only single frames over 64 MiB and collects a fragmented
+ * message without any bound. `limits.socketsPerAccount` and the idle close bound how much of
+ * that one account can hold (README, "Frames").
+ */
 export function wsHandler(gateway: Gateway) {
   const maxBytes = gateway.ctx.config.limits.frameBytes;
   return upgradeWebSocket((c: Context) => {
     const accountid = c.get("accountid") as string;
+    const sessionKey = c.get("sessionKey") as string;
     let connection: Connection | null = null;
     return {
       onOpen(_event, ws) {
         const raw = ws.raw as WebSocket;
-        connection = gateway.open(accountid, {
+        connection = gateway.open(accountid, sessionKey, {
           send: (text) => raw.send(text),
           close: (code, reason) => raw.close(code, reason),
           get bufferedAmount() {

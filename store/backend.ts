@@ -9,7 +9,7 @@ import type { RecentIndex } from "../queue/recent_index.ts";
 import type { WorkerStatusStore } from "../queue/worker_status.ts";
 import type { Inbox } from "./inbox.ts";
 import type { Presence } from "./presence.ts";
-import type { LoginLimiter, SessionStore } from "./sessions.ts";
+import type { LoginLimiter, SessionEndings, SessionStore } from "./sessions.ts";
 import type { UserStore } from "./users.ts";
 
 /** Every store the server talks to. */
@@ -18,6 +18,8 @@ export interface Backend {
   kind: "production" | "embedded";
   users: UserStore;
   sessions: SessionStore;
+  /** Sessions ended by other processes, heard at once; null: the gateway's recheck notices. */
+  sessionEndings: SessionEndings | null;
   loginLimiter: LoginLimiter;
   inbox: Inbox;
   presence: Presence;

@@ -56,11 +56,8 @@ export function openEmbeddedBackend(
       kind: "embedded",
       users: new SqliteUserStore(db),
       sessions: new SqliteSessionStore(db, config.session.ttlSeconds),
-      loginLimiter: new SqliteLoginLimiter(
-        db,
-        config.login.maxFailures,
-        config.login.windowSeconds,
-      ),
+      sessionEndings: null,
+      loginLimiter: new SqliteLoginLimiter(db, config.login),
       inbox: new SqliteInbox(db),
       presence,
       producer,

@@ -15,6 +15,7 @@ import { ensureDatabase, type MysqlPool, openMysql } from "./mysql_pool.ts";
 import { RedisUserCache } from "./user_cache_redis.ts";
 import { RedisPresence } from "./presence_redis.ts";
 import { closeRedis, connectRedis, redactUrl } from "./redis_client.ts";
+import { RedisSessionEndings } from "./sessions_endings_redis.ts";
 import { RedisLoginLimiter, RedisSessionStore } from "./sessions_redis.ts";
 import { MysqlUserStore } from "./users_mysql.ts";
 
@@ -76,18 +77,15 @@ export async function openProductionBackend(
   }
   const presence = new RedisPresence(redis, prefix, nodeId);
   presence.start();
+  const sessionEndings = new RedisSessionEndings(redis, prefix, log);
 
   let closed = false;
   return {
     kind: "production",
     users,
     sessions: new RedisSessionStore(redis, prefix, config.session.ttlSeconds),
-    loginLimiter: new RedisLoginLimiter(
-      redis,
-      prefix,
-      config.login.maxFailures,
-      config.login.windowSeconds,
-    ),
+    sessionEndings,
+    loginLimiter: new RedisLoginLimiter(redis, prefix, config.login),
     inbox: new RedisInbox(redis, prefix),
     presence,
     producer: new RedisQueue({
@@ -116,6 +114,7 @@ export async function openProductionBackend(
       closed = true;
       schema.abort();
       await presence.close();
+      await sessionEndings.close();
       await Promise.allSettled([closeRedis(redis), pool.end()]);
     },
   };

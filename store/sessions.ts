@@ -1,5 +1,10 @@
 /**
- * The session port: opaque tokens (cookie or bearer) mapped to an account.
+ * The session port: opaque tokens (cookie or bearer) mapped to an account, an index of each
+ * account's sessions (so a password change ends them all), the announcement of ended sessions
+ * to every node, and the login rate limit.
+ *
+ * Sessions are known by their key, the SHA-256 of the token ({@link tokenKey}): that is what
+ * the stores keep, what open WebSockets remember, and what an announcement carries.
  *
  * @module
  */
@@ -10,18 +15,67 @@ export interface SessionStore {
   create(accountid: string): Promise<string>;
   /** The account of a live session (its lifetime is extended), or null. */
   resolve(token: string): Promise<string | null>;
-  /** Ends a session; unknown tokens are ignored. */
+  /** Ends a session everywhere (announced to every node); unknown tokens are ignored. */
   destroy(token: string): Promise<void>;
+  /** Ends every session of an account everywhere (announced); answers how many there were. */
+  destroyAll(accountid: string): Promise<number>;
+  /**
+   * Which of the session `keys` are still live, in one round trip per call (callers batch a few
+   * hundred). The sessions in `used` were used since the last look and are extended, as a
+   * request would extend them.
+   */
+  live(keys: readonly string[], used: ReadonlySet<string>): Promise<Set<string>>;
 }
 
-/** Failed-login counting for the login rate limit. */
+/**
+ * Sessions ended by another process (another node's logout, `chat user passwd`), heard as soon
+ * as they end. Only the production backend has one; elsewhere the periodic look at
+ * {@link SessionStore.live} is what notices.
+ */
+export interface SessionEndings {
+  /** Starts listening; `ended` is called with the keys of sessions that ended anywhere. */
+  listen(ended: (keys: string[]) => void): Promise<void>;
+  /** Stops listening; idempotent. */
+  close(): Promise<void>;
+}
+
+/** One login attempt: the account asked for and the client address it came from. */
+export interface LoginAttempt {
+  /** The accountid as typed, lower-cased and cut to 40 characters (no lookup needed). */
+  account: string;
+  /** The client's address, or the /64 network of an IPv6 address (one host has them all). */
+  address: string;
+}
+
+/** The answer of {@link LoginLimiter.reserve}. */
+export type LoginReservation = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * The login rate limit: two budgets of failed attempts per window, one per account and address
+ * and one per address across every account (password spraying).
+ *
+ * An attempt is counted against both budgets *before* its password is checked, atomically, so
+ * parallel guesses cannot all pass a check that is only counted afterwards.
+ */
 export interface LoginLimiter {
-  /** True when `key` has failed too often within the window. */
-  blocked(key: string): Promise<boolean>;
-  /** Counts one failure. */
-  fail(key: string): Promise<void>;
-  /** Forgets the failures of `key` (after a successful login). */
-  reset(key: string): Promise<void>;
+  /**
+   * Counts the attempt against both budgets when both have room and answers `allowed`;
+   * otherwise counts nothing and says how long until the full budget's window ends.
+   */
+  reserve(attempt: LoginAttempt): Promise<LoginReservation>;
+  /**
+   * After a right password: forgets the account budget's failures and gives the address budget
+   * back the attempt that {@link reserve} counted.
+   */
+  succeeded(attempt: LoginAttempt): Promise<void>;
+}
+
+/** The storage keys of an attempt's two budgets; both carry the address (one Redis slot). */
+export function loginBudgetKeys(attempt: LoginAttempt): { account: string; address: string } {
+  return {
+    account: `{${attempt.address}}:acct:${attempt.account}`,
+    address: `{${attempt.address}}:addr`,
+  };
 }
 
 /** A new random session token (256 bits, base64url). */
@@ -35,4 +89,12 @@ export function newToken(): string {
 export async function tokenKey(token: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** What a session key looks like (the hex SHA-256 of a token). */
+export const SESSION_KEY = /^[0-9a-f]{64}$/;
+
+/** True when `token` has the shape of our tokens (anything else is never looked up). */
+export function plausibleToken(token: string): boolean {
+  return /^[A-Za-z0-9_-]{20,100}$/.test(token);
 }

@@ -1,6 +1,8 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { openTestStores } from "../tests/support/stores.ts";
 import { describeSessionContract } from "./sessions_contract.ts";
 import { tokenKey } from "./sessions.ts";
+import { RedisSessionEndings } from "./sessions_endings_redis.ts";
 import { RedisLoginLimiter, RedisSessionStore } from "./sessions_redis.ts";
 
 describeSessionContract("Redis", async () => {
@@ -10,8 +12,8 @@ describeSessionContract("Redis", async () => {
   const failureKey = (key: string) => `${prefix}login:fail:${key}`;
   return {
     sessions: (ttlSeconds) => new RedisSessionStore(redis, prefix, ttlSeconds),
-    limiter: (maxFailures, windowSeconds) =>
-      new RedisLoginLimiter(redis, prefix, maxFailures, windowSeconds),
+    limiter: (limits) => new RedisLoginLimiter(redis, prefix, limits),
+    endings: () => new RedisSessionEndings(redis, prefix, () => {}),
     async sessionKeys() {
       const keys: string[] = [];
       for await (const found of redis.scanIterator({ MATCH: `${prefix}session:*` })) {
@@ -31,4 +33,24 @@ describeSessionContract("Redis", async () => {
     failures: async (key) => Number(await redis.get(failureKey(key))),
     close: stores.cleanup,
   };
+});
+
+Deno.test("Redis: an account's session index is pruned of dead sessions at login", async () => {
+  const stores = await openTestStores();
+  try {
+    const { redis, prefix } = stores;
+    const sessions = new RedisSessionStore(redis, prefix, 3600);
+    const index = `${prefix}sessions:alice`;
+    const old = await Promise.all([1, 2, 3].map(() => sessions.create("alice")));
+    const oldKeys = await Promise.all(old.map(tokenKey));
+    // Two sessions expire; all three entries are older than the grace period.
+    for (const key of oldKeys.slice(0, 2)) await redis.del(`${prefix}session:${key}`);
+    for (const key of oldKeys) await redis.zAdd(index, { score: 1, value: key });
+    const fresh = await tokenKey(await sessions.create("alice"));
+    assertEquals((await redis.zRange(index, 0, -1)).sort(), [oldKeys[2], fresh].sort());
+    // The index has no TTL: a session that keeps being used outlives any fixed one.
+    assertEquals(await redis.ttl(index), -1);
+  } finally {
+    await stores.cleanup();
+  }
 });

@@ -8,33 +8,30 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 describeSessionContract("Sqlite", async () => {
   const temp = await openTempSqlite();
   const { db } = temp;
+  const row = (key: string) =>
+    db.prepare("SELECT count, expires FROM login_failure WHERE key = ?").get(key);
   return {
     sessions: (ttlSeconds) => new SqliteSessionStore(db, ttlSeconds),
-    limiter: (maxFailures, windowSeconds) => new SqliteLoginLimiter(db, maxFailures, windowSeconds),
+    limiter: (limits) => new SqliteLoginLimiter(db, limits),
+    endings: () => null,
     sessionKeys: () =>
       Promise.resolve(db.prepare("SELECT key FROM session").all().map((r) => String(r.key))),
     async sessionTtl(token) {
-      const row = db.prepare("SELECT expires FROM session WHERE key = ?").get(
+      const found = db.prepare("SELECT expires FROM session WHERE key = ?").get(
         await tokenKey(token),
       );
-      return Number(row?.expires) - Date.now() / 1000;
+      return Number(found?.expires) - Date.now() / 1000;
     },
     async expireSession(token, seconds) {
       db.prepare("UPDATE session SET expires = ? WHERE key = ?")
         .run(nowSeconds() + seconds, await tokenKey(token));
     },
-    windowEnd: (key) =>
-      Promise.resolve(
-        Number(db.prepare("SELECT expires FROM login_failure WHERE key = ?").get(key)?.expires),
-      ),
+    windowEnd: (key) => Promise.resolve(Number(row(key)?.expires)),
     endWindow(key) {
       db.prepare("UPDATE login_failure SET expires = ? WHERE key = ?").run(nowSeconds(), key);
       return Promise.resolve();
     },
-    failures: (key) =>
-      Promise.resolve(
-        Number(db.prepare("SELECT count FROM login_failure WHERE key = ?").get(key)?.count),
-      ),
+    failures: (key) => Promise.resolve(Number(row(key)?.count ?? 0)),
     close: temp.cleanup,
   };
 });

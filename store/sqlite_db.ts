@@ -110,6 +110,7 @@ CREATE TABLE IF NOT EXISTS session (
   expires INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS session_expires ON session (expires);
+CREATE INDEX IF NOT EXISTS session_account ON session (accountid);
 CREATE TABLE IF NOT EXISTS login_failure (
   key TEXT PRIMARY KEY,
   count INTEGER NOT NULL,

@@ -13,7 +13,11 @@ async function traces(t: TestServer): Promise<string[]> {
   for await (const keys of t.stores.redis.scanIterator({ MATCH: `${t.stores.prefix}*` })) {
     for (const key of keys) {
       const name = key.slice(t.stores.prefix.length);
-      if (/^(session:|presence:|login:fail:)/.test(name)) continue;
+      // Infrastructure, not traces of a message: sessions, presence, login counters, the
+      // worker's lease and the profile cache.
+      if (/^(session:|sessions:|presence:|login:fail:|chat:msg-list:lease:|user:)/.test(name)) {
+        continue;
+      }
       if (/:unread:msgnum$/.test(name) && await t.stores.redis.hLen(key) === 0) continue;
       found.push(name);
     }

@@ -3,30 +3,8 @@
  * and configuration errors that name the field.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { runChat as chat } from "./support/chat_cli.ts";
 import { freePort, spawnServer } from "./support/server_process.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-async function chat(args: string[], env: Record<string, string>, stdin?: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", ...env },
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const { code, stdout, stderr } = await child.output();
-  return {
-    code,
-    out: new TextDecoder().decode(stdout),
-    err: new TextDecoder().decode(stderr),
-  };
-}
 
 Deno.test("chat user add, start -d, status, reload and stop on the embedded backend", async () => {
   const data = await Deno.makeTempDir();
@@ -42,7 +20,7 @@ Deno.test("chat user add, start -d, status, reload and stop on the embedded back
     const again = await chat(
       ["user", "add", "alice", "--name", "X", "--password-stdin"],
       env,
-      "x\n",
+      "another password\n",
     );
     assertEquals(again.code, 1);
     assert(/already exists/.test(again.err), again.err);
@@ -123,6 +101,54 @@ Deno.test("the foreground server prints its listening line once", async () => {
     await server.kill("SIGTERM");
     const listening = server.output.filter((line) => line.includes("webChat listening on"));
     assertEquals(listening.length, 1, server.output.join("\n"));
+  } finally {
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test("passwords shorter than password.minLength are refused; generated ones are long enough", async () => {
+  const data = await Deno.makeTempDir();
+  const env = { CHAT_DATA_DIR: data };
+  try {
+    const short = await chat(
+      ["user", "add", "bob", "--name", "Bob", "--password-stdin"],
+      env,
+      "1234567\n",
+    );
+    assertEquals(short.code, 2);
+    assert(
+      /at least 8 characters long \(password\.minLength\); nothing was changed/.test(short.err),
+      short.err,
+    );
+    // Characters, not bytes: seven emoji are seven characters.
+    const emoji = await chat(
+      ["user", "add", "bob", "--name", "Bob", "--password-stdin"],
+      env,
+      "😀".repeat(7) + "\n",
+    );
+    assertEquals(emoji.code, 2, emoji.err);
+    const added = await chat(
+      ["user", "add", "bob", "--name", "Bob", "--password-stdin"],
+      env,
+      "12345678\n",
+    );
+    assertEquals(added.code, 0, added.err);
+    const shortChange = await chat(["user", "passwd", "bob", "--password-stdin"], env, "short\n");
+    assertEquals(shortChange.code, 2);
+    assert(/at least 8 characters/.test(shortChange.err), shortChange.err);
+    // A longer minimum applies to generated passwords too.
+    const long = { ...env, CHAT_PASSWORD_MIN_LENGTH: "40" };
+    const generated = await chat(["user", "passwd", "bob"], long);
+    assertEquals(generated.code, 0, generated.err);
+    const password = /password: (\S+)/.exec(generated.out)?.[1] ?? "";
+    assert(password.length >= 40 && /^[A-Za-z0-9_-]+$/.test(password), generated.out);
+    assert(/password changed for bob; 0 sessions ended/.test(generated.out), generated.out);
+    const tooShort = await chat(
+      ["user", "add", "carol", "--name", "C", "--password-stdin"],
+      long,
+      "12345678\n",
+    );
+    assertEquals(tooShort.code, 2);
   } finally {
     await Deno.remove(data, { recursive: true });
   }

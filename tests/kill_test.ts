@@ -25,6 +25,9 @@ Deno.test("SIGKILL while 5,000 messages are sent: every acked message is archive
     CHAT_DATA_DIR: await Deno.makeTempDir(),
     // The killed process keeps its in-flight batch under a lease; short, so the test is too.
     CHAT_QUEUE_LEASE_SECONDS: "3",
+    // One account sends as fast as it can here: the send rate limit is not what is tested.
+    CHAT_SEND_PER_SECOND: "1000000",
+    CHAT_SEND_BURST: "1000000",
   };
   let server = await spawnServer(args, env);
   try {
