@@ -71,7 +71,7 @@ Deno.test("a flood of messages gets rate_limited past the burst; nothing of it i
     // bob received the accepted messages and nothing else; the archive holds only those.
     const ackedMids = acked.map((f) => f.mid).sort();
     const received = await eventually(
-      async () => {
+      () => {
         const says = bob.frames.filter((f) => f.type === "say");
         return says.length >= acked.length ? says : null;
       },
