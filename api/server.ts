@@ -13,8 +13,8 @@ import type { Backend } from "../store/backend.ts";
 import { openEmbeddedBackend } from "../store/backend_embedded.ts";
 import { openProductionBackend } from "../store/backend_production.ts";
 import { createApp } from "./app.ts";
-import { connectionCap } from "./fd_limit.ts";
-import { serveResilient } from "./listener.ts";
+import { connectionBudget, connectionCap } from "./fd_limit.ts";
+import { listen } from "./listener.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -74,8 +74,21 @@ export async function startServer(
   }
   gateway.start();
   const app = createApp({ config, backend, gateway, log });
-  const listener = serveResilient(config.host, config.port, app.fetch, log);
-  const port = await listener.port;
+  const listener = listen({
+    host: config.host,
+    port: config.port,
+    handler: (request, info) => app.fetch(request, info),
+    headerTimeoutSeconds: config.http.headerTimeoutSeconds,
+    idleTimeoutSeconds: config.http.idleTimeoutSeconds,
+    caps: {
+      total: connectionBudget(),
+      perAddress: config.limits.connectionsPerAddress,
+      exempt: config.http.trustedProxies,
+      upgradedOpen: () => gateway.size,
+    },
+    log,
+  });
+  const port = listener.port;
 
   let closing: Promise<void> | null = null;
   return {
