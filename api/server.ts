@@ -1,7 +1,8 @@
 /**
- * The running server: backend, gateway, HTTP app, archive worker and listener, started in
- * order and stopped in reverse: stop accepting → close sockets (1001) → drain and stop the
- * worker → close stores.
+ * The running server: listener, backend, gateway, archive worker and HTTP app, started in
+ * that order; stopped: close sockets (1001) → stop accepting → drain and stop the worker →
+ * close stores. The listener binds first, so a port in use fails the start before any store
+ * is opened or any queue touched; until the app is ready it answers 503 "starting".
  *
  * @module
  */
@@ -13,7 +14,9 @@ import type { Backend } from "../store/backend.ts";
 import { openEmbeddedBackend } from "../store/backend_embedded.ts";
 import { openProductionBackend } from "../store/backend_production.ts";
 import { createApp } from "./app.ts";
+import { errorBody } from "./errors.ts";
 import { connectionBudget, connectionCap } from "./fd_limit.ts";
+import type { RequestHandler } from "./http_connection.ts";
 import { listen } from "./listener.ts";
 
 /** A started server. */
@@ -46,12 +49,40 @@ export async function startServer(
   const config = { ...configured, limits: { ...configured.limits, maxConnections } };
   const log = options.log ??
     ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
+  const starting: RequestHandler = () =>
+    Response.json(errorBody("unavailable", "starting"), {
+      status: 503,
+      headers: { "retry-after": "1" },
+    });
+  let handler = starting;
+  let webSockets = () => 0;
+  const listener = listen({
+    host: config.host,
+    port: config.port,
+    handler: (request, info) => handler(request, info),
+    headerTimeoutSeconds: config.http.headerTimeoutSeconds,
+    idleTimeoutSeconds: config.http.idleTimeoutSeconds,
+    caps: {
+      total: connectionBudget(),
+      perAddress: config.limits.connectionsPerAddress,
+      exempt: config.http.trustedProxies,
+      upgradedOpen: () => webSockets(),
+    },
+    log,
+  });
+  const port = listener.port;
   const nodeId = `${Deno.hostname()}:${config.port || crypto.randomUUID().slice(0, 8)}`
     .replace(/[^\w.:-]/g, "_");
   // Neither Redis nor MySQL configured (the loader allows both or neither): SQLite in dataDir.
-  const backend = config.redisUrl && config.mysqlUrl
-    ? await openProductionBackend(config, nodeId, log)
-    : await openEmbeddedBackend(config, nodeId, log);
+  let backend: Backend;
+  try {
+    backend = config.redisUrl && config.mysqlUrl
+      ? await openProductionBackend(config, nodeId, log)
+      : await openEmbeddedBackend(config, nodeId, log);
+  } catch (error) {
+    await listener.close();
+    throw error;
+  }
   if (maxConnections < configured.limits.maxConnections) {
     log(`connections capped at ${maxConnections} to stay under the open-file limit`);
   }
@@ -65,30 +96,18 @@ export async function startServer(
     hub: new Hub(),
     log,
   });
+  webSockets = () => gateway.size;
   let worker: Awaited<ReturnType<typeof startArchiveWorker>> | null = null;
   try {
     if (options.worker ?? true) worker = await startArchiveWorker(config, nodeId, { log });
   } catch (error) {
+    await listener.close();
     await backend.close();
     throw error;
   }
   gateway.start();
   const app = createApp({ config, backend, gateway, log });
-  const listener = listen({
-    host: config.host,
-    port: config.port,
-    handler: (request, info) => app.fetch(request, info),
-    headerTimeoutSeconds: config.http.headerTimeoutSeconds,
-    idleTimeoutSeconds: config.http.idleTimeoutSeconds,
-    caps: {
-      total: connectionBudget(),
-      perAddress: config.limits.connectionsPerAddress,
-      exempt: config.http.trustedProxies,
-      upgradedOpen: () => gateway.size,
-    },
-    log,
-  });
-  const port = listener.port;
+  handler = (request, info) => app.fetch(request, info);
 
   let closing: Promise<void> | null = null;
   return {
