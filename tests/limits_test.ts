@@ -4,7 +4,7 @@
  */
 import { plainUser } from "./support/fixtures.ts";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { connectionCap } from "../api/fd_limit.ts";
+import { connectionBudget, connectionCap } from "../api/fd_limit.ts";
 import { hashPassword } from "../store/password.ts";
 import { MysqlUserStore } from "../store/users_mysql.ts";
 import { eventually, startTestServer } from "./support/chat_server.ts";
@@ -18,6 +18,9 @@ Deno.test("the connection cap stays below the descriptor limit", () => {
   assertEquals(connectionCap(16_000, 1024), 824);
   assertEquals(connectionCap(16_000, 100), 1);
   assertEquals(connectionCap(500, null), 500);
+  // All connections together (the listener's total cap) keep the same reserve.
+  assertEquals(connectionBudget(20_000), 19_800);
+  assertEquals(connectionBudget(100), 1);
 });
 
 Deno.test("at capacity a new WebSocket is refused with 1013; a freed slot is usable again", async () => {
