@@ -2,8 +2,8 @@
  * One accepted TCP connection, served with `Deno.serveHttp` under two clocks that `Deno.serve`
  * does not have: a new connection must complete its first request head within the header
  * timeout, and a kept-alive connection waiting for its next request is closed after the idle
- * timeout. A connection upgraded to a WebSocket leaves both clocks (the gateway's heartbeat
- * watches it from then on).
+ * timeout. A request body that trickles in is cut too ({@link withBodyDeadline}). A connection
+ * upgraded to a WebSocket leaves the clocks (the gateway's heartbeat watches it from then on).
  *
  * `Deno.serveHttp` is soft-removed from Deno 2's type declarations but still shipped and
  * working (2.9.6 is pinned); it is the only HTTP server in Deno that serves a connection we
@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { withBodyDeadline } from "./body_deadline.ts";
 
 /** What the handler learns about the request's connection (the shape `Deno.serve` passes). */
 export type ConnectionInfo = Deno.ServeHandlerInfo<Deno.NetAddr>;
@@ -23,7 +24,10 @@ export type RequestHandler = (
 
 /** The two clocks, in milliseconds. */
 export interface HttpTimeouts {
-  /** From accept until the first request head is complete. */
+  /**
+   * From accept until the first request head is complete; also the allowance of a request's
+   * body, which may then take one more second per 500 bytes ({@link withBodyDeadline}).
+   */
   headerMs: number;
   /** From the end of a response until the next request head is complete. */
   idleMs: number;
@@ -97,9 +101,10 @@ export function serveConnection(
 
   const respond = async (event: RequestEvent) => {
     const completed = Promise.withResolvers<void>();
+    const body = withBodyDeadline(event.request, timeouts.headerMs, close);
     let response: Response;
     try {
-      response = await handler(event.request, { remoteAddr, completed: completed.promise });
+      response = await handler(body.request, { remoteAddr, completed: completed.promise });
     } catch (error) {
       log(`http: unexpected error: ${(error as Error)?.stack ?? error}`);
       response = new Response(INTERNAL_ERROR, {
@@ -114,6 +119,8 @@ export function serveConnection(
     } catch {
       // The client went away before the answer was written: nothing to tell anyone.
     } finally {
+      // From here an unread rest of the body holds up only the next request: the idle clock.
+      body.settle();
       completed.resolve();
     }
   };

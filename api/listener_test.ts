@@ -109,6 +109,52 @@ Deno.test("a kept-alive connection is closed when idle past the idle timeout", a
   }
 });
 
+Deno.test("a body that trickles in is cut; one sent at a modest pace is read", async () => {
+  const { listener } = serve({
+    handler: async (request) => new Response(String((await request.text()).length)),
+  });
+  /** Sends a POST of `total` bytes in `step`-byte pieces every 100 ms. */
+  const post = async (conn: Deno.Conn, total: number, step: number) => {
+    await conn.write(
+      text.encode(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${total}\r\n\r\n`),
+    );
+    try {
+      for (let sent = 0; sent < total; sent += step) {
+        await conn.write(text.encode("x".repeat(Math.min(step, total - sent))));
+        await sleep(100);
+      }
+    } catch { /* cut by the server */ }
+  };
+  try {
+    // 50 bytes/s: far below 500 bytes/s, cut once the 300 ms allowance is spent.
+    const trickle = await connect(listener.port);
+    const trickling = post(trickle, 5000, 5);
+    const after = await closedWithin(trickle, 3000);
+    assert(after !== null && after >= 250 && after < 1500, `trickle cut after ${after} ms`);
+    await trickling;
+    // 2,000 bytes/s for a second: longer than the allowance, but never behind the rate.
+    const steady = await connect(listener.port);
+    void post(steady, 2000, 200);
+    const answer = new TextDecoder().decode(await readAll(steady));
+    assert(answer.startsWith("HTTP/1.1 200") && answer.endsWith("2000"), answer);
+  } finally {
+    await listener.close();
+  }
+});
+
+/** Reads until the server closes (the listener closes idle connections after its idle clock). */
+async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const buffer = new Uint8Array(4096);
+  while (true) {
+    const n = await conn.read(buffer).catch(() => null);
+    if (n === null) break;
+    chunks.push(buffer.slice(0, n));
+  }
+  conn.close();
+  return new Uint8Array(chunks.flatMap((c) => [...c]));
+}
+
 Deno.test("an answer slower than both clocks is not cut", async () => {
   const { listener } = serve({
     handler: async () => {
