@@ -22,6 +22,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", async (c, next) => {
     await next();
+    // A 101 carries its WebSocket on the Response object itself (Deno.serveHttp, see
+    // api/http_connection.ts); setting a header would make Hono copy it and lose the socket.
+    if (c.res.status === 101) return;
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "same-origin");
   });

@@ -1,96 +1,185 @@
 /**
- * The HTTP listener, kept alive: if Deno's accept loop ends for any reason other than our own
- * shutdown (it ends on EMFILE when the process runs out of file descriptors), a new listener
- * is started on the same port after a short pause, so the server heals once descriptors free.
+ * The HTTP listener: our own accept loop, so every connection is under the HTTP clocks
+ * ({@link serveConnection}) and the caps ({@link ConnectionCaps}). A connection over a cap is
+ * closed at once, which costs a descriptor for a moment, instead of being left unaccepted until
+ * `accept` fails for everybody. `accept` can still fail (EMFILE when something else used the
+ * reserve): the loop waits a little and goes on, it never ends before {@link HttpListener.close}.
  *
  * @module
  */
+import { ConnectionCaps, type ConnectionCapsOptions, type Refusal } from "./connection_caps.ts";
+import {
+  canServeConnections,
+  type RequestHandler,
+  serveConnection,
+  type ServedConnection,
+} from "./http_connection.ts";
 
-/** A listener that restarts itself. */
-export interface ResilientListener {
-  /** The bound port (useful with port 0). */
-  port: Promise<number>;
-  /** Stops for good. */
+/** What {@link listen} needs. */
+export interface ListenOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  handler: RequestHandler;
+  headerTimeoutSeconds: number;
+  idleTimeoutSeconds: number;
+  caps: ConnectionCapsOptions;
+  log: (line: string) => void;
+  /** How long {@link HttpListener.close} lets requests in flight finish (default 3000 ms). */
+  drainMs?: number;
+}
+
+/** A bound, accepting listener. */
+export interface HttpListener {
+  /** The bound port (the chosen one when 0 was asked for). */
+  readonly port: number;
+  /** Open HTTP connections (upgraded ones not counted). */
+  readonly open: number;
+  /** Stops accepting, lets requests in flight finish within the drain time, closes the rest. */
   close(): Promise<void>;
 }
 
-type Handler = (request: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
+/** Thrown when the address cannot be bound; the message says why in a user's words. */
+export class ListenError extends Error {
+  constructor(host: string, port: number, cause: unknown) {
+    const reason = cause instanceof Deno.errors.AddrInUse
+      ? `port ${port} is in use`
+      : cause instanceof Deno.errors.AddrNotAvailable
+      ? `${host} is not an address of this machine`
+      : (cause as Error)?.message ?? String(cause);
+    super(`Cannot listen on ${host}:${port}: ${reason}`, { cause });
+    this.name = "ListenError";
+  }
+}
 
-/** Serves `handler` on `host:port` and restarts the listener if it dies. */
-export function serveResilient(
-  host: string,
-  port: number,
-  handler: Handler,
-  log: (line: string) => void,
-): ResilientListener {
+/** Refusals are counted and logged at most this often (a flood must not flood the log too). */
+const REFUSAL_LOG_MS = 10_000;
+/** Backoff after a failed accept: from 50 ms doubling to 1 s. */
+const ACCEPT_BACKOFF_MS = [50, 1000] as const;
+
+/** Binds `host:port` (synchronously, so a port in use throws here) and starts accepting. */
+export function listen(options: ListenOptions): HttpListener {
+  if (!canServeConnections()) {
+    throw new Error(
+      `Cannot listen: Deno ${Deno.version.deno} has no Deno.serveHttp, which the listener ` +
+        `needs for its header and idle timeouts; run the pinned Deno (tools/package.json)`,
+    );
+  }
+  let listener: Deno.TcpListener;
+  try {
+    listener = Deno.listen({ hostname: options.host, port: options.port });
+  } catch (error) {
+    throw new ListenError(options.host, options.port, error);
+  }
+  const caps = new ConnectionCaps(options.caps);
+  const timeouts = {
+    headerMs: options.headerTimeoutSeconds * 1000,
+    idleMs: options.idleTimeoutSeconds * 1000,
+  };
+  const connections = new Set<ServedConnection>();
+  const refusals = refusalReporter(options, REFUSAL_LOG_MS);
   let stopped = false;
-  let server: Deno.HttpServer<Deno.NetAddr> | null = null;
-  let resolvePort: (port: number) => void;
-  let rejectPort: (error: Error) => void;
-  const bound = new Promise<number>((resolve, reject) => {
-    resolvePort = resolve;
-    rejectPort = reject;
-  });
-  let boundPort = port;
-  let restarts = 0;
 
-  const start = () => {
-    try {
-      server = Deno.serve({
-        hostname: host,
-        port: boundPort,
-        reusePort: false,
-        onListen: (addr) => {
-          boundPort = addr.port;
-          resolvePort(addr.port);
-        },
-        onError: (error) => {
-          log(`http: unexpected error: ${(error as Error)?.stack ?? error}`);
-          return new Response(
-            JSON.stringify({ error: { code: "internal", message: "internal server error" } }),
-            { status: 500, headers: { "content-type": "application/json" } },
-          );
-        },
-      }, handler);
-    } catch (error) {
-      if (restarts === 0) {
-        rejectPort(new Error(`Cannot listen on ${host}:${port}: ${(error as Error).message}`));
-        stopped = true;
-        return;
-      }
-      log(`http: cannot listen again yet: ${(error as Error).message}`);
-      setTimeout(start, 500);
+  const admit = (conn: Deno.TcpConn) => {
+    const address = conn.remoteAddr.hostname;
+    const refusal = caps.admit(address);
+    if (refusal) {
+      try {
+        conn.close();
+      } catch { /* already reset */ }
+      refusals.note(refusal);
       return;
     }
-    const current = server;
-    const restart = (reason: string) => {
-      if (stopped || server !== current) return;
-      restarts++;
-      log(`http: listener stopped unexpectedly (${reason}); restarting`);
-      setTimeout(start, 200);
-    };
-    // Deno rejects `finished` when accept fails (EMFILE): without this handler the rejection
-    // would end the process.
-    current.finished.then(
-      () => restart("closed"),
-      (error) => restart((error as Error)?.message ?? String(error)),
-    );
+    const served = serveConnection(conn, options.handler, timeouts, options.log);
+    connections.add(served);
+    served.done.finally(() => {
+      connections.delete(served);
+      caps.release(address);
+    });
   };
-  start();
 
+  const acceptLoop = async () => {
+    let backoff: number = ACCEPT_BACKOFF_MS[0];
+    let failures = 0;
+    while (!stopped) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (stopped) break;
+        // EMFILE/ENFILE (something used the descriptors' reserve), or a connection reset
+        // before it was accepted: wait, then go on accepting.
+        if (failures++ === 0) {
+          options.log(`http: accept failed (${(error as Error).message}); retrying`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, ACCEPT_BACKOFF_MS[1]);
+        continue;
+      }
+      if (failures > 0) options.log(`http: accepting again after ${failures} failed accept(s)`);
+      failures = 0;
+      backoff = ACCEPT_BACKOFF_MS[0];
+      admit(conn);
+    }
+  };
+  const accepting = acceptLoop();
+
+  let closing: Promise<void> | null = null;
   return {
-    port: bound,
-    async close() {
-      if (stopped) return;
-      stopped = true;
-      const current = server;
-      if (!current) return;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        current.shutdown(),
-        new Promise((resolve) => timer = setTimeout(resolve, 3000)),
-      ]);
+    port: (listener.addr as Deno.NetAddr).port,
+    get open() {
+      return caps.open;
+    },
+    close() {
+      closing ??= (async () => {
+        stopped = true;
+        listener.close();
+        await accepting;
+        refusals.flush();
+        for (const connection of connections) connection.drain();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.all([...connections].map((c) => c.done)),
+          new Promise((resolve) => timer = setTimeout(resolve, options.drainMs ?? 3000)),
+        ]);
+        clearTimeout(timer);
+        const rest = [...connections];
+        for (const connection of rest) connection.close();
+        await Promise.all(rest.map((c) => c.done));
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Logs the first refusal at once and the count of the following ones every `everyMs`. */
+function refusalReporter(options: ListenOptions, everyMs: number) {
+  const counts: Record<Refusal, number> = { total: 0, address: 0 };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const report = () => {
+    const sum = counts.total + counts.address;
+    if (sum === 0) return;
+    options.log(
+      `http: refused ${sum} connection(s): ${counts.total} at the cap of ` +
+        `${options.caps.total} open connections, ${counts.address} over ` +
+        `${options.caps.perAddress} from one address`,
+    );
+    counts.total = counts.address = 0;
+  };
+  return {
+    note(reason: Refusal) {
+      counts[reason]++;
+      if (timer !== undefined) return;
+      report();
+      timer = setTimeout(() => {
+        timer = undefined;
+        report();
+      }, everyMs);
+    },
+    flush() {
       clearTimeout(timer);
+      timer = undefined;
+      report();
     },
   };
 }

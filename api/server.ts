@@ -1,7 +1,8 @@
 /**
- * The running server: backend, gateway, HTTP app, archive worker and listener, started in
- * order and stopped in reverse: stop accepting → close sockets (1001) → drain and stop the
- * worker → close stores.
+ * The running server: listener, backend, gateway, archive worker and HTTP app, started in
+ * that order; stopped: close sockets (1001) → stop accepting → drain and stop the worker →
+ * close stores. The listener binds first, so a port in use fails the start before any store
+ * is opened or any queue touched; until the app is ready it answers 503 "starting".
  *
  * @module
  */
@@ -14,8 +15,10 @@ import type { Backend } from "../store/backend.ts";
 import { openEmbeddedBackend } from "../store/backend_embedded.ts";
 import { openProductionBackend } from "../store/backend_production.ts";
 import { createApp } from "./app.ts";
-import { connectionCap } from "./fd_limit.ts";
-import { serveResilient } from "./listener.ts";
+import { errorBody } from "./errors.ts";
+import { connectionBudget, connectionCap } from "./fd_limit.ts";
+import type { RequestHandler } from "./http_connection.ts";
+import { listen } from "./listener.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -52,13 +55,42 @@ export async function startServer(
   const config = { ...configured, limits: { ...configured.limits, maxConnections } };
   const log = options.log ??
     ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
-  const nodeName = `${Deno.hostname()}:${config.port || "0"}`.replace(/[^\w.:-]/g, "_");
+  const starting: RequestHandler = () =>
+    Response.json(errorBody("unavailable", "starting"), {
+      status: 503,
+      headers: { "retry-after": "1" },
+    });
+  let handler = starting;
+  let webSockets = () => 0;
+  const listener = listen({
+    host: config.host,
+    port: config.port,
+    handler: (request, info) => handler(request, info),
+    headerTimeoutSeconds: config.http.headerTimeoutSeconds,
+    idleTimeoutSeconds: config.http.idleTimeoutSeconds,
+    caps: {
+      total: connectionBudget(),
+      perAddress: config.limits.connectionsPerAddress,
+      exempt: config.http.trustedProxies,
+      upgradedOpen: () => webSockets(),
+    },
+    log,
+  });
+  const port = listener.port;
+  // The bound port (known now, also for port 0) names the node in queue_deamon_status.
+  const nodeName = `${Deno.hostname()}:${port}`.replace(/[^\w.:-]/g, "_");
   // Never just host:port: two processes may share it (another data folder, two containers).
   const nodeId = `${nodeName}:${Deno.pid}.${crypto.randomUUID().slice(0, 8)}`;
   // Neither Redis nor MySQL configured (the loader allows both or neither): SQLite in dataDir.
-  const backend = config.redisUrl && config.mysqlUrl
-    ? await openProductionBackend(config, nodeId, log, { degraded: true })
-    : await openEmbeddedBackend(config, nodeId, log);
+  let backend: Backend;
+  try {
+    backend = config.redisUrl && config.mysqlUrl
+      ? await openProductionBackend(config, nodeId, log, { degraded: true })
+      : await openEmbeddedBackend(config, nodeId, log);
+  } catch (error) {
+    await listener.close();
+    throw error;
+  }
   if (maxConnections < configured.limits.maxConnections) {
     log(`connections capped at ${maxConnections} to stay under the open-file limit`);
   }
@@ -74,6 +106,7 @@ export async function startServer(
     hub: new Hub(),
     log,
   });
+  webSockets = () => gateway.size;
   // The worker is kept running in the background: a store that is down now only delays it.
   const worker = (options.worker ?? true)
     ? new ArchiveSupervisor({
@@ -92,8 +125,7 @@ export async function startServer(
     log,
     workerReport: () => worker?.report() ?? null,
   });
-  const listener = serveResilient(config.host, config.port, app.fetch, log);
-  const port = await listener.port;
+  handler = (request, info) => app.fetch(request, info);
 
   let closing: Promise<void> | null = null;
   return {

@@ -1,15 +1,16 @@
 /**
- * Connection limits: the cap (1013), idle connections (4408), slow clients, and a listener
- * that survives running out of file descriptors.
+ * Connection limits: the cap (1013), idle connections (4408), slow clients, a flood beyond the
+ * descriptor limit, and an accept loop that survives running out of file descriptors.
  */
 import { plainUser } from "./support/fixtures.ts";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { connectionCap } from "../api/fd_limit.ts";
+import { connectionBudget, connectionCap } from "../api/fd_limit.ts";
 import { hashPassword } from "../store/password.ts";
 import { MysqlUserStore } from "../store/users_mysql.ts";
 import { eventually, startTestServer } from "./support/chat_server.ts";
 import { freePort, spawnServer } from "./support/server_process.ts";
 import { openTestStores, TEST_REDIS_URL } from "./support/stores.ts";
+import { readLines } from "./support/read_lines.ts";
 import { tcpQueues } from "./support/tcp_queues.ts";
 import { type Frame, openWs } from "./support/ws_client.ts";
 
@@ -18,6 +19,9 @@ Deno.test("the connection cap stays below the descriptor limit", () => {
   assertEquals(connectionCap(16_000, 1024), 824);
   assertEquals(connectionCap(16_000, 100), 1);
   assertEquals(connectionCap(500, null), 500);
+  // All connections together (the listener's total cap) keep the same reserve.
+  assertEquals(connectionBudget(20_000), 19_800);
+  assertEquals(connectionBudget(100), 1);
 });
 
 Deno.test("at capacity a new WebSocket is refused with 1013; a freed slot is usable again", async () => {
@@ -129,7 +133,7 @@ Deno.test("a client that does not read is disconnected once the server holds its
   }
 });
 
-Deno.test("the listener survives running out of file descriptors", async () => {
+Deno.test("a flood beyond the descriptor limit is refused at the cap; then all is well", async () => {
   const stores = await openTestStores();
   const port = freePort();
   const server = await spawnServer(
@@ -141,7 +145,8 @@ Deno.test("the listener survives running out of file descriptors", async () => {
   try {
     const users = new MysqlUserStore(stores.pool);
     await users.add(plainUser("alice", "Alice"), await hashPassword("pw"));
-    // Plain TCP connections are not WebSockets, so only the descriptor limit stops them.
+    // More plain TCP connections than the process has descriptors (the same address as the
+    // client below: the default per-address cap, 256, is above this budget of 56).
     for (let i = 0; i < 400; i++) {
       try {
         flood.push(await Deno.connect({ hostname: "127.0.0.1", port }));
@@ -167,13 +172,67 @@ Deno.test("the listener survives running out of file descriptors", async () => {
     assertEquals(login.status, 200);
     await login.body?.cancel();
     assert(
-      server.output.some((line) => /listener stopped unexpectedly/.test(line)),
-      "the flood never exhausted the descriptors:\n" + server.output.join("\n"),
+      server.output.some((line) =>
+        /http: refused \d+ connection\(s\): [1-9]\d* at the cap of 56 /.test(line)
+      ),
+      "the flood was never refused at the cap:\n" + server.output.join("\n"),
     );
   } finally {
     for (const conn of flood) conn.close();
     await server.kill("SIGTERM");
     await stores.cleanup();
+  }
+});
+
+Deno.test("the accept loop survives running out of file descriptors (EMFILE)", async () => {
+  // The listener alone, with caps far above its descriptor limit, so accept itself fails.
+  const script = new URL("./support/bare_listener.ts", import.meta.url).pathname;
+  const child = new Deno.Command("bash", {
+    args: ["-c", `ulimit -n 64 && exec "$0" run -A "$1"`, Deno.execPath(), script],
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output: string[] = [];
+  const pumps = Promise.all([
+    readLines(child.stdout, (line) => output.push(line)),
+    readLines(child.stderr, (line) => output.push(line)),
+  ]);
+  const flood: Deno.Conn[] = [];
+  try {
+    const port = await eventually(
+      () => Number(/^listening on (\d+)/.exec(output.join("\n"))?.[1]),
+      20_000,
+      "the listener's port",
+    );
+    for (let i = 0; i < 100; i++) flood.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+    await eventually(
+      () => output.some((l) => /accept failed \(.*os error 24/.test(l)),
+      5000,
+      "EMFILE",
+    );
+    for (const conn of flood.splice(0)) conn.close();
+    const answer = await eventually(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/`);
+        return response.status === 200 && await response.text();
+      },
+      10_000,
+      "an answer after EMFILE",
+    );
+    assertEquals(answer, "ok");
+    assert(
+      output.some((l) => /accepting again after \d+ failed accept/.test(l)),
+      output.join("\n"),
+    );
+  } finally {
+    for (const conn of flood) conn.close();
+    try {
+      child.kill("SIGTERM");
+    } catch { /* it exited: the test has already failed */ }
+    await child.status;
+    await pumps;
   }
 });
 
