@@ -70,6 +70,25 @@ export function addressInRanges(address: string, ranges: readonly string[]): boo
 }
 
 /**
+ * The unit a per-address limit counts: an IPv4 address (also IPv4-mapped IPv6) as it is, an
+ * IPv6 address as its /64 network (`a:b:c:d::/64`): one host or household usually holds a
+ * whole /64, and counting each of its 2^64 addresses apart would give it an unlimited budget.
+ * Anything else (e.g. "local") is kept as it is, cut to 64 characters.
+ */
+export function addressGroup(address: string): string {
+  const parsed = addressBits(address);
+  if (!parsed) return address.trim().slice(0, 64);
+  const bits = normalised(parsed);
+  if (!bits.v6) {
+    return [24n, 16n, 8n, 0n].map((shift) => String((bits.value >> shift) & 255n)).join(".");
+  }
+  const network = [112n, 96n, 80n, 64n].map((shift) =>
+    ((bits.value >> shift) & 0xffffn).toString(16)
+  );
+  return `${network.join(":")}::/64`;
+}
+
+/**
  * The client's address: the peer itself, unless the peer is a trusted proxy; then the
  * right-most `X-Forwarded-For` entry that is not a trusted proxy (entries left of it were
  * written by the client and prove nothing).

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { addressGroup } from "./client_address.ts";
 import { ConnectionCaps, type ConnectionCapsOptions, type Refusal } from "./connection_caps.ts";
 import {
   canServeConnections,
@@ -81,7 +82,8 @@ export function listen(options: ListenOptions): HttpListener {
   let stopped = false;
 
   const admit = (conn: Deno.TcpConn) => {
-    const address = conn.remoteAddr.hostname;
+    // IPv6 by /64 network: one host holds them all.
+    const address = addressGroup(conn.remoteAddr.hostname);
     const refusal = caps.admit(address);
     if (refusal) {
       try {

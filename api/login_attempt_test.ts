@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { addressBudget, loginAttempt } from "./login_attempt.ts";
+import { addressGroup as addressBudget } from "./client_address.ts";
+import { loginAttempt } from "./login_attempt.ts";
 
 Deno.test("IPv6 clients are counted by /64 network, IPv4 ones by address", () => {
   assertEquals(addressBudget("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");

@@ -42,7 +42,7 @@ export interface ResolvedConfig {
     maxConnections: number;
     /** Bytes queued for one slow client before it is disconnected. */
     sendBufferBytes: number;
-    /** Open TCP connections from one client address (trusted proxies exempt). */
+    /** Open HTTP connections from one client address, IPv6 by /64 (trusted proxies exempt). */
     connectionsPerAddress: number;
     /** WebSockets one account may hold open on a node. */
     socketsPerAccount: number;
