@@ -9,7 +9,8 @@ import { DatabaseSync } from "node:sqlite";
 import type { RowDataPacket } from "mysql2/promise";
 import { monthlyTableName } from "../queue/message.ts";
 import { eventually, startTestServer, type TestServer } from "./support/chat_server.ts";
-import { openTestStores, TEST_MYSQL_SERVER } from "./support/stores.ts";
+import { runChat } from "./support/chat_cli.ts";
+import { openTestStores, TEST_MYSQL_SERVER, TEST_REDIS_URL } from "./support/stores.ts";
 import { startTcpProxy } from "./support/tcp_proxy.ts";
 import { startServer } from "../api/server.ts";
 import { defaultConfig } from "../config/mod.ts";
@@ -91,6 +92,22 @@ Deno.test("production: MySQL cut with a backlog → stalled in /api/queue/status
       JSON.stringify(health.body),
     );
     console.log(`stalled reported ${seconds.toFixed(1)} s after the cut`);
+    // chat status reads the same stores (MySQL through the cut proxy): it shows the backlog
+    // kept in Redis and the stall, and exits 1.
+    const data = await Deno.makeTempDir();
+    const cli = await runChat(["status"], {
+      CHAT_DATA_DIR: data,
+      CHAT_REDIS_URL: TEST_REDIS_URL,
+      CHAT_REDIS_PREFIX: stores.prefix,
+      CHAT_MYSQL_URL: t.config.mysqlUrl!,
+      CHAT_QUEUE_STALL_SECONDS: String(STALL_SECONDS),
+    });
+    await Deno.remove(data, { recursive: true });
+    assertEquals(cli.code, 1, cli.out + cli.err);
+    assert(/^ {2}stalled: nothing archived for over 2 s with a backlog$/m.test(cli.out), cli.out);
+    const waiting = [...cli.out.matchAll(/^(?:pending|in flight): (\d+)$/gm)];
+    assertEquals(waiting.reduce((sum, m) => sum + Number(m[1]), 0), during.length, cli.out);
+    assert(/^archive: unavailable: /m.test(cli.out), cli.out);
 
     proxy.restore();
     const restoredAt = Date.now();
