@@ -199,3 +199,65 @@ Deno.test("a server started while MySQL is down serves existing sessions degrade
     await Deno.remove(data, { recursive: true });
   }
 });
+
+Deno.test("reload while Redis is down: the worker cannot start and is retried until it runs again", async () => {
+  const stores = await openTestStores();
+  const proxy = startTcpProxy(Number(new URL(TEST_REDIS_URL).port || 6379));
+  const t = await startTestServer({
+    stores,
+    configure: (config) => config.redisUrl = `redis://127.0.0.1:${proxy.port}/0`,
+  });
+  try {
+    await t.addUser("alice");
+    await t.addUser("bob");
+    const token = await t.login("alice");
+    const alice = await t.connect("alice", token);
+    const before = await sendAcked(alice, "before", 1);
+    await eventually(
+      async () => (await archived(stores.pool, stores.database)).size === 1,
+      10_000,
+      "first message archived",
+    );
+
+    // Without Redis the new worker cannot even connect: the first start fails.
+    proxy.cut();
+    await t.server.restartWorker();
+    const failing = t.server.worker!.report();
+    assertEquals(failing.state, "restarting", JSON.stringify(failing));
+    assert(/redis/i.test(failing.lastError ?? ""), JSON.stringify(failing));
+
+    proxy.restore();
+    await eventually(
+      () => t.server.worker!.report().state === "running",
+      20_000,
+      "worker running again",
+    );
+    assert(t.logs.some((line) => /archive worker: running again/.test(line)), t.logs.join("\n"));
+    const after = await eventually(
+      async () => {
+        try {
+          return await sendAcked(alice, `after${Date.now()}`, 1);
+        } catch {
+          return null; // the server's own Redis connection may still be reconnecting
+        }
+      },
+      10_000,
+      "say accepted again",
+    );
+    const rows = await eventually(
+      async () => {
+        const found = await archived(stores.pool, stores.database);
+        return found.size === 2 ? found : null;
+      },
+      10_000,
+      "the message after the outage archived",
+    );
+    assertEquals([...before, ...after].filter((mid) => rows.get(mid) !== 1), []);
+    const status = await t.api(token, "/api/queue/status");
+    assertEquals(status.body!.worker, "alive", JSON.stringify(status.body));
+  } finally {
+    await t.close();
+    await proxy.close();
+    await stores.cleanup();
+  }
+});
