@@ -24,15 +24,21 @@ export async function printStatus(config: ResolvedConfig, processState: string):
     return 1;
   }
   // The embedded database is a file any process can open beside the running server (WAL).
+  // Degraded: while MySQL is down the backlog in Redis is exactly what the operator needs to
+  // see, so the worker rows MySQL holds are reported unreadable instead of the command failing.
   const backend = config.redisUrl && config.mysqlUrl
-    ? await openProductionBackend(config, `status-${Deno.pid}`, () => {})
+    ? await openProductionBackend(config, `status-${Deno.pid}`, () => {}, { degraded: true })
     : await openEmbeddedBackend(config, `status-${Deno.pid}`, () => {});
   try {
     const status = await queueState(backend, config.queue.stallSeconds);
     const at = (t: number) => t ? new Date(t * 1000).toISOString() : "never";
     // Another process's heartbeats may still look fresh after this one stopped: the process
     // state comes first.
-    const worker = running
+    // No row ever read (MySQL unreachable): whether a worker runs is not known here.
+    const unknown = status.archive !== "ok" && status.lastBeat === 0;
+    const worker = unknown
+      ? "unknown"
+      : running
       ? status.worker
       : status.worker === "alive"
       ? "not running here"

@@ -1,10 +1,11 @@
 /**
  * The command line as an operator uses it: `user add`, `start -d`, `status`, `reload`, `stop`,
- * and configuration errors that name the field.
+ * what `status` says once the server stopped, and configuration errors that name the field.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { runChat as chat } from "./support/chat_cli.ts";
 import { freePort, spawnServer } from "./support/server_process.ts";
+import { openTestStores, TEST_REDIS_URL } from "./support/stores.ts";
 
 Deno.test("chat user add, start -d, status, reload and stop on the embedded backend", async () => {
   const data = await Deno.makeTempDir();
@@ -61,6 +62,53 @@ Deno.test("chat user add, start -d, status, reload and stop on the embedded back
     assertEquals((await chat(["stop"], env)).code, 1);
   } finally {
     await chat(["stop"], { CHAT_DATA_DIR: data });
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+/**
+ * `start -d`, `status` (exit 0, worker alive), `stop`, `status` again: it must say the process
+ * and its worker stopped and exit 1, although the last heartbeat is only a moment old.
+ */
+async function statusAroundStop(env: Record<string, string>): Promise<void> {
+  const started = await chat(["start", "-d"], env);
+  assertEquals(started.code, 0, started.err);
+  const running = await chat(["status"], env);
+  assertEquals(running.code, 0, running.out + running.err);
+  assert(/^process: running \(pid \d+\)$/m.test(running.out), running.out);
+  assert(/^worker: alive /m.test(running.out), running.out);
+
+  assertEquals((await chat(["stop"], env)).code, 0);
+  const stopped = await chat(["status"], env);
+  assertEquals(stopped.code, 1, stopped.out + stopped.err);
+  assert(/^process: stopped$/m.test(stopped.out), stopped.out);
+  assert(/^worker: stopped /m.test(stopped.out), stopped.out);
+}
+
+Deno.test("chat status right after chat stop: exit 1, process and worker stopped (embedded)", async () => {
+  const data = await Deno.makeTempDir();
+  try {
+    await statusAroundStop({ CHAT_DATA_DIR: data, CHAT_PORT: String(freePort()) });
+  } finally {
+    await chat(["stop"], { CHAT_DATA_DIR: data });
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test("chat status right after chat stop: exit 1, process and worker stopped (Redis + MySQL)", async () => {
+  const data = await Deno.makeTempDir();
+  const stores = await openTestStores();
+  try {
+    await statusAroundStop({
+      CHAT_DATA_DIR: data,
+      CHAT_PORT: String(freePort()),
+      CHAT_REDIS_URL: TEST_REDIS_URL,
+      CHAT_REDIS_PREFIX: stores.prefix,
+      CHAT_MYSQL_URL: stores.mysqlUrl,
+    });
+  } finally {
+    await chat(["stop"], { CHAT_DATA_DIR: data });
+    await stores.cleanup();
     await Deno.remove(data, { recursive: true });
   }
 });
