@@ -7,6 +7,7 @@
 import type { MysqlPool } from "../store/mysql_pool.ts";
 import {
   ADDED_COLUMNS,
+  beatValues,
   CHAT_QUEUE_NAME,
   checkBeat,
   SELECT_STATUS,
@@ -71,10 +72,8 @@ export class MysqlWorkerStatus implements WorkerStatusStore {
   /** Upserts the row: heartbeat time, counters (today's reset on a new local day), stop flag. */
   async beat(server: string, beat: WorkerBeat, now = new Date()): Promise<WorkerStatus> {
     checkBeat(beat);
-    const { processed, lastProgress, state } = beat;
     await this.#ensureTable();
     const key = [this.#name, this.#name, server];
-    const tm = Math.floor(now.getTime() / 1000);
     const conn = await this.#pool.getConnection();
     let broken = false;
     try {
@@ -86,15 +85,7 @@ export class MysqlWorkerStatus implements WorkerStatusStore {
         key,
       );
       const stop = Number((before as { dostop: number }[])[0]?.dostop ?? 0) !== 0;
-      await conn.query(UPSERT, [
-        ...key,
-        tm,
-        now.getDate(),
-        processed,
-        processed,
-        lastProgress,
-        state,
-      ]);
+      await conn.query(UPSERT, [...key, ...beatValues(beat, now)]);
       const [after] = await conn.query(
         `${SELECT_STATUS} WHERE job_name = ? AND queue_name = ? AND server = ?`,
         key,

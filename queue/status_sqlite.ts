@@ -6,7 +6,13 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { immediate, settle } from "../store/sqlite_db.ts";
-import { CHAT_QUEUE_NAME, checkBeat, SELECT_STATUS, statusFromRow } from "./status_table.ts";
+import {
+  beatValues,
+  CHAT_QUEUE_NAME,
+  checkBeat,
+  SELECT_STATUS,
+  statusFromRow,
+} from "./status_table.ts";
 import type { WorkerBeat, WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
 
 // In an upsert's SET, SQLite reads every unqualified column as its old value, so msgcnt_day is
@@ -47,9 +53,7 @@ export class SqliteWorkerStatus implements WorkerStatusStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    const { processed, lastProgress, state } = beat;
     const key = [this.#name, this.#name, server];
-    const tm = Math.floor(now.getTime() / 1000);
     // Read the flag and clear it in one transaction, so a request set meanwhile is not lost.
     return settle(() =>
       immediate(this.#db, () => {
@@ -58,15 +62,7 @@ export class SqliteWorkerStatus implements WorkerStatusStore {
             WHERE job_name = ? AND queue_name = ? AND server = ?`,
         ).get(...key);
         const stop = Number(before?.dostop ?? 0) !== 0;
-        this.#db.prepare(UPSERT).run(
-          ...key,
-          tm,
-          now.getDate(),
-          processed,
-          processed,
-          lastProgress,
-          state,
-        );
+        this.#db.prepare(UPSERT).run(...key, ...beatValues(beat, now));
         const after = this.#db.prepare(
           `${SELECT_STATUS} WHERE job_name = ? AND queue_name = ? AND server = ?`,
         ).get(...key);

@@ -47,3 +47,9 @@ export function statusFromRow(row: Record<string, unknown>): WorkerStatus {
     state: row.state === "stopped" ? "stopped" : "running",
   };
 }
+
+/** The upsert's values after `job_name, queue_name, server`, in its column order. */
+export function beatValues(beat: WorkerBeat, now: Date): (number | string)[] {
+  const tm = Math.floor(now.getTime() / 1000);
+  return [tm, now.getDate(), beat.processed, beat.processed, beat.lastProgress, beat.state];
+}

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { testUser } from "./fixtures.ts";
 import type { Hono } from "hono";
 import { createApp } from "../../api/app.ts";
 import type { AppEnv } from "../../api/app_env.ts";
@@ -99,15 +100,7 @@ export async function openAppHarness(
       };
     },
     async addUser(accountid, username = accountid.toUpperCase()) {
-      await backend.users.add({
-        accountid,
-        username,
-        dept: "R&D",
-        deptDetail: "Company,R&D",
-        email: `${accountid}@example.com`,
-        tel: "",
-        mobile: "",
-      }, await sharedHash!);
+      await backend.users.add(testUser(accountid, username), await sharedHash!);
     },
     session: (accountid) => backend.sessions.create(accountid),
     async say(chatid, fromuser, text) {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { testUser } from "./fixtures.ts";
 import { defaultConfig, type ResolvedConfig } from "../../config/mod.ts";
 import { type RunningServer, startServer } from "../../api/server.ts";
 import { hashPassword } from "../../store/password.ts";
@@ -80,15 +81,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url: server.url,
     logs,
     async addUser(accountid, password = "pw-" + accountid, username = accountid.toUpperCase()) {
-      await users.add({
-        accountid,
-        username,
-        dept: "R&D",
-        deptDetail: "Company,R&D",
-        email: `${accountid}@example.com`,
-        tel: "",
-        mobile: "",
-      }, await hashPassword(password));
+      await users.add(testUser(accountid, username), await hashPassword(password));
     },
     async login(accountid, password = "pw-" + accountid) {
       const { status, body } = await api(null, "/api/login", {

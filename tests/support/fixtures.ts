@@ -11,6 +11,19 @@ export function plainUser(accountid: string, username = accountid): User {
   return { accountid, username, dept: "", deptDetail: "", email: "", tel: "", mobile: "" };
 }
 
+/** The test servers' user: in R&D, with an e-mail address. */
+export function testUser(accountid: string, username = accountid.toUpperCase()): User {
+  return {
+    accountid,
+    username,
+    dept: "R&D",
+    deptDetail: "Company,R&D",
+    email: `${accountid}@example.com`,
+    tel: "",
+    mobile: "",
+  };
+}
+
 /** A draft from alice with SQL, HTML and emoji in its text; groups get three members. */
 export function sampleDraft(chatid: string, i: number): MessageDraft {
   const members = chatid.includes("--") ? chatid.split("--") : ["alice", "bob", "carol"];
