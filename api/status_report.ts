@@ -31,6 +31,11 @@ export async function printStatus(config: ResolvedConfig): Promise<number> {
     console.log(`pending: ${status.pending}`);
     console.log(`in flight: ${status.inFlight}`);
     console.log(`parked: ${status.parked}`);
+    const { store, persistence, ackSurvives, warnings } = status.durability;
+    console.log(
+      `${store} persistence: ${persistence}: an acknowledged message survives ${ackSurvives}`,
+    );
+    for (const warning of warnings) console.log(`WARNING: ${warning}`);
     return status.alive ? 0 : 1;
   } finally {
     await backend.close();

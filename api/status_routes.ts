@@ -21,12 +21,13 @@ const lastWorkers = new WeakMap<Backend, WorkerStatus[]>();
  * `archive` saying why, because that is exactly when the backlog matters.
  */
 export async function queueStatus(backend: Backend) {
-  const [rows, counts] = await Promise.all([
+  const [rows, counts, durability] = await Promise.all([
     backend.workerStatus.list().then((list) => ({ list, error: "" }), (error: Error) => ({
       list: lastWorkers.get(backend) ?? [],
       error: error.message || String(error),
     })),
     backend.producer.counts(),
+    backend.durability(),
   ]);
   if (!rows.error) lastWorkers.set(backend, rows.list);
   const workers = rows.list;
@@ -41,6 +42,8 @@ export async function queueStatus(backend: Backend) {
     inFlight: counts.inFlight,
     parked: counts.parked,
     archive: rows.error ? `unavailable: ${rows.error}` : "ok",
+    /** What an acknowledgement survives with the queue store's settings (see the README). */
+    durability,
   };
 }
 
@@ -55,16 +58,27 @@ export function statusRoutes(deps: AppDeps): Hono<AppEnv> {
   return app;
 }
 
-/** `/healthz`: 200 `{"ok":true}` or 503 with what is down. */
+/**
+ * `/healthz`: 200 `{"ok":true}` or 503 with what is down. Weak persistence (Redis without AOF,
+ * an evicting memory policy) is listed under `warnings` but stays 200: the server works, and
+ * it is the operator's configuration; a 503 would make a load balancer take every node out and
+ * turn a durability risk into an outage.
+ */
 export function healthRoute(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/healthz", async (c) => {
-    const stores = await deps.backend.health();
+    const [stores, { persistence, ackSurvives, warnings }] = await Promise.all([
+      deps.backend.health(),
+      deps.backend.durability(),
+    ]);
+    const durability = { persistence, ackSurvives };
     const down = Object.entries(stores).filter(([, state]) => state !== "ok");
-    if (down.length === 0) return c.json({ ok: true, stores });
+    if (down.length === 0) return c.json({ ok: true, stores, durability, warnings });
     return c.json({
       ok: false,
       stores,
+      durability,
+      warnings,
       error: {
         code: "unavailable",
         message: down.map(([name, state]) => `${name}: ${state}`).join("; "),

@@ -11,6 +11,7 @@ import { SqliteQueue } from "../queue/queue_sqlite.ts";
 import { SqliteRecent } from "../queue/recent_sqlite.ts";
 import { SqliteWorkerStatus } from "../queue/status_sqlite.ts";
 import type { Backend } from "./backend.ts";
+import { EMBEDDED_DURABILITY } from "./durability.ts";
 import { SqliteInbox } from "./inbox_sqlite.ts";
 import { SqlitePresence } from "./presence_sqlite.ts";
 import { SqliteLoginLimiter, SqliteSessionStore } from "./sessions_sqlite.ts";
@@ -77,6 +78,7 @@ export function openEmbeddedBackend(
         }
         return Promise.resolve({ sqlite: state });
       },
+      durability: () => Promise.resolve(EMBEDDED_DURABILITY),
       async close() {
         if (closed) return;
         closed = true;

@@ -14,6 +14,7 @@ import { RedisInbox } from "./inbox_redis.ts";
 import { openMysql } from "./mysql_pool.ts";
 import { RedisPresence } from "./presence_redis.ts";
 import { closeRedis, connectRedis, redactUrl } from "./redis_client.ts";
+import { RedisPersistenceWatch } from "./redis_persistence_watch.ts";
 import { RedisLoginLimiter, RedisSessionStore } from "./sessions_redis.ts";
 import { MysqlUserStore } from "./users_mysql.ts";
 
@@ -42,6 +43,9 @@ export async function openProductionBackend(
   const archive = new MysqlArchive(pool);
   const workerStatus = new MysqlWorkerStatus(pool);
   await users.ensureSchema();
+  // What an ack is worth is said at start, loudly when nothing, and re-checked every minute.
+  const persistence = new RedisPersistenceWatch(redis, log);
+  await persistence.start();
   const presence = new RedisPresence(redis, prefix, nodeId);
   presence.start();
 
@@ -79,9 +83,11 @@ export async function openProductionBackend(
       ]);
       return { redis: redisState, mysql: mysqlState };
     },
+    durability: () => persistence.current(),
     async close() {
       if (closed) return;
       closed = true;
+      persistence.close();
       await presence.close();
       await Promise.allSettled([closeRedis(redis), pool.end()]);
     },
