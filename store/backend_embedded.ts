@@ -29,7 +29,7 @@ export function openEmbeddedBackend(
 ): Promise<Backend> {
   let sqlite;
   try {
-    sqlite = openSqliteDb(config.dataDir);
+    sqlite = openSqliteDb(config.dataDir, { log });
   } catch (error) {
     return Promise.reject(
       new Error(
