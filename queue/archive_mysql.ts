@@ -177,19 +177,6 @@ export class MysqlArchive implements MessageArchive {
     if (!forward) page.reverse();
     return { messages: page.map(messageFromRow), hasMore: found.length > query.limit };
   }
-
-  /** Highest archived `seq` of the chat over every month; 0 when none. */
-  async maxSeq(chatid: string): Promise<number> {
-    let max = 0;
-    for (const table of await this.#tables.list(true)) {
-      const [rows] = await this.#pool.query(
-        `SELECT MAX(seq) AS seq FROM \`${table.name}\` WHERE chatid = ?`,
-        [chatid],
-      );
-      max = Math.max(max, Number((rows as { seq: number | null }[])[0]?.seq ?? 0));
-    }
-    return max;
-  }
 }
 
 const ER_DUP_ENTRY = 1062;

@@ -89,13 +89,4 @@ export class SqliteArchive implements MessageArchive {
       return { messages: page.map(messageFromRow), hasMore: rows.length > query.limit };
     });
   }
-
-  /** Highest archived `seq` of the chat; 0 when none. */
-  maxSeq(chatid: string): Promise<number> {
-    return settle(() => {
-      const row = this.#db.prepare("SELECT MAX(seq) AS seq FROM webchat_message WHERE chatid = ?")
-        .get(chatid);
-      return Number(row?.seq ?? 0);
-    });
-  }
 }

@@ -41,14 +41,8 @@ export function openEmbeddedBackend(
   const archive = new SqliteArchive(db);
   const presence = new SqlitePresence();
   presence.start();
-  // The counter table lives in the same file as the archive, so a seed is only needed for a
-  // database whose counters were cleared by hand; the archive knows where each chat stopped.
-  const producer = new SqliteQueue({
-    db,
-    path,
-    workerId: nodeId,
-    seed: (chatid) => archive.maxSeq(chatid),
-  });
+  // The seq counters live in the same file as the queue and the archive (no epoch needed).
+  const producer = new SqliteQueue({ db, path, workerId: nodeId });
   log(`embedded backend: ${path}`);
 
   let closed = false;

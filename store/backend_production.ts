@@ -7,6 +7,7 @@
 import type { ResolvedConfig } from "../config/mod.ts";
 import { MysqlArchive } from "../queue/archive_mysql.ts";
 import { RedisQueue } from "../queue/queue_redis.ts";
+import { MysqlSeqEpochs } from "../queue/seq_epochs_mysql.ts";
 import { RecentRedis } from "../queue/recent_redis.ts";
 import { MysqlWorkerStatus } from "../queue/status_mysql.ts";
 import type { Backend } from "./backend.ts";
@@ -40,7 +41,7 @@ export async function openProductionBackend(
   }
   const prefix = config.redisPrefix;
   const users = new MysqlUserStore(pool);
-  const archive = new MysqlArchive(pool);
+  const archive = new MysqlArchive(pool, log);
   const workerStatus = new MysqlWorkerStatus(pool);
   await users.ensureSchema();
   // What an ack is worth is said at start, loudly when nothing, and re-checked every minute.
@@ -66,7 +67,8 @@ export async function openProductionBackend(
       redis,
       prefix,
       workerId: nodeId,
-      seed: (chatid) => archive.maxSeq(chatid),
+      epochs: new MysqlSeqEpochs(pool),
+      log,
     }),
     archive,
     recent: new RecentRedis({ redis, prefix }),
