@@ -55,6 +55,16 @@ Deno.test("Redis without persistence restarted with a backlog: no seq given twic
     assertEquals([health.ok, health.durability.persistence], [true, "none"]);
     match(health.durability.ackSurvives, /^nothing/);
     match(health.warnings[0], /no persistence .* worth nothing if Redis restarts/);
+    // `chat status` says it too, beside the queue counts.
+    const status = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname, "status", ...args],
+      env: { ...env, NO_COLOR: "1", RUST_BACKTRACE: "0" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const printed = new TextDecoder().decode(status.stdout);
+    match(printed, /^redis persistence: none: an acknowledged message survives nothing/m);
+    match(printed, /^WARNING: Redis has no persistence/m);
     const users = new MysqlUserStore(stores.pool);
     for (const id of ["alice", "bob"]) await users.add(plainUser(id), await hashPassword("pw"));
 
@@ -123,6 +133,12 @@ Deno.test("Redis without persistence restarted with a backlog: no seq given twic
         `not yet archived: ${lost.length} lost, ${backlogAcked.length - lost.length} saved by ` +
         `the worker's batch in hand; after the restart seq went on at ${after.inOrder[0].seq}`,
     );
+    const queueStatus = await fetch(`${server.url}/api/queue/status`, {
+      headers: { authorization: `Bearer ${second.token}` },
+    }).then((r) => r.json());
+    assertEquals(queueStatus.durability.persistence, "none");
+    assertEquals(queueStatus.durability.settings.appendonly, "no");
+    match(queueStatus.durability.warnings[0], /no persistence/);
     const healthAfter = await (await fetch(`${server.url}/healthz`)).json();
     assertEquals(healthAfter.ok, true);
     match(healthAfter.warnings[0], /no persistence/);
