@@ -10,6 +10,7 @@ import type { ParkedReason } from "../queue/queue.ts";
 import type { WorkerStatus } from "../queue/worker_status.ts";
 import type { SupervisorReport } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
+import type { Durability } from "../store/durability.ts";
 
 /** A status row whose heartbeat is older than this is a worker that is not running. */
 export const WORKER_BEAT_SECONDS = 15;
@@ -48,6 +49,8 @@ export interface QueueState {
   parkedReasons: ParkedReason[];
   /** "ok", or "unavailable: …" while the worker rows cannot be read (MySQL down). */
   archive: string;
+  /** What an acknowledgement survives with the queue store's settings (see the README). */
+  durability: Durability;
 }
 
 /** The last worker rows read, per backend, for when the archive cannot be read. */
@@ -64,7 +67,7 @@ export async function queueState(
   now = Math.floor(Date.now() / 1000),
 ): Promise<QueueState> {
   const { producer } = backend;
-  const [rows, counts, oldest, parkedReasons] = await Promise.all([
+  const [rows, counts, oldest, parkedReasons, durability] = await Promise.all([
     backend.workerStatus.list().then((list) => ({ list, error: "" }), (error: Error) => ({
       list: lastWorkers.get(backend) ?? [],
       error: error.message || String(error),
@@ -72,6 +75,7 @@ export async function queueState(
     producer.counts(),
     producer.oldestWaiting(),
     producer.parkedReasons(),
+    backend.durability(),
   ]);
   if (!rows.error) lastWorkers.set(backend, rows.list);
   const workers = rows.list;
@@ -107,5 +111,6 @@ export async function queueState(
     parked: counts.parked,
     parkedReasons,
     archive: rows.error ? `unavailable: ${rows.error}` : "ok",
+    durability,
   };
 }

@@ -3,6 +3,7 @@ import type { QueueCounts } from "../queue/queue.ts";
 import type { WorkerStatus } from "../queue/worker_status.ts";
 import type { SupervisorReport } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
+import { EMBEDDED_DURABILITY } from "../store/durability.ts";
 import { queueState } from "./queue_state.ts";
 
 const NOW = 1_800_000_000;
@@ -35,6 +36,7 @@ function backendWith(
     workerStatus: {
       list: () => rows instanceof Error ? Promise.reject(rows) : Promise.resolve(rows.map(row)),
     },
+    durability: () => Promise.resolve(EMBEDDED_DURABILITY),
   } as unknown as Backend;
 }
 

@@ -62,6 +62,11 @@ export async function printStatus(config: ResolvedConfig, processState: string):
     for (const { reason, count } of status.parkedReasons) console.log(`  ${count} × ${reason}`);
     if (status.parked > 0) console.log("  (`chat queue retry-parked` puts them back on the queue)");
     if (status.archive !== "ok") console.log(`archive: ${status.archive}`);
+    const { store, persistence, ackSurvives, warnings } = status.durability;
+    console.log(
+      `${store} persistence: ${persistence}: an acknowledged message survives ${ackSurvives}`,
+    );
+    for (const warning of warnings) console.log(`WARNING: ${warning}`);
     return running && status.worker === "alive" ? 0 : 1;
   } finally {
     await backend.close();

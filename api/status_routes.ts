@@ -24,12 +24,19 @@ export function statusRoutes(deps: AppDeps): Hono<AppEnv> {
 
 /**
  * `/healthz`: 200 `{"ok":true}`, or 503 with what is wrong: a store that is down, or an
- * archive worker that is stalled or not running on this node.
+ * archive worker that is stalled or not running on this node. Weak persistence (Redis without
+ * AOF, an evicting memory policy) is listed under `warnings` but stays 200: the server works,
+ * and it is the operator's configuration; a 503 would make a load balancer take every node out
+ * and turn a durability risk into an outage.
  */
 export function healthRoute(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/healthz", async (c) => {
-    const stores = await deps.backend.health();
+    const [stores, { persistence, ackSurvives, warnings }] = await Promise.all([
+      deps.backend.health(),
+      deps.backend.durability(),
+    ]);
+    const durability = { persistence, ackSurvives };
     const problems = Object.entries(stores).filter(([, state]) => state !== "ok")
       .map(([name, state]) => `${name}: ${state}`);
     const local = deps.workerReport?.() ?? null;
@@ -52,7 +59,13 @@ export function healthRoute(deps: AppDeps): Hono<AppEnv> {
       // The queue's store is down: already named among the stores.
       worker = `unknown: ${(error as Error).message}`;
     }
-    const body = { ok: problems.length === 0, stores, ...(worker ? { worker } : {}) };
+    const body = {
+      ok: problems.length === 0,
+      stores,
+      ...(worker ? { worker } : {}),
+      durability,
+      warnings,
+    };
     if (problems.length === 0) return c.json(body);
     return c.json({
       ...body,

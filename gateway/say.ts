@@ -7,6 +7,7 @@
  */
 import { MessageType, newMid } from "../queue/message.ts";
 import type { ChatMessage } from "../queue/message.ts";
+import type { EnqueueResult } from "../queue/queue.ts";
 import { parseChatId } from "./chat_id.ts";
 import type { Connection } from "./connection.ts";
 import type { GatewayContext } from "./gateway_context.ts";
@@ -50,10 +51,9 @@ export async function handleSay(
     return fail(ErrorCode.badRequest, `fileId ${JSON.stringify(frame.fileId)} names no upload`);
   }
 
-  let message: ChatMessage;
-  let duplicate: boolean;
+  let result: EnqueueResult;
   try {
-    ({ message, duplicate } = await ctx.producer.enqueue({
+    result = await ctx.producer.enqueue({
       mid: newMid(),
       chatid: chat.chatid,
       fromuser: sender,
@@ -63,20 +63,23 @@ export async function handleSay(
       time: Math.floor(Date.now() / 1000),
       cid,
       members,
-    }));
+    });
   } catch (error) {
     ctx.log(`say: enqueue failed: ${error}`);
     return fail(ErrorCode.unavailable, "the message could not be queued; nothing was stored");
   }
+  const { ack } = result;
   connection.sendJson({
     type: "ack",
     cid,
-    chatid: message.chatid,
-    mid: message.mid,
-    seq: message.seq,
-    time: message.time,
+    chatid: ack.chatid,
+    mid: ack.mid,
+    seq: ack.seq,
+    time: ack.time,
   });
-  if (duplicate) return;
+  // A resent cid is acknowledged again; its message was delivered the first time.
+  if (result.duplicate) return;
+  const { message } = result;
 
   const text = JSON.stringify(toSayFrame(message));
   const readers = members.filter((m) => m !== sender);

@@ -58,6 +58,4 @@ export interface MessageArchive {
    * given); with `after`, the oldest `limit` messages after it.
    */
   history(query: HistoryQuery): Promise<HistoryPage>;
-  /** Highest archived `seq` of a chat, 0 when none (to rebuild counters after a Redis flush). */
-  maxSeq(chatid: string): Promise<number>;
 }

@@ -17,6 +17,7 @@ import { ARCHIVE_COLUMNS, archiveRow } from "./archive_sql.ts";
 import { MonthlyTables } from "./monthly_tables_mysql.ts";
 import { type ChatMessage, monthlyTableName, newMid } from "./message.ts";
 import { RedisQueue } from "./queue_redis.ts";
+import { MemorySeqEpochs } from "../tests/support/memory_seq_epochs.ts";
 import { RecentRedis } from "./recent_redis.ts";
 import { MysqlWorkerStatus } from "./status_mysql.ts";
 import { ArchiveWorker } from "./worker_loop.ts";
@@ -28,7 +29,12 @@ const stores = await openTestStores();
 const redis = await connectRedis(TEST_REDIS_URL);
 const blocking = await connectRedis(TEST_REDIS_URL);
 try {
-  const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
+  const producer = new RedisQueue({
+    redis: stores.redis,
+    prefix: stores.prefix,
+    workerId: "p",
+    epochs: new MemorySeqEpochs(),
+  });
   const messages: ChatMessage[] = [];
   const now = Math.floor(Date.now() / 1000);
   let started = performance.now();
@@ -50,7 +56,9 @@ try {
         members: group ? Array.from({ length: 8 }, (_, k) => `u${k}`) : chatid.split("--"),
       });
     });
-    for (const result of await Promise.all(chunk)) messages.push(result.message);
+    for (const result of await Promise.all(chunk)) {
+      if (!result.duplicate) messages.push(result.message);
+    }
   }
   console.log(`backlog: ${TOTAL} messages in ${seconds(started)} s`);
 

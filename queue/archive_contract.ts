@@ -49,6 +49,11 @@ export function archived(
   };
 }
 
+/** The highest archived seq of a chat, 0 when none: the newest page's last message. */
+async function newestSeq(archive: MessageArchive, chatid: string): Promise<number> {
+  return (await archive.history({ chatid, limit: 1 })).messages.at(-1)?.seq ?? 0;
+}
+
 /** Registers the contract's tests, named `${name}: …`. */
 export function describeArchiveContract(name: string, open: () => Promise<ArchiveHarness>): void {
   const test = contractTests(name, open);
@@ -61,8 +66,8 @@ export function describeArchiveContract(name: string, open: () => Promise<Archiv
     const page = await archive.history({ chatid: "alice--bob", limit: 10 });
     assertEquals(page.messages, batch);
     assertEquals(page.hasMore, false);
-    assertEquals(await archive.maxSeq("alice--bob"), 3);
-    assertEquals(await archive.maxSeq("nobody--else"), 0);
+    assertEquals(await newestSeq(archive, "alice--bob"), 3);
+    assertEquals(await newestSeq(archive, "nobody--else"), 0);
   });
 
   test("keeps SQL, HTML and unicode verbatim", async ({ archive }) => {
@@ -146,7 +151,7 @@ export function describeArchiveContract(name: string, open: () => Promise<Archiv
     const janAfter = await archive.history({ chatid, limit: 20, after: 12, until: JAN_LAST });
     assertEquals(seqs(janAfter), [13, 14, 15, 16, 17, 18, 19, 20]);
     assertEquals(janAfter.hasMore, false);
-    assertEquals(await archive.maxSeq(chatid), 30);
+    assertEquals(await newestSeq(archive, chatid), 30);
     assert(newest.messages.every((m) => m.members.join() === "alice,bob"));
     assertEquals((await archive.history({ chatid: "other", limit: 5 })).messages[0].members, []);
   });
@@ -163,7 +168,50 @@ export function describeArchiveContract(name: string, open: () => Promise<Archiv
     for (const message of bad) {
       await rejects(archive.saveMessages([archived(3, FEB_FIRST), message]), MessageRejectedError);
     }
-    assertEquals(await archive.maxSeq("alice--bob"), 2, "nothing of a refused batch is stored");
+    assertEquals(await newestSeq(archive, "alice--bob"), 2, "nothing of a refused batch is stored");
+  });
+
+  test("refuses a message repeating a chat's seq under another mid, and keeps the first", async ({ archive, stored }) => {
+    const first = archived(1, JAN_LAST, "first");
+    await archive.saveMessages([first, archived(2, JAN_LAST)]);
+    const repeat = { ...archived(1, JAN_LAST, "repeat"), mid: newMid() };
+    const error = await archive.saveMessages([repeat]).then(() => null, (e) => e);
+    assert(error instanceof MessageRejectedError, `refused for good, not retried: ${error}`);
+    assert(/seq 1 of alice--bob .*another mid/.test(error.message), error.message);
+    // In a batch with new messages and a replayed one, the whole batch is refused.
+    await rejects(
+      archive.saveMessages([archived(2, JAN_LAST), archived(3, JAN_LAST), repeat]),
+      MessageRejectedError,
+    );
+    assertEquals(await stored(), 2);
+    const page = await archive.history({ chatid: "alice--bob", limit: 10 });
+    assertEquals(page.messages.map((m) => [m.seq, m.message]), [[1, "first"], [2, "m2"]]);
+    // The same seq in another chat is no repeat.
+    await archive.saveMessages([{ ...repeat, chatid: "alice--carol" }]);
+    assertEquals(await stored(), 3);
+  });
+
+  test("skips mids already archived in a batch that also brings new ones", async ({ archive, stored }) => {
+    const batch = [archived(1, JAN_LAST), archived(2, FEB_FIRST)];
+    await archive.saveMessages(batch);
+    const third = archived(3, FEB_FIRST);
+    // Both archived messages again, then a new one twice (a batch taken again after a crash).
+    await archive.saveMessages([...batch, batch[1], third, third]);
+    assertEquals(await stored(), 3);
+    assertEquals(await newestSeq(archive, "alice--bob"), 3);
+  });
+
+  test("keeps seq beyond 2^32 (a chat continuing in a later epoch)", async ({ archive }) => {
+    const late = [archived(2 ** 32 + 1, FEB_FIRST), archived(5 * 2 ** 32 + 7, FEB_FIRST)];
+    await archive.saveMessages([archived(1, JAN_LAST), ...late]);
+    const page = await archive.history({ chatid: "alice--bob", limit: 10, after: 1 });
+    assertEquals(page.messages.map((m) => m.seq), [2 ** 32 + 1, 5 * 2 ** 32 + 7]);
+    const before = await archive.history({ chatid: "alice--bob", limit: 1, before: 2 ** 32 + 1 });
+    assertEquals(before.messages.map((m) => m.seq), [1]);
+    await rejects(
+      archive.saveMessages([archived(Number.MAX_SAFE_INTEGER + 1, FEB_FIRST)]),
+      MessageRejectedError,
+    );
   });
 
   test("rejects a bad page size", async ({ archive }) => {

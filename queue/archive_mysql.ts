@@ -32,15 +32,16 @@ export class MysqlArchive implements MessageArchive {
   readonly #pool: MysqlPool;
   readonly #tables: MonthlyTables;
 
-  constructor(pool: MysqlPool) {
+  /** `log` hears about upgrades of tables made by an earlier version. */
+  constructor(pool: MysqlPool, log?: (line: string) => void) {
     this.#pool = pool;
-    this.#tables = new MonthlyTables(pool);
+    this.#tables = new MonthlyTables(pool, log);
   }
 
   /**
    * One multi-row INSERT per month, all in one transaction. A `mid` already archived is left as
-   * it is (`ON DUPLICATE KEY UPDATE mid = mid` rather than INSERT IGNORE, which would also turn
-   * truncation and bad values into warnings and lose data silently).
+   * it is; a message whose (chatid, seq) is archived under another `mid` is refused with
+   * {@link MessageRejectedError}, never dropped (see {@link MysqlArchive.#insert}).
    */
   async saveMessages(messages: ChatMessage[]): Promise<void> {
     if (messages.length === 0) return;
@@ -61,18 +62,67 @@ export class MysqlArchive implements MessageArchive {
     }
   }
 
+  /**
+   * A plain INSERT, not `ON DUPLICATE KEY UPDATE` (which fires on every unique key, so a row
+   * repeating a (chatid, seq) would vanish silently) nor INSERT IGNORE (which also turns
+   * truncation and bad values into warnings). Only when it meets a duplicate, which is rare (a
+   * batch taken again after a crash), are the mids already archived looked up and left out.
+   */
   async #insert(messages: ChatMessage[]): Promise<void> {
-    const byTable = new Map<string, unknown[][]>();
-    for (const m of messages) {
-      const table = checkedName(monthlyTableName(m.time));
-      const rows = byTable.get(table) ?? [];
-      rows.push(archiveRow(m));
-      byTable.set(table, rows);
-    }
+    const byTable = groupByTable(messages);
     // DDL commits implicitly in MySQL, so tables are made before the transaction opens.
     await this.#tables.ensure(byTable.keys());
-    const insert = (table: string) =>
-      `INSERT INTO \`${table}\` (${COLUMNS}) VALUES ? ON DUPLICATE KEY UPDATE mid = mid`;
+    try {
+      await this.#write(byTable);
+      return;
+    } catch (error) {
+      if ((error as { errno?: number }).errno !== ER_DUP_ENTRY) throw error;
+    }
+    const fresh = await this.#unarchived(byTable);
+    if (fresh.size === 0) return;
+    try {
+      await this.#write(fresh);
+    } catch (error) {
+      if ((error as { errno?: number }).errno !== ER_DUP_ENTRY) throw error;
+      const text = (error as Error).message;
+      if (/uq_chat_seq/.test(text)) {
+        const only = [...fresh.values()].flat();
+        const what = only.length === 1
+          ? `message ${only[0][0]}: seq ${only[0][2]} of ${only[0][1]} is`
+          : "messages: a seq is";
+        throw new MessageRejectedError(
+          `Cannot archive ${what} archived already under another mid (${text})`,
+        );
+      }
+      // Another worker archived one of these mids meanwhile: the next try skips it. (Plain
+      // Error: MySQL's own would read as "refused for good" to saveMessages.)
+      throw new Error(`Cannot archive messages yet: ${text}`);
+    }
+  }
+
+  /** The rows whose mid no table holds yet, each mid once. */
+  async #unarchived(byTable: Map<string, unknown[][]>): Promise<Map<string, unknown[][]>> {
+    const fresh = new Map<string, unknown[][]>();
+    for (const [table, rows] of byTable) {
+      const [found] = await this.#pool.query(
+        `SELECT mid FROM \`${table}\` WHERE mid IN (?)`,
+        [rows.map((row) => row[0])],
+      );
+      const seen = new Set((found as { mid: string }[]).map((row) => row.mid));
+      const keep = rows.filter((row) => {
+        const mid = String(row[0]);
+        if (seen.has(mid)) return false;
+        seen.add(mid);
+        return true;
+      });
+      if (keep.length > 0) fresh.set(table, keep);
+    }
+    return fresh;
+  }
+
+  /** The rows in one statement (autocommit) or, when they need several, one transaction. */
+  async #write(byTable: Map<string, unknown[][]>): Promise<void> {
+    const insert = (table: string) => `INSERT INTO \`${table}\` (${COLUMNS}) VALUES ?`;
     const statements = [...byTable].flatMap(([table, rows]) =>
       chunkBySize(rows).map((chunk) => [insert(table), chunk] as const)
     );
@@ -127,19 +177,20 @@ export class MysqlArchive implements MessageArchive {
     if (!forward) page.reverse();
     return { messages: page.map(messageFromRow), hasMore: found.length > query.limit };
   }
+}
 
-  /** Highest archived `seq` of the chat over every month; 0 when none. */
-  async maxSeq(chatid: string): Promise<number> {
-    let max = 0;
-    for (const table of await this.#tables.list(true)) {
-      const [rows] = await this.#pool.query(
-        `SELECT MAX(seq) AS seq FROM \`${table.name}\` WHERE chatid = ?`,
-        [chatid],
-      );
-      max = Math.max(max, Number((rows as { seq: number | null }[])[0]?.seq ?? 0));
-    }
-    return max;
+const ER_DUP_ENTRY = 1062;
+
+/** Each message's row under the table of its month. */
+function groupByTable(messages: ChatMessage[]): Map<string, unknown[][]> {
+  const byTable = new Map<string, unknown[][]>();
+  for (const m of messages) {
+    const table = checkedName(monthlyTableName(m.time));
+    const rows = byTable.get(table) ?? [];
+    rows.push(archiveRow(m));
+    byTable.set(table, rows);
   }
+  return byTable;
 }
 
 function overlaps(table: MonthlyTable, query: HistoryQuery): boolean {

@@ -1,5 +1,7 @@
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import { openTestStores, type TestStores } from "../tests/support/stores.ts";
+import { MessageRejectedError } from "./archive.ts";
+import { newMid } from "./message.ts";
 import { archived, describeArchiveContract, FEB_FIRST, JAN_LAST } from "./archive_contract.ts";
 import { MysqlArchive } from "./archive_mysql.ts";
 
@@ -63,6 +65,98 @@ Deno.test("MysqlArchive splits a batch larger than max_allowed_packet into sever
       "SELECT COUNT(*) AS n, SUM(LENGTH(message)) AS bytes FROM webchat_message202601",
     ) as unknown as [[{ n: number; bytes: number }]];
     assertEquals([Number(row.n), Number(row.bytes)], [count, count * size]);
+  } finally {
+    await stores.cleanup();
+  }
+});
+
+/** `webchat_message202601` as the previous version made it: INT seq, (chatid, seq) not unique. */
+async function oldShapeTable(stores: TestStores, name = "webchat_message202601"): Promise<void> {
+  await stores.pool.query(`CREATE TABLE \`${name}\` (
+    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+    mid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    chatid VARCHAR(100) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    seq INT UNSIGNED NOT NULL,
+    fromuser VARCHAR(40) NOT NULL,
+    message MEDIUMTEXT NOT NULL,
+    type TINYINT NOT NULL DEFAULT 0,
+    fileid VARCHAR(64) NOT NULL DEFAULT '',
+    time INT NOT NULL,
+    cid VARCHAR(64) NOT NULL DEFAULT '',
+    PRIMARY KEY (id),
+    UNIQUE KEY uq_mid (mid),
+    KEY idx_chat_seq (chatid, seq),
+    KEY idx_chat_time (chatid, time)
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
+}
+
+async function indexesOf(stores: TestStores, name: string) {
+  const [rows] = await stores.pool.query(
+    `SELECT INDEX_NAME AS name, MIN(NON_UNIQUE) AS nonUnique FROM information_schema.STATISTICS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? GROUP BY INDEX_NAME`,
+    [name],
+  );
+  const [[column]] = await stores.pool.query(
+    `SELECT DATA_TYPE AS type FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'seq'`,
+    [name],
+  ) as unknown as [[{ type: string }]];
+  return {
+    seq: column.type,
+    indexes: (rows as { name: string; nonUnique: number }[])
+      .map((r) => `${r.name}${Number(r.nonUnique) ? "" : " unique"}`).sort(),
+  };
+}
+
+Deno.test("MysqlArchive upgrades a table of the previous version on first write", async () => {
+  const stores = await openTestStores();
+  try {
+    await oldShapeTable(stores);
+    const logs: string[] = [];
+    const archive = new MysqlArchive(stores.pool, (line) => logs.push(line));
+    await archive.saveMessages([archived(1, JAN_LAST)]);
+    assertEquals(await indexesOf(stores, "webchat_message202601"), {
+      seq: "bigint",
+      indexes: ["PRIMARY unique", "idx_chat_time", "uq_chat_seq unique", "uq_mid unique"].sort(),
+    });
+    assert(logs.some((l) => /upgrading webchat_message202601/.test(l)), logs.join("\n"));
+    await archive.saveMessages([archived(2 ** 32 + 1, JAN_LAST)]);
+    await rejects(
+      archive.saveMessages([{ ...archived(1, JAN_LAST), mid: newMid() }]),
+      MessageRejectedError,
+    );
+    // A second process finds nothing left to do.
+    const later: string[] = [];
+    await new MysqlArchive(stores.pool, (line) => later.push(line))
+      .saveMessages([archived(3, JAN_LAST)]);
+    assertEquals(later, []);
+  } finally {
+    await stores.cleanup();
+  }
+});
+
+Deno.test("MysqlArchive keeps working on an old table that already holds a repeated seq", async () => {
+  const stores = await openTestStores();
+  try {
+    await oldShapeTable(stores);
+    const one = archived(7, JAN_LAST);
+    for (const m of [one, { ...one, mid: newMid(), message: "same seq, other mid" }]) {
+      await stores.pool.query(
+        `INSERT INTO webchat_message202601 (mid, chatid, seq, fromuser, message, time)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+        [m.mid, m.chatid, m.seq, m.fromuser, m.message, m.time],
+      );
+    }
+    const logs: string[] = [];
+    const archive = new MysqlArchive(stores.pool, (line) => logs.push(line));
+    await archive.saveMessages([archived(2 ** 32 + 1, JAN_LAST)]);
+    const warning = logs.find((l) => l.startsWith("WARNING"));
+    assert(warning && /holds 1 \(chatid, seq\) pairs stored twice/.test(warning), logs.join("\n"));
+    const shape = await indexesOf(stores, "webchat_message202601");
+    assertEquals(shape.seq, "bigint", "seq is widened all the same");
+    assert(shape.indexes.includes("idx_chat_seq"), "the plain index stays for reads");
+    const page = await archive.history({ chatid: "alice--bob", limit: 10 });
+    assertEquals(page.messages.map((m) => m.seq), [7, 7, 2 ** 32 + 1]);
   } finally {
     await stores.cleanup();
   }

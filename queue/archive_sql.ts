@@ -110,7 +110,7 @@ function messageProblem(m: ChatMessage): string | null {
   const text = [m?.mid, m?.chatid, m?.fromuser, m?.message, m?.fileId, m?.cid];
   if (text.some((value) => typeof value !== "string")) return "a text field is missing";
   if (m.mid === "" || m.chatid === "") return "mid and chatid must not be empty";
-  if (!Number.isSafeInteger(m.seq) || m.seq < 1 || m.seq > 0xffffffff) {
+  if (!Number.isSafeInteger(m.seq) || m.seq < 1) {
     return `seq ${m.seq} is not a positive integer`;
   }
   if (!Number.isSafeInteger(m.time) || m.time < 0 || m.time > 0x7fffffff) {

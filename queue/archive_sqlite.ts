@@ -1,7 +1,7 @@
 /**
  * The message archive on the embedded database: one `webchat_message` table (SQLite needs no
  * monthly split to stay fast at a small team's volume) with the monthly tables' columns,
- * `mid` unique and indexes on (chatid, seq) and (chatid, time).
+ * `mid` unique, (chatid, seq) unique and an index on (chatid, time).
  *
  * Like the MySQL archive it does not store `members`: messages read back carry `[a, b]` for
  * one-to-one chat ids `a--b`, `[]` for anything else.
@@ -10,7 +10,12 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { immediate, settle } from "../store/sqlite_db.ts";
-import type { HistoryPage, HistoryQuery, MessageArchive } from "./archive.ts";
+import {
+  type HistoryPage,
+  type HistoryQuery,
+  type MessageArchive,
+  MessageRejectedError,
+} from "./archive.ts";
 import {
   ARCHIVE_COLUMNS as COLUMNS,
   archiveRow,
@@ -36,8 +41,10 @@ export class SqliteArchive implements MessageArchive {
 
   /**
    * All rows in one transaction. A `mid` already archived is skipped by `ON CONFLICT (mid) DO
-   * NOTHING`, which (unlike `INSERT OR IGNORE`) still fails on any other constraint, and every
-   * message is checked first, so a bad one fails the batch instead of being stored wrong.
+   * NOTHING`, which (unlike `INSERT OR IGNORE`) still fails on any other constraint: a message
+   * whose (chatid, seq) is archived under another `mid` is refused, never dropped. SQLite tests
+   * the conflict target first, so a replayed message (same mid, same seq) is simply skipped.
+   * Every message is checked first, so a bad one fails the batch instead of being stored wrong.
    */
   saveMessages(messages: ChatMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
@@ -48,7 +55,19 @@ export class SqliteArchive implements MessageArchive {
           `INSERT INTO webchat_message (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (mid) DO NOTHING`,
         );
-        for (const m of messages) insert.run(...archiveRow(m));
+        for (const m of messages) {
+          try {
+            insert.run(...archiveRow(m));
+          } catch (error) {
+            if (!/UNIQUE constraint failed: .*\.seq/.test(String((error as Error)?.message))) {
+              throw error;
+            }
+            throw new MessageRejectedError(
+              `Cannot archive message ${m.mid}: seq ${m.seq} of ${m.chatid} is archived ` +
+                "already under another mid",
+            );
+          }
+        }
       });
     });
   }
@@ -68,15 +87,6 @@ export class SqliteArchive implements MessageArchive {
       const page = rows.slice(0, query.limit);
       if (!forward) page.reverse();
       return { messages: page.map(messageFromRow), hasMore: rows.length > query.limit };
-    });
-  }
-
-  /** Highest archived `seq` of the chat; 0 when none. */
-  maxSeq(chatid: string): Promise<number> {
-    return settle(() => {
-      const row = this.#db.prepare("SELECT MAX(seq) AS seq FROM webchat_message WHERE chatid = ?")
-        .get(chatid);
-      return Number(row?.seq ?? 0);
     });
   }
 }

@@ -1,5 +1,9 @@
-import { openTempSqlite } from "../store/temp_db_sqlite.ts";
-import { describeArchiveContract } from "./archive_contract.ts";
+import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
+import { openSqliteDb } from "../store/sqlite_db.ts";
+import { openTempSqlite, type TempSqlite } from "../store/temp_db_sqlite.ts";
+import { MessageRejectedError } from "./archive.ts";
+import { archived, describeArchiveContract, JAN_LAST } from "./archive_contract.ts";
+import { newMid } from "./message.ts";
 import { SqliteArchive } from "./archive_sqlite.ts";
 
 describeArchiveContract("SqliteArchive", async () => {
@@ -12,4 +16,60 @@ describeArchiveContract("SqliteArchive", async () => {
     },
     close: temp.cleanup,
   };
+});
+
+/** The file as the previous version left it: a plain (chatid, seq) index, `rows` stored. */
+function oldShapeFile(temp: TempSqlite, seqs: number[]): void {
+  temp.db.exec(`DROP INDEX webchat_message_chat_seq_unique;
+    CREATE INDEX webchat_message_chat_seq ON webchat_message (chatid, seq);`);
+  const insert = temp.db.prepare(
+    "INSERT INTO webchat_message (mid, chatid, seq, fromuser, message, type, time) VALUES (?, ?, ?, ?, ?, 0, ?)",
+  );
+  for (const seq of seqs) insert.run(newMid(), "alice--bob", seq, "alice", `m${seq}`, JAN_LAST);
+}
+
+function indexes(db: TempSqlite["db"]): string[] {
+  return db.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'webchat_message' AND sql IS NOT NULL ORDER BY name",
+  ).all().map((row) => String(row.name));
+}
+
+Deno.test("an embedded database of the previous version gets (chatid, seq) unique when opened", async () => {
+  const temp = await openTempSqlite();
+  try {
+    oldShapeFile(temp, [1, 2]);
+    const logs: string[] = [];
+    const again = openSqliteDb(temp.dataDir, { log: (line) => logs.push(line) });
+    assertEquals(indexes(again.db), [
+      "webchat_message_chat_seq_unique",
+      "webchat_message_chat_time",
+    ]);
+    assertEquals(logs, []);
+    again.close();
+    await rejects(
+      new SqliteArchive(temp.db).saveMessages([{ ...archived(2, JAN_LAST), mid: newMid() }]),
+      MessageRejectedError,
+    );
+  } finally {
+    await temp.cleanup();
+  }
+});
+
+Deno.test("an embedded database that already repeats a seq opens with a warning and works", async () => {
+  const temp = await openTempSqlite();
+  try {
+    oldShapeFile(temp, [1, 2, 2]);
+    const logs: string[] = [];
+    const again = openSqliteDb(temp.dataDir, { log: (line) => logs.push(line) });
+    assertEquals(indexes(again.db), ["webchat_message_chat_seq", "webchat_message_chat_time"]);
+    assertEquals(logs.length, 1);
+    assert(/1 \(chatid, seq\) pairs are stored twice/.test(logs[0]), logs[0]);
+    const archive = new SqliteArchive(again.db);
+    await archive.saveMessages([archived(3, JAN_LAST)]);
+    const page = await archive.history({ chatid: "alice--bob", limit: 10 });
+    assertEquals(page.messages.map((m) => m.seq), [1, 2, 2, 3]);
+    again.close();
+  } finally {
+    await temp.cleanup();
+  }
 });

@@ -4,6 +4,7 @@
  * @module
  */
 import type { MysqlPool } from "../store/mysql_pool.ts";
+import { upgradeMonthlyTable } from "./monthly_table_upgrade_mysql.ts";
 
 /** The only shape a table name may have before it is written into SQL. */
 const TABLE_NAME = /^webchat_message(\d{4})(\d{2})$/;
@@ -21,18 +22,26 @@ export interface MonthlyTable {
 /** Creates and lists the monthly message tables of one database. */
 export class MonthlyTables {
   readonly #pool: MysqlPool;
+  readonly #log: (line: string) => void;
   readonly #created = new Set<string>();
   #listed: { at: number; tables: MonthlyTable[] } | undefined;
 
-  constructor(pool: MysqlPool) {
+  /** `log` hears about upgrades of tables made by an earlier version. */
+  constructor(pool: MysqlPool, log: (line: string) => void = (line) => console.error(line)) {
     this.#pool = pool;
+    this.#log = log;
   }
 
-  /** Creates the tables that this process has not seen yet. Must run outside a transaction. */
+  /**
+   * Creates the tables that this process has not seen yet, or upgrades them when an earlier
+   * version made them (see `monthly_table_upgrade_mysql.ts`), before anything is written to
+   * them. Must run outside a transaction (DDL commits).
+   */
   async ensure(names: Iterable<string>): Promise<void> {
     for (const name of names) {
       if (this.#created.has(name)) continue;
       await this.#pool.query(createTableSql(checkedName(name)));
+      await upgradeMonthlyTable(this.#pool, name, this.#log);
       this.#created.add(name);
       this.#listed = undefined;
     }
@@ -93,12 +102,14 @@ function monthOf(date: Date): string {
 
 // mid and chatid are ASCII with a binary collation: ids compare exactly ("Bob" is not "bob").
 // `message` keeps the database's case-insensitive utf8mb4 collation, which `q` relies on.
+// seq is BIGINT: after a Redis data loss a chat continues at epoch × 2^32 + 1 (queue_redis.ts);
+// (chatid, seq) is unique so a repeated seq is refused instead of stored twice.
 function createTableSql(name: string): string {
   return `CREATE TABLE IF NOT EXISTS \`${name}\` (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
     mid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
     chatid VARCHAR(100) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-    seq INT UNSIGNED NOT NULL,
+    seq BIGINT UNSIGNED NOT NULL,
     fromuser VARCHAR(40) NOT NULL,
     message MEDIUMTEXT NOT NULL,
     type TINYINT NOT NULL DEFAULT 0 COMMENT '0 text, 1 image, 2 file',
@@ -107,7 +118,7 @@ function createTableSql(name: string): string {
     cid VARCHAR(64) NOT NULL DEFAULT '',
     PRIMARY KEY (id),
     UNIQUE KEY uq_mid (mid),
-    KEY idx_chat_seq (chatid, seq),
+    UNIQUE KEY uq_chat_seq (chatid, seq),
     KEY idx_chat_time (chatid, time)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
 }

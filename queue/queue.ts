@@ -12,20 +12,26 @@
  *   queue. Consumers must be idempotent (the archive ignores a `mid` it already has): a
  *   consumer that was only slow may find its batch archived twice, never lost.
  * - **Idempotent enqueue**: a draft whose `cid` the same sender already used within 24 h is not
- *   queued again; the earlier message is returned with `duplicate: true`.
+ *   queued again; the earlier message's acknowledgement is returned with `duplicate: true`.
+ *   Only what an `ack` carries is remembered for that (never the text).
+ * - **A seq is never given twice** for one chat, even after the store lost its counters (a gap
+ *   is fine; see `seq_epochs.ts`).
  * - **Blocking**: `takeBatch` waits without polling while the queue is empty.
  *
  * @module
  */
 import type { ChatMessage, MessageDraft } from "./message.ts";
 
-/** What `enqueue` answers. */
-export interface EnqueueResult {
-  /** The queued message (or the earlier one for a repeated `cid`). */
-  message: ChatMessage;
-  /** True when the `cid` had been accepted before and nothing new was queued. */
-  duplicate: boolean;
-}
+/** What an `ack` frame carries: all that the 24 h `cid` record keeps of a message. */
+export type MessageAck = Pick<ChatMessage, "mid" | "chatid" | "seq" | "time" | "cid">;
+
+/**
+ * What `enqueue` answers: the queued message, or for a `cid` accepted before only the earlier
+ * message's acknowledgement (nothing new was queued). `ack` is there in both cases.
+ */
+export type EnqueueResult =
+  | { duplicate: false; ack: MessageAck; message: ChatMessage }
+  | { duplicate: true; ack: MessageAck };
 
 /** A batch taken by a worker; pass it back to `ack` once it is safely archived. */
 export interface TakenBatch {

@@ -19,14 +19,14 @@ export interface TestQueue extends MessageProducer, MessageConsumer {
 export interface QueueHarness {
   /** A queue for `workerId` on a connection of its own, as a worker thread or process has. */
   consumer(workerId: string): Promise<TestQueue>;
-  /** A queue on the shared connection, for enqueueing; `seed` as in the queue's options. */
-  producer(workerId: string, seed?: (chatid: string) => Promise<number>): TestQueue;
+  /** A queue on the shared connection, for enqueueing. */
+  producer(workerId: string): TestQueue;
   /** Seconds until the client id `cid` of `fromuser` is forgotten. */
   cidTtl(fromuser: string, cid: string): Promise<number>;
+  /** The client id record as stored, or null. */
+  cidRecord(fromuser: string, cid: string): Promise<string | null>;
   /** Lets a day pass for every remembered client id. */
   expireCids(): Promise<void>;
-  /** Loses a chat's seq counter (as a flushed Redis does). */
-  forgetSeq(chatid: string): Promise<void>;
   /** What `workerId` holds in flight, as stored. */
   inFlight(workerId: string): Promise<string[]>;
   /** Closes every queue it made, then closes and removes the storage. */
@@ -73,9 +73,15 @@ export function describeQueueContract(name: string, open: () => Promise<QueueHar
     const b = await queue.enqueue(draft("alice--bob", "hello again", "c-1"));
     assertEquals(a.duplicate, false);
     assertEquals(b.duplicate, true);
-    assertEquals(b.message.mid, a.message.mid);
-    assertEquals(b.message.seq, a.message.seq);
-    assertEquals(b.message.message, "hello");
+    assertEquals(b.ack, a.ack, "the earlier message's ack, answered again");
+    assert(!a.duplicate);
+    assertEquals(a.ack, {
+      mid: a.message.mid,
+      chatid: "alice--bob",
+      seq: 1,
+      time: 1_767_225_600,
+      cid: "c-1",
+    });
     assertEquals((await queue.counts()).pending, 1);
     const other = await queue.enqueue({ ...draft("alice--bob", "x", "c-1"), fromuser: "bob" });
     assertEquals(other.duplicate, false, "a cid belongs to its sender");
@@ -83,7 +89,20 @@ export function describeQueueContract(name: string, open: () => Promise<QueueHar
     assert(ttl > 86_000 && ttl <= 86_400, `cid ttl ${ttl}`);
     await h.expireCids(); // a day later
     const c = await queue.enqueue(draft("alice--bob", "hello", "c-1"));
-    assertEquals([c.duplicate, c.message.seq], [false, 3]);
+    assertEquals([c.duplicate, c.ack.seq], [false, 3]);
+  });
+
+  test("keeps only what a re-ack needs for 24 hours, never the text", async (h) => {
+    const queue = h.producer("w1");
+    const text = "a long and private message ".repeat(100);
+    const sent = await queue.enqueue(draft("alice--bob", text, "c-9"));
+    const record = await h.cidRecord("alice", "c-9");
+    assert(record !== null && record.length < 200, `record of ${record?.length} characters`);
+    assert(!record.includes("private") && !record.includes("members"), record);
+    assertEquals(JSON.parse(record), sent.ack);
+    assertEquals(await h.cidRecord("alice", "never-sent"), null);
+    const none = await queue.enqueue(draft("alice--bob", "no cid"));
+    assertEquals(none.duplicate, false);
   });
 
   test("parks refused messages apart, counted, while the batch is acknowledged", async (h) => {
@@ -100,7 +119,7 @@ export function describeQueueContract(name: string, open: () => Promise<QueueHar
     const queue = h.producer("w1");
     const seqs = [];
     for (const chat of ["a--b", "g1", "a--b", "g1", "a--b"]) {
-      seqs.push((await queue.enqueue(draft(chat, "x"))).message.seq);
+      seqs.push((await queue.enqueue(draft(chat, "x"))).ack.seq);
     }
     assertEquals(seqs, [1, 1, 2, 2, 3]);
     assertEquals([await queue.lastSeq("a--b"), await queue.lastSeq("g1")], [3, 2]);
@@ -108,22 +127,14 @@ export function describeQueueContract(name: string, open: () => Promise<QueueHar
     await rejects(queue.enqueue({ ...draft("x", "y"), chatid: "" }), TypeError);
   });
 
-  test("seeds a missing seq counter", async (h) => {
-    const asked: string[] = [];
-    const queue = h.producer("w1", (chatid) => {
-      asked.push(chatid);
-      return Promise.resolve(41);
-    });
-    const plain = h.producer("w2");
-    for (let i = 0; i < 3; i++) await plain.enqueue(draft("a--b", "x"));
-    assertEquals((await queue.enqueue(draft("c--d", "x"))).message.seq, 42);
-    assertEquals((await queue.enqueue(draft("c--d", "y"))).message.seq, 43);
-    assertEquals((await queue.enqueue(draft("a--b", "y"))).message.seq, 4, "a counter is kept");
-    assertEquals(asked, ["c--d"]);
-    await h.forgetSeq("c--d");
-    assertEquals((await queue.enqueue(draft("c--d", "z"))).message.seq, 42);
-    assertEquals(asked, ["c--d", "c--d"]);
-    assertEquals((await plain.enqueue(draft("e--f", "x"))).message.seq, 1, "no seed: from 1");
+  test("gives each seq once to producers racing on one chat", async (h) => {
+    const producers = [h.producer("p1"), h.producer("p2")];
+    const sends = Array.from(
+      { length: 40 },
+      (_, i) => producers[i % 2].enqueue(draft("a--b", `m${i}`)),
+    );
+    const seqs = (await Promise.all(sends)).map((r) => r.ack.seq).sort((a, b) => a - b);
+    assertEquals(seqs, Array.from({ length: 40 }, (_, i) => i + 1));
   });
 
   test("keeps text byte-for-byte and members as an array", async (h) => {

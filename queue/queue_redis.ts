@@ -4,7 +4,18 @@
  * - `chat:msg-list:inflight:<workerId>`: what one worker has taken and not yet acknowledged;
  * - `chat:msg-list:lease:<workerId>`: present (with a TTL) while that worker is alive;
  * - `<chatid>:seq`: the chat's last `seq`;
- * - `cid:<fromuser>:<cid>`: the message a client id produced, kept 24 h for idempotent retries.
+ * - `cid:<fromuser>:<cid>`: what an `ack` of that client id's message carries (mid, chatid,
+ *   seq, time), kept 24 h for idempotent retries;
+ * - `chat:seq-epoch`: `<epoch>:<run_id>`, the seq epoch (see `seq_epochs.ts`) and the Redis
+ *   process that set it.
+ *
+ * Why the marker names a Redis process: a restart without persistence loses the counters (the
+ * marker is gone), but so can a restart from an RDB snapshot or an append-only file missing its
+ * last second, or a failover to a replica that lagged: there the marker survives while the
+ * counters go back. Since Redis 7 the script cache is neither persisted nor replicated, so the
+ * enqueue script is loaded (`EVAL`) exactly once in every new Redis process; that run compares
+ * the marker's run_id with the live one and voids a marker set by another process. The usual
+ * run (`EVALSHA`) then trusts the marker without the cost of asking Redis who it is.
  *
  * @module
  */
@@ -19,33 +30,69 @@ import type {
   TakenBatch,
 } from "./queue.ts";
 import {
+  ackJson,
   byCount,
   checkTake,
   checkWorkerId,
   CID_TTL_SECONDS,
   draftJson,
+  enqueueResult,
   parseQueued,
 } from "./queued_message.ts";
 import { RedisScript } from "./redis_script.ts";
+import { MAX_SEQ_EPOCH, SEQ_EPOCH_SPAN, type SeqEpochStore } from "./seq_epochs.ts";
 
 // One script so that the duplicate check, the seq and the push cannot interleave with another
 // producer. The message JSON is built by JSON.stringify on the TS side and `seq` is spliced in
 // as text: re-encoding with cjson would turn `[]` into `{}` and escape "/" differently, and the
-// text must stay byte-for-byte what the sender wrote.
+// text must stay byte-for-byte what the sender wrote. Numbers are printed with %d: Lua's
+// default formatting of numbers beyond 10^14 (late epochs) is inexact.
+// KEYS: queue, the chat's counter, the cid record, the epoch marker.
+// ARGV: message JSON, "1" when there is a cid, cid TTL, cid record JSON, "1" when run by EVAL.
 const ENQUEUE = new RedisScript(`
 if ARGV[2] == '1' then
   local prior = redis.call('GET', KEYS[3])
   if prior then return {'duplicate', prior} end
 end
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  if ARGV[3] == '' then return {'seed'} end
-  redis.call('SET', KEYS[2], ARGV[3], 'NX')
+local marker = redis.call('GET', KEYS[4])
+local epoch, owner
+if marker then epoch, owner = string.match(marker, '^(%d+):(%x+)$') end
+if epoch and ARGV[5] == '1' then
+  local live = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+  if owner ~= live then
+    -- Set by another Redis process: this one may hold older counters. Void it for everybody.
+    redis.call('SET', KEYS[4], 'stale:' .. marker)
+    epoch = nil
+  end
 end
-local seq = redis.call('INCR', KEYS[2])
+if not epoch then return {'epoch'} end
+local base = tonumber(epoch) * ${SEQ_EPOCH_SPAN}
+local last = tonumber(redis.call('GET', KEYS[2]) or '-1')
+if last < base then redis.call('SET', KEYS[2], string.format('%d', base)) end
+local seq = string.format('%d', redis.call('INCR', KEYS[2]))
 local message = string.sub(ARGV[1], 1, -2) .. ',"seq":' .. seq .. '}'
 redis.call('LPUSH', KEYS[1], message)
-if ARGV[2] == '1' then redis.call('SET', KEYS[3], message, 'EX', ARGV[4]) end
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[3], string.sub(ARGV[4], 1, -2) .. ',"seq":' .. seq .. '}', 'EX', ARGV[3])
+end
 return {'queued', message}
+`);
+
+// Looks at the marker (ARGV[1] = '') or sets a new epoch in it, unless this Redis process has
+// set one meanwhile (another node was quicker: everybody then uses that one).
+// Answers {'current', epoch}, {'stale', last epoch named or ''} or {'started', epoch}.
+const RENEW_EPOCH = new RedisScript(`
+local live = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+local marker = redis.call('GET', KEYS[1])
+if marker then
+  local epoch, owner = string.match(marker, '^(%d+):(%x+)$')
+  if epoch and owner == live then return {'current', epoch} end
+end
+if ARGV[1] == '' then
+  return {'stale', marker and string.match(marker, '(%d+):%x+$') or ''}
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. live)
+return {'started', ARGV[1]}
 `);
 
 // Up to N non-blocking moves in one round trip, stopping at the first empty pop: cheaper than a
@@ -113,10 +160,12 @@ export interface RedisQueueOptions {
   /** This consumer's identity: names its in-flight list and lease; unique to the process. */
   workerId: string;
   /**
-   * The `seq` to continue from when a chat's counter is missing (Redis was flushed): usually
-   * the archive's `maxSeq`. Default: 0.
+   * Where the seq epoch is kept durably (producer side only): asked for a new one when Redis
+   * holds no valid marker. Without it such an enqueue fails.
    */
-  seed?: (chatid: string) => Promise<number>;
+  epochs?: SeqEpochStore;
+  /** Hears when a new seq epoch starts (default: silence). */
+  log?: (line: string) => void;
 }
 
 /** {@link MessageProducer} and {@link MessageConsumer} on Redis lists. */
@@ -127,9 +176,12 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
   readonly #queueKey: string;
   readonly #inflightKey: string;
   readonly #leaseKey: string;
-  readonly #seed: (chatid: string) => Promise<number>;
   /** The raw items of each batch handed out, so `ack` removes exactly those. */
   readonly #taken = new WeakMap<TakenBatch, string[]>();
+  readonly #epochKey: string;
+  readonly #epochs: SeqEpochStore | undefined;
+  readonly #log: (line: string) => void;
+  #renewing: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: RedisQueueOptions) {
@@ -140,28 +192,68 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     this.#queueKey = `${options.prefix}chat:msg-list`;
     this.#inflightKey = `${this.#queueKey}:inflight:${options.workerId}`;
     this.#leaseKey = `${this.#queueKey}:lease:${options.workerId}`;
-    this.#seed = options.seed ?? (() => Promise.resolve(0));
+    this.#epochKey = `${options.prefix}chat:seq-epoch`;
+    this.#epochs = options.epochs;
+    this.#log = options.log ?? (() => {});
   }
 
-  /** Assigns the next `seq` and queues the message, or answers the earlier one for a known cid. */
+  /**
+   * Assigns the next `seq` and queues the message, or answers the earlier ack for a known cid.
+   * When Redis holds no valid epoch marker, a new epoch is started first (see the module doc).
+   */
   async enqueue(draft: MessageDraft): Promise<EnqueueResult> {
     const json = draftJson(draft);
     const keys = [
       this.#queueKey,
       `${this.#prefix}${draft.chatid}:seq`,
       `${this.#prefix}cid:${draft.fromuser}:${draft.cid}`,
+      this.#epochKey,
     ];
-    const hasCid = draft.cid === "" ? "0" : "1";
-    const ttl = String(CID_TTL_SECONDS);
-    let reply = await ENQUEUE.run(this.#redis, keys, [json, hasCid, "", ttl]) as string[];
-    if (reply[0] === "seed") {
-      const seed = await this.#seed(draft.chatid);
-      if (!Number.isSafeInteger(seed) || seed < 0) {
-        throw new RangeError(`Cannot enqueue message: invalid seed ${seed} for ${draft.chatid}`);
-      }
-      reply = await ENQUEUE.run(this.#redis, keys, [json, hasCid, String(seed), ttl]) as string[];
+    const args = [json, draft.cid === "" ? "0" : "1", String(CID_TTL_SECONDS), ackJson(draft)];
+    // Three rounds cover a marker voided while we renewed (another Redis restart meanwhile).
+    for (let round = 1;; round++) {
+      const reply = await ENQUEUE.run(this.#redis, keys, [...args, "0"], [...args, "1"]);
+      const [kind, raw] = reply as [string, string];
+      if (kind === "queued" || kind === "duplicate") return enqueueResult(kind, raw);
+      if (round === 3) throw new Error("Cannot enqueue message: the seq epoch keeps being lost");
+      await this.#renewEpoch();
     }
-    return { message: parseQueued(reply[1]), duplicate: reply[0] === "duplicate" };
+  }
+
+  /** Starts a new seq epoch unless this Redis process has one; one renewal at a time. */
+  #renewEpoch(): Promise<void> {
+    return this.#renewing ??= (async () => {
+      try {
+        const [state, named] = await RENEW_EPOCH.run(this.#redis, [this.#epochKey], [""]) as [
+          string,
+          string,
+        ];
+        if (state === "current") return;
+        if (!this.#epochs) {
+          throw new TypeError(
+            "Cannot enqueue message: Redis holds no valid seq epoch and this queue has no epoch store",
+          );
+        }
+        const epoch = await this.#epochs.next(named === "" ? 0 : Number(named) + 1);
+        if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch > MAX_SEQ_EPOCH) {
+          throw new RangeError(`Cannot enqueue message: seq epoch ${epoch} is out of range`);
+        }
+        const [outcome] = await RENEW_EPOCH.run(this.#redis, [this.#epochKey], [String(epoch)]) as [
+          string,
+        ];
+        if (outcome !== "started") return;
+        const why = named === ""
+          ? "Redis held no epoch marker: it is new, or lost its data"
+          : `the marker of epoch ${named} was set by another Redis process: Redis restarted, ` +
+            "was restored or failed over, and its counters may be older than seqs given out";
+        this.#log(
+          `redis: seq epoch ${epoch} started (${why}); every chat continues from ` +
+            `${epoch} × 2^32 + 1, so no seq is given twice`,
+        );
+      } finally {
+        this.#renewing = undefined;
+      }
+    })();
   }
 
   /**

@@ -2,8 +2,11 @@
  * The message queue on the embedded database:
  * - `queue_item`: the queue, in `id` order; `owner` is null while pending and names the worker
  *   that has taken the item until it acknowledges it (the in-flight state);
- * - `chat_seq`: each chat's last `seq`;
- * - `queue_cid`: the message a client id produced, kept 24 h for idempotent retries;
+ * - `chat_seq`: each chat's last `seq`. It lives in the same file as the queue and the archive and
+ *   changes in the same transaction as the queue, so it cannot be lost apart from them: unlike
+ *   Redis, this queue needs no seq epoch (`seq_epochs.ts`), and a chat without a row is new;
+ * - `queue_cid`: what an `ack` of a client id's message carries (mid, chatid, seq, time), kept
+ *   24 h for idempotent retries;
  * - `queue_lease`: each live worker's lease (expiry in milliseconds).
  *
  * The consumer usually lives in another thread (the archive worker's Web Worker) with its own
@@ -25,12 +28,15 @@ import type {
   TakenBatch,
 } from "./queue.ts";
 import {
+  ackJson,
   byCount,
   checkTake,
   checkWorkerId,
   CID_TTL_SECONDS,
   draftJson,
+  enqueueResult,
   parseQueued,
+  withSeq,
 } from "./queued_message.ts";
 import { QueueWait } from "./queue_wait_sqlite.ts";
 /** Seconds between sweeps of expired client ids. */
@@ -44,19 +50,16 @@ export interface SqliteQueueOptions {
   path: string;
   /** This consumer's identity: marks its in-flight rows and names its lease; unique. */
   workerId: string;
-  /** The `seq` to continue from when a chat has no counter yet (the archive's `maxSeq`). */
-  seed?: (chatid: string) => Promise<number>;
   /** Milliseconds between a sleeping consumer's own looks (default 1000). */
   pollMs?: number;
 }
 
-type Outcome = { kind: "queued" | "duplicate"; raw: string } | { kind: "seed" };
+type Outcome = { kind: "queued" | "duplicate"; raw: string };
 
 /** {@link MessageProducer} and {@link MessageConsumer} on SQLite. */
 export class SqliteQueue implements MessageProducer, MessageConsumer {
   readonly #db: DatabaseSync;
   readonly #workerId: string;
-  readonly #seed: (chatid: string) => Promise<number>;
   readonly #wait: QueueWait;
   /** Row ids of each batch handed out, so `ack` deletes exactly those. */
   readonly #taken = new WeakMap<TakenBatch, number[]>();
@@ -66,28 +69,19 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
     checkWorkerId(options.workerId);
     this.#db = options.db;
     this.#workerId = options.workerId;
-    this.#seed = options.seed ?? (() => Promise.resolve(0));
     this.#wait = new QueueWait(`webchat-queue:${options.path}`, { pollMs: options.pollMs });
   }
 
-  /** Assigns the next `seq` and queues the message, or answers the earlier one for a known cid. */
+  /** Assigns the next `seq` and queues the message, or answers the earlier ack for a known cid. */
   async enqueue(draft: MessageDraft): Promise<EnqueueResult> {
     const json = draftJson(draft);
-    let outcome = await settle(() => this.#enqueueOnce(draft, json));
-    if (outcome.kind === "seed") {
-      const seed = await this.#seed(draft.chatid);
-      if (!Number.isSafeInteger(seed) || seed < 0) {
-        throw new RangeError(`Cannot enqueue message: invalid seed ${seed} for ${draft.chatid}`);
-      }
-      outcome = await settle(() => this.#enqueueOnce(draft, json, seed));
-    }
-    if (outcome.kind === "seed") throw new Error("Cannot enqueue message: seq was not seeded");
+    const outcome = await settle(() => this.#enqueueOnce(draft, json));
     if (outcome.kind === "queued") this.#wait.notify();
-    return { message: parseQueued(outcome.raw), duplicate: outcome.kind === "duplicate" };
+    return enqueueResult(outcome.kind, outcome.raw);
   }
 
   /** The cid check, the seq and the insert in one write transaction. */
-  #enqueueOnce(draft: MessageDraft, json: string, seed?: number): Outcome {
+  #enqueueOnce(draft: MessageDraft, json: string): Outcome {
     return immediate(this.#db, (): Outcome => {
       const now = Math.floor(Date.now() / 1000);
       if (draft.cid !== "") {
@@ -96,22 +90,20 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
         ).get(draft.fromuser, draft.cid, now);
         if (prior) return { kind: "duplicate", raw: String(prior.payload) };
       }
-      let row = this.#db.prepare("UPDATE chat_seq SET seq = seq + 1 WHERE chatid = ? RETURNING seq")
-        .get(draft.chatid);
-      if (!row) {
-        if (seed === undefined) return { kind: "seed" };
-        row = this.#db.prepare("INSERT INTO chat_seq (chatid, seq) VALUES (?, ?) RETURNING seq")
-          .get(draft.chatid, seed + 1);
-      }
+      const row = this.#db.prepare(
+        `INSERT INTO chat_seq (chatid, seq) VALUES (?, 1)
+         ON CONFLICT (chatid) DO UPDATE SET seq = seq + 1 RETURNING seq`,
+      ).get(draft.chatid);
+      const seq = Number(row!.seq);
       // seq is spliced into the JSON text, as in Redis, so the message stays byte-for-byte.
-      const raw = `${json.slice(0, -1)},"seq":${Number(row!.seq)}}`;
+      const raw = withSeq(json, seq);
       this.#db.prepare("INSERT INTO queue_item (payload) VALUES (?)").run(raw);
       if (draft.cid !== "") {
         this.#db.prepare(
           `INSERT INTO queue_cid (fromuser, cid, payload, expires) VALUES (?, ?, ?, ?)
            ON CONFLICT (fromuser, cid) DO UPDATE SET payload = excluded.payload,
              expires = excluded.expires`,
-        ).run(draft.fromuser, draft.cid, raw, now + CID_TTL_SECONDS);
+        ).run(draft.fromuser, draft.cid, withSeq(ackJson(draft), seq), now + CID_TTL_SECONDS);
       }
       if (now >= this.#nextSweep) {
         this.#nextSweep = now + CID_SWEEP_SECONDS;

@@ -18,8 +18,7 @@ describeQueueContract("SqliteQueue", async () => {
   return {
     // Another connection to the file, as the archive worker's Web Worker has.
     consumer: (workerId) => Promise.resolve(made(queue(temp, workerId, temp.connect().db))),
-    producer: (workerId, seed) =>
-      made(new SqliteQueue({ db: temp.db, path: temp.path, workerId, seed })),
+    producer: (workerId) => made(new SqliteQueue({ db: temp.db, path: temp.path, workerId })),
     cidTtl(fromuser, cid) {
       const row = temp.db.prepare("SELECT expires FROM queue_cid WHERE fromuser = ? AND cid = ?")
         .get(fromuser, cid);
@@ -29,9 +28,10 @@ describeQueueContract("SqliteQueue", async () => {
       temp.db.prepare("UPDATE queue_cid SET expires = 1").run();
       return Promise.resolve();
     },
-    forgetSeq(chatid) {
-      temp.db.prepare("DELETE FROM chat_seq WHERE chatid = ?").run(chatid);
-      return Promise.resolve();
+    cidRecord(fromuser, cid) {
+      const row = temp.db.prepare("SELECT payload FROM queue_cid WHERE fromuser = ? AND cid = ?")
+        .get(fromuser, cid);
+      return Promise.resolve(row ? String(row.payload) : null);
     },
     inFlight(workerId) {
       const rows = temp.db.prepare("SELECT payload FROM queue_item WHERE owner = ? ORDER BY id")

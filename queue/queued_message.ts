@@ -6,7 +6,7 @@
  * @module
  */
 import type { ChatMessage, MessageDraft } from "./message.ts";
-import type { ParkedReason } from "./queue.ts";
+import type { EnqueueResult, MessageAck, ParkedReason } from "./queue.ts";
 
 /** How long a client id is remembered (the original kept everything a day). */
 export const CID_TTL_SECONDS = 86_400;
@@ -33,6 +33,39 @@ export function draftJson(draft: MessageDraft): string {
     cid: draft.cid,
     members: draft.members,
   });
+}
+
+/**
+ * The `cid` record's fields, as JSON ending in "}" like {@link draftJson}'s: what a re-ack
+ * needs and nothing more, so 24 h of records cost a few dozen bytes per message, not its text.
+ */
+export function ackJson(draft: MessageDraft): string {
+  return JSON.stringify({ mid: draft.mid, chatid: draft.chatid, cid: draft.cid, time: draft.time });
+}
+
+/** `text` (ending in "}") with `,"seq":N` spliced in before its last brace. */
+export function withSeq(text: string, seq: number | string): string {
+  return `${text.slice(0, -1)},"seq":${seq}}`;
+}
+
+/** Reads a `cid` record (or a whole message, as the previous version kept) as an ack. */
+export function parseAck(raw: string): MessageAck {
+  const ack = JSON.parse(raw) as MessageAck;
+  if (typeof ack.mid !== "string" || typeof ack.seq !== "number") {
+    throw new TypeError(`Cannot read client id record: malformed ${raw.slice(0, 80)}`);
+  }
+  return ackOf(ack);
+}
+
+function ackOf({ mid, chatid, seq, time, cid }: MessageAck): MessageAck {
+  return { mid, chatid, seq, time, cid };
+}
+
+/** The result of an enqueue that queued `raw`, or found the `cid` record `raw`. */
+export function enqueueResult(kind: "queued" | "duplicate", raw: string): EnqueueResult {
+  if (kind === "duplicate") return { duplicate: true, ack: parseAck(raw) };
+  const message = parseQueued(raw);
+  return { duplicate: false, ack: ackOf(message), message };
 }
 
 /** Reads a queued item back; throws on one without `seq` or `members`. */

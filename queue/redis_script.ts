@@ -14,16 +14,25 @@ export class RedisScript {
   /** `source` is the script text; keys and arguments are passed at each call. */
   constructor(readonly source: string) {}
 
-  /** Runs the script on `client`; answers the raw RESP2 reply. */
-  async run(client: RedisClient, keys: string[], args: string[]): Promise<unknown> {
+  /**
+   * Runs the script on `client`; answers the raw RESP2 reply. `loadArgs`, when given, replace
+   * `args` for the run that loads the script (`EVAL`): a script can tell that Redis did not
+   * know it, which since Redis 7 (the script cache is neither persisted nor replicated) means
+   * a Redis process that this script has not run in yet.
+   */
+  async run(
+    client: RedisClient,
+    keys: string[],
+    args: string[],
+    loadArgs: string[] = args,
+  ): Promise<unknown> {
     const sha = await (this.#sha ??= sha1Hex(this.source));
-    const options = { keys, arguments: args };
     try {
-      return await client.evalSha(sha, options);
+      return await client.evalSha(sha, { keys, arguments: args });
     } catch (error) {
       // Scripts are a cache on the server side: an unknown SHA is normal, anything else is not.
       if (!String((error as Error)?.message ?? "").startsWith("NOSCRIPT")) throw error;
-      return await client.eval(this.source, options);
+      return await client.eval(this.source, { keys, arguments: loadArgs });
     }
   }
 }

@@ -4,6 +4,7 @@ import { openTestStores, TEST_REDIS_URL } from "../tests/support/stores.ts";
 import { MysqlArchive } from "./archive_mysql.ts";
 import { newMid } from "./message.ts";
 import { RedisQueue } from "./queue_redis.ts";
+import { MemorySeqEpochs } from "../tests/support/memory_seq_epochs.ts";
 import { MysqlWorkerStatus } from "./status_mysql.ts";
 import { startArchiveWorker } from "./worker_host.ts";
 
@@ -17,7 +18,12 @@ Deno.test("the Web Worker archives what the main thread enqueues and stops clean
   };
   const handle = await startArchiveWorker(config, "host-test:8080:1.abc-w1", "host-test:8080");
   try {
-    const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
+    const producer = new RedisQueue({
+      redis: stores.redis,
+      prefix: stores.prefix,
+      workerId: "p",
+      epochs: new MemorySeqEpochs(),
+    });
     for (let i = 1; i <= 20; i++) {
       await producer.enqueue({
         mid: newMid(),

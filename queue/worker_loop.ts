@@ -193,8 +193,15 @@ export class ArchiveWorker {
   async #run(): Promise<void> {
     let delay = FIRST_RETRY_MS;
     let posting: Promise<boolean> = Promise.resolve(true);
-    // Timeout 0: Redis holds the connection until a message arrives; nothing is polled.
-    const take = () => this.#o.queue.takeBatch(this.#o.batchSize, 0);
+    // Timeout 0: Redis holds the connection until a message arrives; nothing is polled. The
+    // prefetched take may fail while the loop still awaits the batch before it (Redis went
+    // away): marked handled here, its failure is still seen where it is awaited. Unhandled,
+    // it ended the worker's thread at every Redis restart under load.
+    const take = () => {
+      const taking = this.#o.queue.takeBatch(this.#o.batchSize, 0);
+      taking.catch(() => {});
+      return taking;
+    };
     let next = take();
     while (!this.#stopping) {
       let batch: TakenBatch | null;

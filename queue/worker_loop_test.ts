@@ -7,6 +7,7 @@ import { type MysqlPool, openMysql } from "../store/mysql_pool.ts";
 import { MysqlArchive } from "./archive_mysql.ts";
 import { monthlyTableName } from "./message.ts";
 import { RedisQueue } from "./queue_redis.ts";
+import { MemorySeqEpochs } from "../tests/support/memory_seq_epochs.ts";
 import { RecentRedis } from "./recent_redis.ts";
 import { MysqlWorkerStatus } from "./status_mysql.ts";
 import { ArchiveWorker } from "./worker_loop.ts";
@@ -59,7 +60,12 @@ async function workerClients(redis: RedisClient, prefix: string) {
 
 Deno.test("ArchiveWorker archives, indexes and acknowledges, then sleeps in Redis", async () => {
   const stores = await openTestStores();
-  const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
+  const producer = new RedisQueue({
+    redis: stores.redis,
+    prefix: stores.prefix,
+    workerId: "p",
+    epochs: new MemorySeqEpochs(),
+  });
   const w = await worker(stores, stores.pool);
   try {
     await w.loop.start();
@@ -102,7 +108,12 @@ Deno.test("ArchiveWorker keeps a batch in flight while MySQL is unreachable", as
   const target = new URL(stores.mysqlUrl);
   target.host = `127.0.0.1:${proxy.port}`;
   const pool = await openMysql(target.href, { createDatabase: false, connectTimeoutMs: 1000 });
-  const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
+  const producer = new RedisQueue({
+    redis: stores.redis,
+    prefix: stores.prefix,
+    workerId: "p",
+    epochs: new MemorySeqEpochs(),
+  });
   const logs: string[] = [];
   const w = await worker(stores, pool, logs);
   try {
@@ -159,7 +170,12 @@ Deno.test("ArchiveWorker stops by itself when the status row asks", async () => 
 
 Deno.test("ArchiveWorker writes a batch that spans a month boundary to two monthly tables", async () => {
   const stores = await openTestStores();
-  const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
+  const producer = new RedisQueue({
+    redis: stores.redis,
+    prefix: stores.prefix,
+    workerId: "p",
+    epochs: new MemorySeqEpochs(),
+  });
   const w = await worker(stores, stores.pool);
   try {
     // Queued before the worker starts, so both months arrive in one batch.
@@ -187,7 +203,12 @@ Deno.test("ArchiveWorker writes a batch that spans a month boundary to two month
 
 Deno.test("ArchiveWorker parks a message the archive refuses for good and goes on", async () => {
   const stores = await openTestStores();
-  const producer = new RedisQueue({ redis: stores.redis, prefix: stores.prefix, workerId: "p" });
+  const producer = new RedisQueue({
+    redis: stores.redis,
+    prefix: stores.prefix,
+    workerId: "p",
+    epochs: new MemorySeqEpochs(),
+  });
   const logs: string[] = [];
   const w = await worker(stores, stores.pool, logs);
   try {

@@ -7,6 +7,7 @@ import type { MessageArchive } from "../queue/archive.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import type { WorkerStatusStore } from "../queue/worker_status.ts";
+import type { Durability } from "./durability.ts";
 import type { Inbox } from "./inbox.ts";
 import type { Presence } from "./presence.ts";
 import type { LoginLimiter, SessionEndings, SessionStore } from "./sessions.ts";
@@ -29,6 +30,8 @@ export interface Backend {
   workerStatus: WorkerStatusStore;
   /** Each store's state: "ok" or what is wrong. */
   health(): Promise<Record<string, string>>;
+  /** What an acknowledgement survives with the queue store's current settings (cached). */
+  durability(): Promise<Durability>;
   /** Closes every connection; idempotent. */
   close(): Promise<void>;
 }

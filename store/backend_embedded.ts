@@ -11,6 +11,7 @@ import { SqliteQueue } from "../queue/queue_sqlite.ts";
 import { SqliteRecent } from "../queue/recent_sqlite.ts";
 import { SqliteWorkerStatus } from "../queue/status_sqlite.ts";
 import type { Backend } from "./backend.ts";
+import { EMBEDDED_DURABILITY } from "./durability.ts";
 import { SqliteInbox } from "./inbox_sqlite.ts";
 import { SqlitePresence } from "./presence_sqlite.ts";
 import { SqliteLoginLimiter, SqliteSessionStore } from "./sessions_sqlite.ts";
@@ -28,7 +29,7 @@ export function openEmbeddedBackend(
 ): Promise<Backend> {
   let sqlite;
   try {
-    sqlite = openSqliteDb(config.dataDir);
+    sqlite = openSqliteDb(config.dataDir, { log });
   } catch (error) {
     return Promise.reject(
       new Error(
@@ -40,14 +41,8 @@ export function openEmbeddedBackend(
   const archive = new SqliteArchive(db);
   const presence = new SqlitePresence();
   presence.start();
-  // The counter table lives in the same file as the archive, so a seed is only needed for a
-  // database whose counters were cleared by hand; the archive knows where each chat stopped.
-  const producer = new SqliteQueue({
-    db,
-    path,
-    workerId: nodeId,
-    seed: (chatid) => archive.maxSeq(chatid),
-  });
+  // The seq counters live in the same file as the queue and the archive (no epoch needed).
+  const producer = new SqliteQueue({ db, path, workerId: nodeId });
   log(`embedded backend: ${path}`);
 
   let closed = false;
@@ -74,6 +69,7 @@ export function openEmbeddedBackend(
         }
         return Promise.resolve({ sqlite: state });
       },
+      durability: () => Promise.resolve(EMBEDDED_DURABILITY),
       async close() {
         if (closed) return;
         closed = true;

@@ -7,6 +7,7 @@
 import type { ResolvedConfig } from "../config/mod.ts";
 import { MysqlArchive } from "../queue/archive_mysql.ts";
 import { RedisQueue } from "../queue/queue_redis.ts";
+import { MysqlSeqEpochs } from "../queue/seq_epochs_mysql.ts";
 import { RecentRedis } from "../queue/recent_redis.ts";
 import { MysqlWorkerStatus } from "../queue/status_mysql.ts";
 import type { Backend } from "./backend.ts";
@@ -16,6 +17,7 @@ import { RedisUserCache } from "./user_cache_redis.ts";
 import { RedisPresence } from "./presence_redis.ts";
 import { closeRedis, connectRedis, redactUrl } from "./redis_client.ts";
 import { RedisSessionEndings } from "./sessions_endings_redis.ts";
+import { RedisPersistenceWatch } from "./redis_persistence_watch.ts";
 import { RedisLoginLimiter, RedisSessionStore } from "./sessions_redis.ts";
 import { MysqlUserStore } from "./users_mysql.ts";
 
@@ -59,7 +61,7 @@ export async function openProductionBackend(
     pool = await openMysql(mysqlUrl, { connectionLimit: 8, requireServer: false });
   }
   const users = new MysqlUserStore(pool, new RedisUserCache(redis, prefix));
-  const archive = new MysqlArchive(pool);
+  const archive = new MysqlArchive(pool, log);
   const workerStatus = new MysqlWorkerStatus(pool);
   const schema = new AbortController();
   if (unreachable) {
@@ -75,6 +77,9 @@ export async function openProductionBackend(
   } else {
     await users.ensureSchema();
   }
+  // What an ack is worth is said at start, loudly when nothing, and re-checked every minute.
+  const persistence = new RedisPersistenceWatch(redis, log);
+  await persistence.start();
   const presence = new RedisPresence(redis, prefix, nodeId);
   presence.start();
   const sessionEndings = new RedisSessionEndings(redis, prefix, log);
@@ -92,7 +97,8 @@ export async function openProductionBackend(
       redis,
       prefix,
       workerId: nodeId,
-      seed: (chatid) => archive.maxSeq(chatid),
+      epochs: new MysqlSeqEpochs(pool),
+      log,
     }),
     archive,
     recent: new RecentRedis({ redis, prefix }),
@@ -109,10 +115,12 @@ export async function openProductionBackend(
       ]);
       return { redis: redisState, mysql: mysqlState };
     },
+    durability: () => persistence.current(),
     async close() {
       if (closed) return;
       closed = true;
       schema.abort();
+      persistence.close();
       await presence.close();
       await sessionEndings.close();
       await Promise.allSettled([closeRedis(redis), pool.end()]);

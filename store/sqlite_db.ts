@@ -43,7 +43,6 @@ CREATE TABLE IF NOT EXISTS webchat_message (
   time INTEGER NOT NULL,
   cid TEXT NOT NULL DEFAULT ''
 ) STRICT;
-CREATE INDEX IF NOT EXISTS webchat_message_chat_seq ON webchat_message (chatid, seq);
 CREATE INDEX IF NOT EXISTS webchat_message_chat_time ON webchat_message (chatid, time);
 CREATE TABLE IF NOT EXISTS queue_item (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -153,6 +152,14 @@ function addMissingColumns(db: DatabaseSync): void {
   }
 }
 
+// (chatid, seq) is unique so that the archive refuses a message that would repeat a seq. A file
+// from an earlier version had a plain index there; it is replaced when the unique one can be
+// built, which fails only if duplicates are stored already (they are then kept, and reported).
+const UNIQUE_CHAT_SEQ = `
+CREATE UNIQUE INDEX IF NOT EXISTS webchat_message_chat_seq_unique ON webchat_message (chatid, seq);
+DROP INDEX IF EXISTS webchat_message_chat_seq;
+`;
+
 /** An open embedded database. */
 export interface SqliteDb {
   db: DatabaseSync;
@@ -162,11 +169,17 @@ export interface SqliteDb {
   close(): void;
 }
 
+/** Options for {@link openSqliteDb}. */
+export interface OpenSqliteOptions {
+  /** Hears about problems found in a file from an earlier version (default: silence). */
+  log?: (line: string) => void;
+}
+
 /**
  * Opens (creating the folder, the file and every missing table) `<dataDir>/webchat.db`.
  * Each caller gets its own connection; close it when done.
  */
-export function openSqliteDb(dataDir: string): SqliteDb {
+export function openSqliteDb(dataDir: string, options: OpenSqliteOptions = {}): SqliteDb {
   if (typeof dataDir !== "string" || dataDir === "") {
     throw new TypeError("Cannot open the embedded database: dataDir is empty");
   }
@@ -186,6 +199,9 @@ export function openSqliteDb(dataDir: string): SqliteDb {
       db.exec(SCHEMA);
       addMissingColumns(db);
     });
+
+    immediate(db, () => db.exec(SCHEMA));
+    upgradeChatSeqIndex(db, options.log);
   } catch (error) {
     db.close();
     throw error;
@@ -200,6 +216,23 @@ export function openSqliteDb(dataDir: string): SqliteDb {
       db.close();
     },
   };
+}
+
+function upgradeChatSeqIndex(db: DatabaseSync, log?: (line: string) => void): void {
+  try {
+    immediate(db, () => db.exec(UNIQUE_CHAT_SEQ));
+  } catch (error) {
+    if (!/UNIQUE constraint failed/.test(String((error as Error)?.message))) throw error;
+    const row = db.prepare(
+      `SELECT COUNT(*) AS pairs FROM (SELECT 1 FROM webchat_message
+         GROUP BY chatid, seq HAVING COUNT(*) > 1)`,
+    ).get();
+    // Reads stay fast on the plain index of the earlier version, which is still there.
+    log?.(
+      `WARNING: embedded archive: ${Number(row?.pairs)} (chatid, seq) pairs are stored twice ` +
+        "with different mids; they are kept as they are and (chatid, seq) is not enforced",
+    );
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { defaultConfig } from "../config/mod.ts";
 import { hashPassword } from "../store/password.ts";
 import { openSqliteDb } from "../store/sqlite_db.ts";
 import { SqliteUserStore } from "../store/users_sqlite.ts";
-import { startAckedSender } from "./support/acked_sender.ts";
+import { AckedSender } from "./support/acked_sender.ts";
 import { eventually, plainUser } from "./support/fixtures.ts";
 import { freePort, spawnServer } from "./support/server_process.ts";
 import { openWs, type WsClient } from "./support/ws_client.ts";
@@ -148,12 +148,13 @@ Deno.test("embedded: three SIGKILLs under load lose no acknowledged message and 
     for (let cycle = 1; cycle <= 3; cycle++) {
       const token = await login(server.url, "a");
       const ws = await connect(server.url, "a", token);
-      const sender = startAckedSender(ws, { chatid: "a--b", tag: `k${cycle}` });
+      const sender = new AckedSender(ws, "a--b", `k${cycle}`);
+      const sending = sender.sendUntilAcked(Infinity, Infinity, 50, 5);
       const before = acked.size;
       await eventually(() => sender.acked.size >= 300, 20_000, `cycle ${cycle}: 300 acks`);
       await server.kill("SIGKILL");
-      await sender.done;
-      for (const [mid, seq] of sender.acked) acked.set(mid, seq);
+      await sending;
+      for (const { mid, seq } of sender.acked.values()) acked.set(mid, seq);
       assert(acked.size > before, `cycle ${cycle} acknowledged nothing`);
       server = await spawnServer(args, env);
     }

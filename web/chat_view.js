@@ -26,6 +26,12 @@ export class ChatView {
   closed = false;
   #catchingUp = false;
   #catchUpAgain = false;
+  /**
+   * Up to here, gaps are known to stay: the server had nothing more to send for them after
+   * every retry (messages lost with a Redis that kept no data, parked ones, or the jump to a
+   * new seq epoch). They no longer count as "missed something".
+   */
+  #settledSeq = 0;
 
   /**
    * @param {object} options
@@ -63,7 +69,7 @@ export class ChatView {
     let seq = this.firstSeq;
     if (seq === null) return null;
     for (const item of this.#items) {
-      if (item.seq > seq + 1) break;
+      if (item.seq > seq + 1 && item.seq > this.#settledSeq) break;
       seq = item.seq;
     }
     return seq;
@@ -118,15 +124,21 @@ export class ChatView {
       return;
     }
     this.#catchingUp = true;
+    // The cursor moves on with every page: a gap that stays (nothing can fill it) must not
+    // make the same page come back again and again.
+    let after = this.contiguousSeq ?? 0;
+    let complete = false;
     try {
       let hasMore = true;
       while (hasMore && !this.closed) {
         const page = await get(chatPath(this.chatid, "messages"), {
-          after: this.contiguousSeq ?? 0,
+          after,
           limit: CATCH_UP_PAGE,
         });
         this.add(page.messages);
+        after = Math.max(after, page.messages.at(-1)?.seq ?? after);
         hasMore = page.hasMore && page.messages.length > 0;
+        complete = !page.hasMore;
       }
     } catch {
       // The next reconnect or gap tries again.
@@ -137,6 +149,9 @@ export class ChatView {
     if (this.#catchUpAgain || (this.hasGap && attempt < 5)) {
       this.#catchUpAgain = false;
       setTimeout(() => this.catchUp(attempt + 1), this.hasGap ? 500 * 2 ** attempt : 0);
+    } else if (this.hasGap && complete) {
+      // Retried for about 15 s and the server says there is nothing more: those seqs are gone.
+      this.#settledSeq = Math.max(this.#settledSeq, after);
     }
   }
 

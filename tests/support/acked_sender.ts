@@ -1,71 +1,118 @@
 /**
- * A client that keeps sending `say` frames with a window of unacknowledged ones, as a real
- * client does, and records every `ack`: the set of messages the server promised to keep.
+ * A client that keeps sending `say` frames the way a real one does (a window of unanswered
+ * frames, a short pause after a refusal) and records what the server answered for each cid:
+ * an `ack` (mid, seq), or an `error` (nothing was stored). What counts in fault tests is
+ * exactly what was acknowledged.
  *
  * @module
  */
-import type { WsClient } from "./ws_client.ts";
+import type { Frame, WsClient } from "./ws_client.ts";
 
-/** What a sender has done so far. */
-export interface AckedSender {
-  /** `mid` → `seq` of every acknowledged message. */
-  acked: Map<string, number>;
-  /** Frames sent. */
-  sent(): number;
-  /** Resolves when the socket closed or `stop()` was called. */
-  done: Promise<void>;
-  stop(): void;
+/** What one acknowledged message was given. */
+export interface Acked {
+  cid: string;
+  mid: string;
+  seq: number;
+  /** Order of acknowledgement, from 0. */
+  order: number;
 }
 
-/** Options for {@link startAckedSender}. */
-export interface AckedSenderOptions {
-  chatid: string;
-  /** Unique among this test's senders: cids are `${tag}-${n}`. */
-  tag: string;
-  /** Most frames in flight (default 50). */
-  window?: number;
-  /** Pause between refills in ms (default 5). */
-  pauseMs?: number;
-}
+/** Sends numbered messages into one chat over `ws` and records the answers. */
+export class AckedSender {
+  /** Acknowledged messages by cid. */
+  readonly acked = new Map<string, Acked>();
+  /** Refused messages: cid → the error's `info`. */
+  readonly refused = new Map<string, string>();
+  readonly #ws: WsClient;
+  readonly #chatid: string;
+  readonly #tag: string;
+  #sent = 0;
+  #answered = 0;
+  #closed = false;
+  #wake: (() => void) | undefined;
 
-/** Sends until the socket closes or `stop()`. */
-export function startAckedSender(ws: WsClient, options: AckedSenderOptions): AckedSender {
-  const acked = new Map<string, number>();
-  const window = options.window ?? 50;
-  let sent = 0;
-  let answered = 0;
-  let stopped = false;
-  ws.socket.addEventListener("message", (event) => {
-    const frame = JSON.parse(String(event.data));
-    if (frame.type === "ack" && String(frame.cid).startsWith(`${options.tag}-`)) {
-      acked.set(frame.mid, frame.seq);
-      answered++;
-    } else if (frame.type === "error" && String(frame.cid ?? "").startsWith(`${options.tag}-`)) {
-      answered++;
+  constructor(ws: WsClient, chatid: string, tag: string) {
+    this.#ws = ws;
+    this.#chatid = chatid;
+    this.#tag = tag;
+    ws.socket.addEventListener("message", (event) => {
+      const frame = JSON.parse(String(event.data)) as Frame;
+      if (typeof frame.cid !== "string" || !frame.cid.startsWith(`${tag}-`)) return;
+      if (frame.type === "ack" && !this.acked.has(frame.cid)) {
+        this.acked.set(frame.cid, {
+          cid: frame.cid,
+          mid: frame.mid,
+          seq: frame.seq,
+          order: this.acked.size,
+        });
+      } else if (frame.type === "error") {
+        this.refused.set(frame.cid, String(frame.info));
+      } else return;
+      this.#answered++;
+      this.#wake?.();
+    });
+  }
+
+  /**
+   * Sends until `target` messages are acknowledged in all (or `maxSends` were sent), with at
+   * most `window` unanswered, pausing `pauseMs` after each refusal; waits for every answer.
+   * Ends early, without error, when the socket closes (the server was killed): what was
+   * acknowledged by then is what counts.
+   */
+  async sendUntilAcked(target: number, maxSends: number, window = 20, pauseMs = 20) {
+    const closed = this.#ws.closed.then(() => {
+      this.#closed = true;
+      this.#wake?.();
+    });
+    try {
+      await this.#send(target, maxSends, window, pauseMs);
+    } catch (error) {
+      if (!this.#closed) throw error;
     }
-  });
-  const done = (async () => {
-    while (!stopped && ws.socket.readyState === WebSocket.OPEN) {
-      while (sent - answered < window && ws.socket.readyState === WebSocket.OPEN) {
-        const cid = `${options.tag}-${sent}`;
-        try {
-          ws.send({ type: "say", chatid: options.chatid, content: `${cid} 消息`, cid });
-        } catch {
-          break;
+    void closed;
+  }
+
+  async #send(target: number, maxSends: number, window: number, pauseMs: number) {
+    let refusedSeen = this.refused.size;
+    while (this.acked.size < target && this.#sent < maxSends && !this.#closed) {
+      while (
+        (this.#sent - this.#answered >= window || this.refused.size > refusedSeen) && !this.#closed
+      ) {
+        if (this.refused.size > refusedSeen) {
+          refusedSeen = this.refused.size;
+          await new Promise((r) => setTimeout(r, pauseMs));
+          continue;
         }
-        sent++;
+        await this.#answer(10_000);
       }
-      // Frames taken by the test (ws.next) are not needed here; keep the client's memory flat.
-      ws.frames.length = 0;
-      await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 5));
+      if (this.#closed) break;
+      if (this.acked.size + (this.#sent - this.#answered) >= target) {
+        await this.#answer(10_000);
+        continue;
+      }
+      const cid = `${this.#tag}-${this.#sent++}`;
+      this.#ws.send({ type: "say", chatid: this.#chatid, content: `${cid} text`, cid });
     }
-  })();
-  return {
-    acked,
-    sent: () => sent,
-    done,
-    stop() {
-      stopped = true;
-    },
-  };
+    while (this.#answered < this.#sent && !this.#closed) await this.#answer(10_000);
+  }
+
+  /** Acknowledgements in the order they came. */
+  get inOrder(): Acked[] {
+    return [...this.acked.values()].sort((a, b) => a.order - b.order);
+  }
+
+  #answer(timeoutMs: number): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        reject(new Error(`no answer within ${timeoutMs} ms (${this.#sent - this.#answered} open)`));
+      }, timeoutMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
 }

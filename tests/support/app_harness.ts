@@ -104,7 +104,7 @@ export async function openAppHarness(
     },
     session: (accountid) => backend.sessions.create(accountid),
     async say(chatid, fromuser, text) {
-      const { message } = await backend.producer.enqueue({
+      const result = await backend.producer.enqueue({
         mid: newMid(),
         chatid,
         fromuser,
@@ -115,6 +115,8 @@ export async function openAppHarness(
         cid: "",
         members: chatid.split("--"),
       });
+      if (result.duplicate) throw new Error("a harness message has no cid, so no duplicate");
+      const message = result.message;
       await backend.archive.saveMessages([message]);
       await backend.recent.record([message]);
       return message;

@@ -1,0 +1,101 @@
+/**
+ * Brings a `webchat_messageYYYYMM` table made by an earlier version up to today's shape before
+ * anything is written to it: `seq` as BIGINT UNSIGNED (after Redis lost its data, a chat's
+ * `seq` continues from a new epoch, beyond 2^32; see `queue_redis.ts`), and (chatid, seq)
+ * unique instead of only indexed, so the archive refuses a message that would repeat a `seq`.
+ *
+ * A table that already holds two rows with one (chatid, seq) (an earlier version re-used seq
+ * numbers after a Redis data loss) cannot get the unique key: that is logged, the rows stay as
+ * they are and the table keeps working with its plain index.
+ *
+ * @module
+ */
+import type { MysqlPool } from "../store/mysql_pool.ts";
+
+const ER_DUP_ENTRY = 1062;
+/** Another process added the key or dropped the index between our look and our change. */
+const ER_DUP_KEYNAME = 1061;
+const ER_CANT_DROP_FIELD_OR_KEY = 1091;
+
+/** What a table has of today's shape. */
+interface TableShape {
+  wideSeq: boolean;
+  uniqueSeq: boolean;
+  plainSeqIndex: boolean;
+}
+
+/**
+ * Upgrades `name` (already checked to be a monthly table name) when it needs it; answers false
+ * when the unique key could not be added because of duplicates already stored.
+ */
+export async function upgradeMonthlyTable(
+  pool: MysqlPool,
+  name: string,
+  log: (line: string) => void,
+): Promise<boolean> {
+  for (let attempt = 0;; attempt++) {
+    const shape = await shapeOf(pool, name);
+    const changes = [];
+    if (!shape.wideSeq) changes.push("MODIFY seq BIGINT UNSIGNED NOT NULL");
+    if (!shape.uniqueSeq) {
+      changes.push("ADD UNIQUE KEY uq_chat_seq (chatid, seq)");
+      if (shape.plainSeqIndex) changes.push("DROP KEY idx_chat_seq");
+    }
+    if (changes.length === 0) return true;
+    log(`archive: upgrading ${name} from an earlier version: ${changes.join(", ")}`);
+    try {
+      await pool.query(`ALTER TABLE \`${name}\` ${changes.join(", ")}`);
+      return true;
+    } catch (error) {
+      const errno = (error as { errno?: number }).errno;
+      if (errno === ER_DUP_ENTRY) {
+        await keepDuplicates(pool, name, shape, log);
+        return false;
+      }
+      const raced = errno === ER_DUP_KEYNAME || errno === ER_CANT_DROP_FIELD_OR_KEY;
+      if (!raced || attempt > 0) throw error;
+    }
+  }
+}
+
+async function shapeOf(pool: MysqlPool, name: string): Promise<TableShape> {
+  const [rows] = await pool.query(
+    `SELECT
+       (SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()
+          AND TABLE_NAME = ? AND COLUMN_NAME = 'seq') AS seqType,
+       (SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()
+          AND TABLE_NAME = ? AND INDEX_NAME = 'uq_chat_seq') AS uniqueParts,
+       (SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()
+          AND TABLE_NAME = ? AND INDEX_NAME = 'idx_chat_seq') AS plainParts`,
+    [name, name, name],
+  );
+  const row = (rows as { seqType: string; uniqueParts: number; plainParts: number }[])[0];
+  return {
+    wideSeq: String(row.seqType).toLowerCase() === "bigint",
+    uniqueSeq: Number(row.uniqueParts) > 0,
+    plainSeqIndex: Number(row.plainParts) > 0,
+  };
+}
+
+/** Says how many (chatid, seq) pairs are doubled, and still widens `seq`. */
+async function keepDuplicates(
+  pool: MysqlPool,
+  name: string,
+  shape: TableShape,
+  log: (line: string) => void,
+): Promise<void> {
+  const [rows] = await pool.query(
+    `SELECT COUNT(*) AS pairs FROM (SELECT chatid, seq FROM \`${name}\`
+       GROUP BY chatid, seq HAVING COUNT(*) > 1) AS doubled`,
+  );
+  const pairs = Number((rows as { pairs: number }[])[0]?.pairs ?? 0);
+  log(
+    `WARNING: archive: ${name} holds ${pairs} (chatid, seq) pairs stored twice with different ` +
+      "mids (an earlier version re-used seq numbers after Redis lost its data); they are kept " +
+      "as they are and (chatid, seq) is not enforced in this table. List them with: SELECT " +
+      `chatid, seq, COUNT(*) FROM ${name} GROUP BY chatid, seq HAVING COUNT(*) > 1`,
+  );
+  if (!shape.wideSeq) {
+    await pool.query(`ALTER TABLE \`${name}\` MODIFY seq BIGINT UNSIGNED NOT NULL`);
+  }
+}
