@@ -1,5 +1,5 @@
 /**
- * The WebSocket wire contract (PROTOCOL.md) as data: close and error codes, inbound frames as
+ * The WebSocket wire contract (docs/protocol.md) as data: close and error codes, inbound frames as
  * a discriminated union parsed at the edge, and the outbound frame shapes.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The HTTP API of PROTOCOL.md over `fetch`, same origin, with the HttpOnly session cookie.
+ * The HTTP API of docs/protocol.md over `fetch`, same origin, with the HttpOnly session cookie.
  * Every failure becomes an {@link ApiError} carrying the server's machine-readable code.
  *
  * @module

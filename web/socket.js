@@ -6,7 +6,7 @@
  * @module
  */
 
-/** Close codes of PROTOCOL.md that mean "do not retry as is". */
+/** Close codes of docs/protocol.md that mean "do not retry as is". */
 export const CLOSE_UNAUTHENTICATED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
 
