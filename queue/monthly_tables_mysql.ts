@@ -104,7 +104,8 @@ function monthOf(date: Date): string {
 // `message` keeps the database's case-insensitive utf8mb4 collation, which `q` relies on.
 // seq is BIGINT: after a Redis data loss a chat continues at epoch × 2^32 + 1 (queue_redis.ts);
 // (chatid, seq) is unique so a repeated seq is refused instead of stored twice.
-function createTableSql(name: string): string {
+/** The `CREATE TABLE IF NOT EXISTS` of one monthly table (`name` must be checked first). */
+export function createTableSql(name: string): string {
   return `CREATE TABLE IF NOT EXISTS \`${name}\` (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
     mid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,

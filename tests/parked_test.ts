@@ -7,32 +7,17 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import type { RowDataPacket } from "mysql2/promise";
 import { monthlyTableName } from "../queue/message.ts";
+import { createTableSql } from "../queue/monthly_tables_mysql.ts";
 import { eventually, startTestServer } from "./support/chat_server.ts";
 import { runChat } from "./support/chat_cli.ts";
 import { openTestStores, TEST_REDIS_URL } from "./support/stores.ts";
 
-/**
- * The monthly table as `queue/monthly_tables_mysql.ts` makes it, except `message`: 10
- * characters. `seq` BIGINT and (chatid, seq) unique, so the table is already in the newest
- * shape and no version of the server changes it.
- */
+/** The monthly table as the archive makes it, except `message`: 10 characters. */
 function narrowTableSql(name: string): string {
-  return `CREATE TABLE \`${name}\` (
-    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
-    mid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-    chatid VARCHAR(100) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-    seq BIGINT UNSIGNED NOT NULL,
-    fromuser VARCHAR(40) NOT NULL,
-    message VARCHAR(10) NOT NULL,
-    type TINYINT NOT NULL DEFAULT 0,
-    fileid VARCHAR(64) NOT NULL DEFAULT '',
-    time INT NOT NULL,
-    cid VARCHAR(64) NOT NULL DEFAULT '',
-    PRIMARY KEY (id),
-    UNIQUE KEY uq_mid (mid),
-    UNIQUE KEY uq_chat_seq (chatid, seq),
-    KEY idx_chat_time (chatid, time)
-  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
+  const sql = createTableSql(name);
+  const narrow = sql.replace("message MEDIUMTEXT NOT NULL", "message VARCHAR(10) NOT NULL");
+  if (narrow === sql) throw new Error("the monthly table's message column changed shape");
+  return narrow;
 }
 
 Deno.test("parked messages: counted with their reason, then archived exactly once by chat queue retry-parked", async () => {
