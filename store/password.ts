@@ -16,10 +16,41 @@ const scryptAsync = promisify(scrypt) as (
 
 const N = 16384, R = 8, P = 1, KEY_LENGTH = 32;
 
+/**
+ * scrypt runs on a thread pool and each run holds 128 × N × r bytes (16 MiB here): fifty logins
+ * at once took the process from 156 MiB to about 800 MiB, and the allocator kept it. Hashing is
+ * CPU-bound, so more runs at once than there are cores buy no speed; they only cost memory. At
+ * most this many run at once; the others wait their turn.
+ */
+const HASH_SLOTS = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs `hash` when a slot is free. */
+async function inSlot<T>(hash: () => Promise<T>): Promise<T> {
+  if (running >= HASH_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await hash();
+  } finally {
+    // The slot passes straight to the next caller, so `running` counts it without a gap.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
+/** Hash runs in progress and waiting, for tests and metrics. */
+export function hashLoad(): { running: number; waiting: number; slots: number } {
+  return { running, waiting: waiting.length, slots: HASH_SLOTS };
+}
+
 /** Hashes a password as `scrypt$N$r$p$<salt b64>$<hash b64>`. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(16));
-  const hash = await scryptAsync(password, salt, KEY_LENGTH, { N, r: R, p: P, maxmem: 64 << 20 });
+  const hash = await inSlot(() =>
+    scryptAsync(password, salt, KEY_LENGTH, { N, r: R, p: P, maxmem: 64 << 20 })
+  );
   return `scrypt$${N}$${R}$${P}$${b64(salt)}$${b64(hash)}`;
 }
 
@@ -40,12 +71,9 @@ export async function verifyPassword(password: string, stored: string): Promise<
     if (![n, r, p].every(Number.isInteger) || expected.length === 0) {
       return { ok: false, needsRehash: false };
     }
-    const actual = await scryptAsync(password, salt, expected.length, {
-      N: n,
-      r,
-      p,
-      maxmem: 256 << 20,
-    });
+    const actual = await inSlot(() =>
+      scryptAsync(password, salt, expected.length, { N: n, r, p, maxmem: 256 << 20 })
+    );
     return { ok: timingSafeEqual(actual, expected), needsRehash: false };
   }
   if (/^[0-9a-f]{32}$/.test(stored) && password !== "") {

@@ -25,3 +25,19 @@ Deno.test("garbage stored hashes never verify", async () => {
     assertEquals((await verifyPassword("plaintext", stored)).ok, false);
   }
 });
+
+Deno.test("fifty hashes at once run a few at a time: the process's peak memory stays small", {
+  ignore: Deno.build.os !== "linux", // VmHWM
+}, async () => {
+  const script = new URL("./testdata/hash_burst.ts", import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script],
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
+  }).output();
+  assertEquals(code, 0, new TextDecoder().decode(stderr));
+  const run = JSON.parse(new TextDecoder().decode(stdout));
+  assert(run.maxRunning <= run.slots, `${run.maxRunning} hashes ran at once (${run.slots} slots)`);
+  // Unbounded, fifty 16 MiB scrypt runs at once peaked about 800 MiB above the start.
+  const grewMiB = (run.after - run.before) / 1024;
+  assert(grewMiB < 120, `peak memory grew ${grewMiB.toFixed(0)} MiB during fifty hashes`);
+});
