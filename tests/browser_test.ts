@@ -1,278 +1,200 @@
 /**
- * The chat page in a real browser: two people log in through the form, talk both ways, see
- * markup as literal text, and find their conversation again after a reload. Headless Chromium
- * from the system (see support/browser.ts) against a real server over real Redis and MariaDB.
+ * The chat page in a real browser, as its users use it: headless Chromium from the system
+ * (support/browser.ts) against a real server over real Redis and MariaDB. One browser and one
+ * server serve every step (each step logs in its own people in fresh contexts), so the file
+ * costs one start of each; the last step restarts the server on the same port and stores.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, type PageTrouble, watchPage } from "./support/browser.ts";
-import { eventually, startTestServer } from "./support/chat_server.ts";
+import type { Page } from "playwright-core";
+import { launchChromium, watchPage } from "./support/browser.ts";
+import {
+  assertNoTrouble,
+  logIn,
+  online,
+  openChatWith,
+  pageAs,
+  say,
+  screenshotDir,
+  senders,
+  texts,
+  until,
+} from "./support/chat_page.ts";
+import { startTestServer, type TestServer } from "./support/chat_server.ts";
+import { openTestStores } from "./support/stores.ts";
+import type { ResolvedConfig } from "../config/mod.ts";
 
 const XSS = "<img src=x onerror=alert(1)>";
 const SQL = "'; DROP TABLE webchat_user; --";
 /** Typed as two lines (Shift+Enter): the page must keep the line break. */
 const FIRST = `${XSS}\n${SQL}`;
-const REPLY = "Got it, it shows as plain text.";
-const CHAT = "alice--bob";
+const REPLY = "Got it, it shows as plain text 👍 see https://example.com/docs?a=1&b=2.";
+const AB = "alice--bob";
+
+/** The shared server's settings; the restart step starts the next one with the same. */
+function configure(config: ResolvedConfig): void {
+  // A fast heartbeat: a page that did not answer `ping` would be closed within 3 s.
+  config.heartbeat = { pingSeconds: 1, idleSeconds: 3 };
+  // Lower than the page's own 5000, so the server is the one that refuses a long message.
+  config.limits.messageChars = 1000;
+  // Low enough that ten quick messages meet `rate_limited`.
+  config.limits.sendBurst = 6;
+  config.limits.sendPerSecond = 10;
+}
 
 Deno.test({
-  name: "chat page: log in, talk both ways live, markup stays text, history survives a reload",
-  async fn() {
+  name: "chat page",
+  sanitizeResources: false, // Playwright's pipes to the browser outlive single steps
+  sanitizeOps: false,
+  async fn(test) {
+    const stores = await openTestStores();
     const browser = await launchChromium();
-    const t = await startTestServer();
+    let t: TestServer = await startTestServer({ stores, configure });
+    const shots = await screenshotDir();
     try {
-      await t.addUser("alice", "alice-pw", "Alice Liddell");
+      await t.addUser("alice", "alice-pw", "Alice Liddell", {
+        deptDetail: "Company,R&D,Web",
+        dept: "Web",
+        email: "alice@example.com",
+        tel: "8001",
+        mobile: "+86 138 0000 0001",
+      });
       // A display name with markup: names are user text too.
-      await t.addUser("bob", "bob-pw", "Bob <b>Builder</b>");
-
-      const alice = await (await browser.newContext()).newPage();
-      const bob = await (await browser.newContext()).newPage();
-      const troubles = [watchPage(alice), watchPage(bob)];
-
-      // A wrong password shows the server's bad_credentials message.
-      await alice.goto(t.url);
-      await logIn(alice, "alice", "not-the-password");
-      const error = alice.getByTestId("login-error");
-      await until(
-        "bad_credentials message",
-        async () => (await error.textContent())?.includes("wrong account"),
-      );
-      assertEquals(await error.getAttribute("data-code"), "bad_credentials");
-      assert(await alice.getByTestId("chat-view").isHidden());
-
-      await logIn(alice, "alice", "alice-pw");
-      await online(alice);
-      assertEquals(await alice.getByTestId("me-name").textContent(), "Alice Liddell");
-      await bob.goto(t.url);
-      await logIn(bob, "bob", "bob-pw");
-      await online(bob);
-
-      // alice starts the chat from the directory; bob shows as online there.
-      await alice.getByTestId("tab-people").click();
-      const bobEntry = alice.locator('[data-testid="user-item"][data-accountid="bob"]');
-      await until(
-        "bob online in alice's directory",
-        async () => !(await bobEntry.getAttribute("class"))?.includes("offline"),
-      );
-      await bobEntry.click();
-      assertEquals(await alice.getByTestId("chat-title").textContent(), "Bob <b>Builder</b>");
-      assertEquals(await alice.locator('[data-testid="chat-title"] *').count(), 0);
-
-      const input = alice.getByTestId("composer-input");
-      await input.fill(XSS);
-      await input.press("Shift+Enter");
-      await input.pressSequentially(SQL);
-      await input.press("Enter");
-      assertEquals(await input.inputValue(), "");
-      // The "sending" entry turns into a real message once acknowledged.
-      await until("alice's message acknowledged", async () =>
-        (await texts(alice)).length === 1 &&
-        await alice.getByTestId("pending-message").count() === 0);
-      assertEquals(await texts(alice), [FIRST]);
-
-      // bob gets it live: an unread badge on the new contact, then literal text when opened.
-      const contact = bob.locator(`[data-testid="contact-item"][data-chatid="${CHAT}"]`);
-      await until(
-        "unread badge 1 for bob",
-        async () =>
-          (await contact.getByTestId("unread-badge").textContent().catch(() => null)) === "1",
-      );
-      assertEquals(await contact.locator(".name").textContent(), "Alice Liddell");
-      await contact.click();
-      await until("bob sees the message", async () => (await texts(bob)).length === 1);
-      assertEquals(await texts(bob), [FIRST]);
-      assertEquals(await bob.locator('[data-testid="message-log"] img').count(), 0);
-      assertEquals(await contact.getByTestId("unread-badge").count(), 0);
-
-      const bobInput = bob.getByTestId("composer-input");
-      await bobInput.fill(REPLY);
-      await bobInput.press("Enter");
-      await until("alice sees the reply", async () => (await texts(alice)).length === 2);
-      assertEquals(await texts(alice), [FIRST, REPLY]);
-      assertEquals(await senders(alice), ["alice", "bob"]);
-
-      // History is archived by the worker just after delivery; wait for it, then reload.
-      const token = await t.login("alice", "alice-pw");
-      await until("both messages archived", async () => {
-        const { body } = await t.api(token, `/api/chats/${CHAT}/messages`);
-        return body?.messages?.length === 2;
+      await t.addUser("bob", "bob-pw", "Bob <b>Builder</b>", { mobile: "+86 139 0000 0002" });
+      await t.addUser("carol", "carol-pw", "陈卡罗", {
+        deptDetail: "Company,Sales",
+        dept: "Sales",
       });
-      await alice.reload();
-      await online(alice);
-      await alice.locator(`[data-testid="contact-item"][data-chatid="${CHAT}"]`).click();
-      await until("history after reload", async () => (await texts(alice)).length === 2);
-      assertEquals(await texts(alice), [FIRST, REPLY]);
-      assertEquals(await alice.locator('[data-testid="message-log"] img').count(), 0);
 
-      const shot = await Deno.makeTempFile({ prefix: "webchat-", suffix: ".png" });
-      await alice.screenshot({ path: shot });
-      console.log(`screenshot: ${shot}`);
+      await test.step("two people chat both ways; a badge appears and clears", async () => {
+        const alice = await (await browser.newContext()).newPage();
+        const trouble = watchPage(alice);
+        await alice.goto(t.url);
+        // A wrong password: the bad_credentials code, shown in the reader's language.
+        await logIn(alice, "alice", "not-the-password");
+        const error = alice.getByTestId("login-error");
+        await until(
+          "bad_credentials message",
+          async () => (await error.getAttribute("data-code")) === "bad_credentials",
+        );
+        assertEquals(await error.textContent(), "Wrong account or password.");
+        assert(await alice.getByTestId("chat-view").isHidden());
+        await logIn(alice, "alice", "alice-pw");
+        await online(alice);
+        assertEquals(await alice.getByTestId("me-name").textContent(), "Alice Liddell");
+        const bob = await pageAs(browser, t.url, "bob");
+        const bobTrouble = watchPage(bob);
 
-      // Logging out ends the session: a reload shows the form again.
-      await bob.getByTestId("logout").click();
-      await bob.getByTestId("login-form").waitFor();
-      await bob.reload();
-      await bob.getByTestId("login-form").waitFor();
+        // alice finds bob by his department's name, too, and sees him online.
+        await alice.getByTestId("search").fill("Builder");
+        const found = alice.locator('[data-testid="search-user-item"][data-accountid="bob"]');
+        await until(
+          "bob online in the results",
+          async () => (await found.getAttribute("data-presence")) === "online",
+        );
+        await found.click();
+        await alice.getByTestId("search").fill("");
+        assertEquals(await alice.getByTestId("chat-title").textContent(), "Bob <b>Builder</b>");
+        assertEquals(await alice.locator('[data-testid="chat-title"] *').count(), 0);
+        assertEquals(
+          await alice.getByTestId("chat-email").locator(".value").textContent(),
+          "bob@example.com",
+        );
+        assertEquals(
+          await alice.getByTestId("chat-dept").locator(".value").textContent(),
+          "Company / R&D",
+        );
+        assertEquals(
+          await alice.getByTestId("chat-phone").locator(".value").textContent(),
+          "+86 139 0000 0002",
+        );
 
-      for (const trouble of troubles) assertNoTrouble(trouble);
+        const input = alice.getByTestId("composer-input");
+        await input.fill(XSS);
+        await input.press("Shift+Enter");
+        await input.pressSequentially(SQL);
+        await input.press("Enter");
+        assertEquals(await input.inputValue(), "");
+        // "sending…" turns into a real message, marked sent, once acknowledged.
+        await until("alice's message acknowledged", async () =>
+          (await texts(alice)).length === 1 &&
+          await alice.getByTestId("pending-message").count() === 0);
+        assertEquals(await texts(alice), [FIRST]);
+        assertEquals(await alice.locator('[data-testid="message"].mine .sent').count(), 1);
+
+        // bob gets it live: a badge on the new contact, its preview, and the total in the title.
+        const contact = bob.locator(`[data-testid="contact-item"][data-chatid="${AB}"]`);
+        await until(
+          "unread badge 1 for bob",
+          async () =>
+            (await contact.getByTestId("unread-badge").textContent().catch(() => null)) === "1",
+        );
+        assertEquals(await contact.locator(".name").textContent(), "Alice Liddell");
+        assertEquals(
+          await contact.getByTestId("contact-preview").textContent(),
+          `${XSS} ${SQL}`,
+        );
+        assertEquals(await bob.getByTestId("total-unread").textContent(), "1");
+        await until("the count in bob's title", async () => (await bob.title()) === "(1) webChat");
+        await contact.click();
+        await until("bob sees the message", async () => (await texts(bob)).length === 1);
+        assertEquals(await texts(bob), [FIRST]);
+        assertEquals(await bob.locator('[data-testid="message-log"] img').count(), 0);
+        await until(
+          "the badge cleared",
+          async () =>
+            await contact.getByTestId("unread-badge").count() === 0 &&
+            await bob.getByTestId("total-unread").isHidden() && (await bob.title()) === "webChat",
+        );
+        assertEquals(await bob.getByTestId("day-separator").allTextContents(), ["Today"]);
+
+        await say(bob, REPLY);
+        await until("alice sees the reply", async () => (await texts(alice)).length === 2);
+        assertEquals(await texts(alice), [FIRST, REPLY]);
+        assertEquals(await senders(alice), ["alice", "bob"]);
+        const link = alice.locator('[data-testid="message-log"] a');
+        assertEquals(await link.count(), 1);
+        assertEquals(await link.getAttribute("href"), "https://example.com/docs?a=1&b=2");
+        assertEquals(await link.getAttribute("rel"), "noopener noreferrer");
+        assertEquals(await link.textContent(), "https://example.com/docs?a=1&b=2");
+
+        // Switching chats costs no request: the chat's messages are held by the page.
+        await openChatWith(alice, "carol");
+        const asked: string[] = [];
+        alice.on("request", (r) => r.url().includes("/messages") && asked.push(r.url()));
+        await alice.locator(`[data-testid="contact-item"][data-chatid="${AB}"]`).click();
+        await until("back in the chat with bob", async () => (await texts(alice)).length === 2);
+        assertEquals(asked, []);
+
+        // After a reload, the recent list shows the last message and the chat its history.
+        await alice.reload();
+        await online(alice);
+        const again = alice.locator(`[data-testid="contact-item"][data-chatid="${AB}"]`);
+        await until(
+          "preview after reload",
+          async () => (await again.getByTestId("contact-preview").textContent()) === REPLY,
+        );
+        await again.click();
+        await until("history after reload", async () => (await texts(alice)).length === 2);
+        assertEquals(await texts(alice), [FIRST, REPLY]);
+        assertEquals(await alice.locator('[data-testid="message-log"] img').count(), 0);
+        await alice.screenshot({ path: `${shots}/desktop.png` });
+        console.log(`screenshots: ${shots}`);
+
+        // Logging out ends the session: a reload shows the form again.
+        await bob.getByTestId("logout").click();
+        await bob.getByTestId("login-form").waitFor();
+        await bob.reload();
+        await bob.getByTestId("login-form").waitFor();
+        for (const each of [trouble, bobTrouble]) assertNoTrouble(each);
+        await alice.context().close();
+        await bob.context().close();
+      });
     } finally {
       await browser.close();
       await t.close();
+      await stores.cleanup();
     }
   },
 });
 
-Deno.test({
-  name: "chat page: answers pings, keeps one socket, resends what waited and catches up",
-  async fn() {
-    const browser = await launchChromium();
-    // A fast heartbeat: a page that did not answer `ping` would be closed within 3 s.
-    const t = await startTestServer({
-      configure: (config) => {
-        config.heartbeat = { pingSeconds: 1, idleSeconds: 3 };
-        // Lower than the page's own limit, so the server refuses a long message.
-        config.limits.messageChars = 40;
-      },
-    });
-    try {
-      await t.addUser("alice", "alice-pw", "Alice");
-      await t.addUser("bob", "bob-pw", "Bob");
-      const aliceContext = await browser.newContext();
-      const alice = await openChatAs(browser, t.url, "alice", "bob", aliceContext);
-      const bob = await openChatAs(browser, t.url, "bob", "alice");
-      const troubles = [watchPage(alice), watchPage(bob)];
-      const hub = t.server.gateway.ctx.hub;
-      const aliceConnections = () => [...hub.connections()].filter((c) => c.accountid === "alice");
-      const first = aliceConnections();
-      assertEquals(first.length, 1);
-
-      await new Promise((resolve) => setTimeout(resolve, 4500));
-      assertEquals(aliceConnections(), first, "the page answered every ping on one socket");
-
-      // Cut alice off: the server drops her socket, and her browser goes offline before the
-      // first retry (at least 500 ms later). Offline first could hold back the close frame.
-      (first[0] as unknown as { close(code: number, reason: string): void })
-        .close(1013, "test: dropped");
-      const status = alice.getByTestId("conn-status");
-      await until(
-        "alice's page notices the drop",
-        async () => (await status.getAttribute("data-state")) === "waiting",
-      );
-      await aliceContext.setOffline(true);
-      const input = alice.getByTestId("composer-input");
-      await input.fill("written while offline");
-      await input.press("Enter");
-      const pending = alice.getByTestId("pending-message");
-      assertEquals(await pending.getAttribute("data-state"), "queued");
-      for (const text of ["missed one", "missed two"]) {
-        await bob.getByTestId("composer-input").fill(text);
-        await bob.getByTestId("composer-input").press("Enter");
-      }
-      await until("bob's two messages shown to bob", async () => (await texts(bob)).length === 2);
-
-      await aliceContext.setOffline(false);
-      await until(
-        "alice reconnected",
-        async () => (await status.getAttribute("data-state")) === "online",
-      );
-      await until("alice caught up", async () => (await texts(alice)).length === 3);
-      assertEquals(await texts(alice), ["missed one", "missed two", "written while offline"]);
-      assertEquals(await pending.count(), 0);
-      await until("bob got the queued message", async () => (await texts(bob)).length === 3);
-      assertEquals(await texts(bob), ["missed one", "missed two", "written while offline"]);
-      assertEquals(aliceConnections().length, 1, "one socket at a time");
-
-      // A message the server refuses is marked failed with its reason, and can be discarded.
-      await input.fill("x".repeat(41));
-      await input.press("Enter");
-      await until(
-        "the refusal shown",
-        async () => (await pending.getAttribute("data-state").catch(() => null)) === "failed",
-      );
-      const reason = await pending.getByTestId("pending-state").textContent();
-      assert(reason?.includes("longer than 40 characters"), reason ?? "no reason shown");
-      await pending.getByRole("button", { name: "Discard" }).click();
-      assertEquals(await pending.count(), 0);
-      assertEquals((await texts(alice)).length, 3);
-
-      // A longer conversation: the newest 30 first, then "load older" puts the rest on top.
-      const bobToken = await t.login("bob", "bob-pw");
-      const script = await t.connect("bob", bobToken);
-      const bulk = Array.from({ length: 32 }, (_, i) => `bulk ${i + 1}`);
-      for (const [i, text] of bulk.entries()) {
-        script.send({ type: "say", chatid: CHAT, content: text, cid: `bulk-${i}` });
-        await script.next((f) => f.type === "ack" && f.cid === `bulk-${i}`);
-      }
-      const everything = ["missed one", "missed two", "written while offline", ...bulk];
-      await until("all 35 archived", async () => {
-        const { body } = await t.api(bobToken, `/api/chats/${CHAT}/messages?after=0&limit=100`);
-        return body?.messages?.length === everything.length;
-      });
-      await alice.reload();
-      await online(alice);
-      await alice.locator(`[data-testid="contact-item"][data-chatid="${CHAT}"]`).click();
-      await until("the newest page", async () => (await texts(alice)).length === 30);
-      assertEquals(await texts(alice), everything.slice(-30));
-      await alice.getByTestId("load-older").click();
-      await until("older messages", async () => (await texts(alice)).length === everything.length);
-      assertEquals(await texts(alice), everything);
-      assert(await alice.getByTestId("load-older").isHidden());
-      for (const trouble of troubles) assertNoTrouble(trouble);
-    } finally {
-      await browser.close();
-      await t.close();
-    }
-  },
-});
-
-/** A page of a new context (or `context`), logged in, with the chat with `other` open. */
-async function openChatAs(
-  browser: Browser,
-  url: string,
-  accountid: string,
-  other: string,
-  context?: Awaited<ReturnType<Browser["newContext"]>>,
-): Promise<Page> {
-  const page = await (context ?? await browser.newContext()).newPage();
-  await page.goto(url);
-  await logIn(page, accountid, `${accountid}-pw`);
-  await online(page);
-  await page.getByTestId("tab-people").click();
-  await page.locator(`[data-testid="user-item"][data-accountid="${other}"]`).click();
-  await page.getByTestId("composer-input").waitFor();
-  return page;
-}
-
-/** Polls `check` (see `eventually`) and names what did not happen when it times out. */
-function until<T>(what: string, check: () => Promise<T>, ms = 15_000): Promise<T> {
-  return eventually(check, ms, what) as Promise<T>;
-}
-
-async function logIn(page: Page, accountid: string, password: string): Promise<void> {
-  await page.getByTestId("login-account").fill(accountid);
-  await page.getByTestId("login-password").fill(password);
-  await page.getByTestId("login-submit").click();
-}
-
-/** Waits until the page's WebSocket has its `init`. */
-async function online(page: Page): Promise<void> {
-  await page.getByTestId("chat-view").waitFor();
-  const status = page.getByTestId("conn-status");
-  await until("page online", async () => (await status.getAttribute("data-state")) === "online");
-}
-
-/** The text of every confirmed message shown, top to bottom. */
-function texts(page: Page): Promise<string[]> {
-  return page.locator('[data-testid="message-list"] [data-testid="message-text"]')
-    .evaluateAll((nodes) => nodes.map((n) => n.textContent ?? ""));
-}
-
-function senders(page: Page): Promise<string[]> {
-  return page.locator('[data-testid="message-list"] [data-testid="message"]')
-    .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-from") ?? ""));
-}
-
-function assertNoTrouble(trouble: PageTrouble): void {
-  assertEquals(trouble.dialogs, [], "no script from a message may run");
-  assertEquals(trouble.errors, [], "the page must run without errors or CSP violations");
-}
+export type { Page };
