@@ -5,16 +5,18 @@
  * costs one start of each; the last step restarts the server on the same port and stores.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import type { Page } from "playwright-core";
 import { launchChromium, watchPage } from "./support/browser.ts";
 import {
   assertNoTrouble,
+  type InPage,
+  layoutOverflow,
   logIn,
   online,
   openChatWith,
   pageAs,
   say,
   screenshotDir,
+  scriptSay,
   senders,
   texts,
   until,
@@ -29,6 +31,59 @@ const SQL = "'; DROP TABLE webchat_user; --";
 const FIRST = `${XSS}\n${SQL}`;
 const REPLY = "Got it, it shows as plain text 👍 see https://example.com/docs?a=1&b=2.";
 const AB = "alice--bob";
+/** As long as `webchat_user.username` holds (40), markup, and no place to break the line. */
+const HOSTILE_NAME = `<script>${"M".repeat(32)}`;
+const HOSTILE = [
+  "<script>alert(1)</script>",
+  XSS,
+  "javascript:alert(1)",
+  '<a href="javascript:alert(2)">click</a> [x](javascript:alert(3))',
+  'https://example.com/a?q=<b>x</b>&r="y"',
+  "W".repeat(900),
+];
+
+/** What the notification step puts in the page before its scripts run. */
+interface Fake {
+  __hidden: boolean;
+  __asks: number;
+  __chimes: number;
+  __notes: { title: string; body: string; tag: string; closed: boolean; onclick?: () => void }[];
+}
+
+/**
+ * Emulates a hidden page (`document.visibilityState` follows `__hidden`), and records
+ * notifications (a stand-in `Notification` whose permission starts as "default"), permission
+ * requests and the chime's oscillators.
+ */
+const FAKE_HIDDEN_AND_NOTIFICATIONS = `
+  window.__hidden = false;
+  window.__asks = 0;
+  window.__chimes = 0;
+  window.__notes = [];
+  Object.defineProperty(Document.prototype, "visibilityState", {
+    configurable: true, get() { return window.__hidden ? "hidden" : "visible"; } });
+  Object.defineProperty(Document.prototype, "hidden", {
+    configurable: true, get() { return window.__hidden; } });
+  class FakeNotification {
+    static permission = "default";
+    static requestPermission() {
+      window.__asks++;
+      FakeNotification.permission = "granted";
+      return Promise.resolve("granted");
+    }
+    constructor(title, options = {}) {
+      Object.assign(this, { title, body: options.body, tag: options.tag, closed: false });
+      window.__notes.push(this);
+    }
+    close() { this.closed = true; }
+  }
+  window.Notification = FakeNotification;
+  const createOscillator = AudioContext.prototype.createOscillator;
+  AudioContext.prototype.createOscillator = function () {
+    window.__chimes++;
+    return createOscillator.call(this);
+  };
+`;
 
 /** The shared server's settings; the restart step starts the next one with the same. */
 function configure(config: ResolvedConfig): void {
@@ -48,7 +103,7 @@ Deno.test({
   async fn(test) {
     const stores = await openTestStores();
     const browser = await launchChromium();
-    let t: TestServer = await startTestServer({ stores, configure });
+    const t: TestServer = await startTestServer({ stores, configure });
     const shots = await screenshotDir();
     try {
       await t.addUser("alice", "alice-pw", "Alice Liddell", {
@@ -189,6 +244,331 @@ Deno.test({
         await alice.context().close();
         await bob.context().close();
       });
+
+      await test.step("hostile names and messages render as text and the layout holds", async () => {
+        await t.addUser("mallory", "mallory-pw", HOSTILE_NAME, {
+          dept: XSS,
+          deptDetail: `Company,${XSS}`,
+          email: `"><script>alert(3)</script>@example.com`,
+        });
+        const script = await t.connect("mallory", await t.login("mallory", "mallory-pw"));
+        for (const [i, text] of HOSTILE.entries()) {
+          await scriptSay(script, "alice--mallory", text, `hostile-${i}`);
+        }
+        const alice = await pageAs(browser, t.url, "alice");
+        const trouble = watchPage(alice);
+        const contact = alice.locator('[data-testid="contact-item"][data-chatid="alice--mallory"]');
+        assertEquals(await contact.locator(".name").textContent(), HOSTILE_NAME);
+        await contact.click();
+        await until(
+          "mallory's messages",
+          async () => (await texts(alice)).length === HOSTILE.length,
+        );
+        assertEquals(await texts(alice), HOSTILE);
+        assertEquals(await alice.getByTestId("chat-title").textContent(), HOSTILE_NAME);
+        assertEquals(await alice.locator("body script, body img, body iframe").count(), 0);
+        // Only the http(s) address is a link; javascript: stays text.
+        const links = alice.locator('[data-testid="message-log"] a');
+        assertEquals(await links.count(), 1);
+        assertEquals(await links.getAttribute("href"), "https://example.com/a?q=");
+        assertEquals(await links.getAttribute("rel"), "noopener noreferrer");
+        assertEquals(await layoutOverflow(alice), []);
+        // The long name is cut with an ellipsis inside its row, not pushed out of the column.
+        const side = await alice.getByTestId("side").boundingBox();
+        const name = await contact.locator(".name").boundingBox();
+        assert(side && name && side.width <= 21 * 15 + 1, `side ${side?.width}`);
+        assert(name.x + name.width <= side.x + side.width, "the name stays in the column");
+        // The department with markup is a text heading in the organisation tree.
+        await alice.getByTestId("tab-org").click();
+        const dept = alice.locator(`[data-testid="dept"][data-path="Company,${XSS}"]`);
+        assertEquals(await dept.locator(".dept-name").textContent(), XSS);
+        await dept.click();
+        const person = alice.locator('[data-testid="user-item"][data-accountid="mallory"]');
+        assertEquals(await person.locator(".name").textContent(), HOSTILE_NAME);
+        assertEquals(await layoutOverflow(alice), []);
+        assertNoTrouble(trouble);
+        await alice.context().close();
+      });
+
+      await test.step("composer: emoji, empty and over-long text, refusal, rate limit", async () => {
+        const context = await browser.newContext();
+        const alice = await context.newPage();
+        const trouble = watchPage(alice);
+        /** The `say` frames the page sent, and the errors it got. */
+        const sent: { cid: string; content: string }[] = [];
+        const refused: { info: string; cid: string }[] = [];
+        alice.on("websocket", (ws) => {
+          ws.on("framesent", ({ payload }) => {
+            const frame = JSON.parse(String(payload));
+            if (frame.type === "say") sent.push(frame);
+          });
+          ws.on("framereceived", ({ payload }) => {
+            const frame = JSON.parse(String(payload));
+            if (frame.type === "error") refused.push(frame);
+          });
+        });
+        await alice.goto(t.url);
+        await logIn(alice, "alice", "alice-pw");
+        await online(alice);
+        await openChatWith(alice, "bob");
+        const bob = await pageAs(browser, t.url, "bob");
+        await bob.locator(`[data-testid="contact-item"][data-chatid="${AB}"]`).click();
+        const before = (await texts(bob)).length;
+        const input = alice.getByTestId("composer-input");
+        const error = alice.getByTestId("composer-error");
+
+        // Empty: said so, and the answer goes away as soon as there is text.
+        await alice.getByTestId("send").click();
+        assertEquals(await error.textContent(), "Write something first.");
+        assertEquals(await error.getAttribute("data-problem"), "empty");
+        await input.pressSequentially("x");
+        assertEquals(await error.textContent(), "");
+        // Over the page's limit: said while typing, with the count, cleared once short enough.
+        await input.fill("y".repeat(5001));
+        assertEquals(
+          await error.textContent(),
+          "A message holds at most 5000 characters; this one has 5001.",
+        );
+        assertEquals(await alice.getByTestId("composer-count").textContent(), "5001/5000");
+        await input.press("End");
+        await input.press("Backspace");
+        assertEquals(await error.textContent(), "");
+        assertEquals(await input.getAttribute("aria-invalid"), "false");
+        // Under the page's limit but over the server's (1000): refused, shown, retried, discarded.
+        await input.press("Enter");
+        const pending = alice.getByTestId("pending-message");
+        await until(
+          "the refusal shown",
+          async () => (await pending.getAttribute("data-state").catch(() => null)) === "failed",
+        );
+        const reason = await pending.getByTestId("pending-state").textContent() ?? "";
+        assert(reason.includes("1000"), reason);
+        assert(reason.startsWith("not sent: The server did not accept this: "), reason);
+        await pending.getByTestId("pending-retry").click();
+        await until("refused again", () => Promise.resolve(refused.length === 2));
+        assertEquals(sent.at(-1)?.cid, sent.at(-2)?.cid, "a retry sends the same cid");
+        await pending.getByTestId("pending-discard").click();
+        assertEquals(await pending.count(), 0);
+        assertEquals(sent.filter((f) => f.content.length === 5000).length, 2);
+
+        // The emoji picker: keyboard to the second emoji, Enter inserts it at the caret.
+        await input.fill("hi ");
+        await alice.getByTestId("emoji-button").click();
+        assert(await alice.getByTestId("emoji-panel").isVisible());
+        await alice.keyboard.press("ArrowRight");
+        await alice.keyboard.press("Enter");
+        assert(await alice.getByTestId("emoji-panel").isHidden());
+        assertEquals(await input.inputValue(), "hi 😃");
+        assert(
+          await input.evaluate((node) => node === (globalThis as InPage).document.activeElement),
+        );
+        await input.press("Enter");
+
+        // Ten at once: the server answers some with rate_limited; they go again, same cid.
+        refused.length = 0;
+        await input.evaluate((area: InPage) => {
+          for (let i = 0; i < 10; i++) {
+            area.value = `burst ${i}`;
+            const { KeyboardEvent } = globalThis as InPage;
+            area.dispatchEvent(
+              new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }),
+            );
+          }
+        });
+        const burst = Array.from({ length: 10 }, (_, i) => `burst ${i}`);
+        const expected = ["hi 😃", ...burst];
+        await until(
+          "bob got all eleven",
+          async () => (await texts(bob)).length === before + expected.length,
+        );
+        assertEquals((await texts(bob)).slice(before), expected);
+        await until(
+          "alice shows all",
+          async () => (await alice.getByTestId("pending-message").count()) === 0,
+        );
+        assertEquals((await texts(alice)).slice(-11), expected);
+        const limited = refused.filter((f) => f.info === "rate_limited");
+        assert(limited.length > 0, "the burst met the rate limit");
+        for (const { cid } of limited) {
+          assert(sent.filter((f) => f.cid === cid).length >= 2, `cid ${cid} was sent again`);
+        }
+        assertNoTrouble(trouble);
+        await context.close();
+        await bob.context().close();
+      });
+
+      await test.step("a zh-CN browser gets Chinese; the choice of language is kept", async () => {
+        const context = await browser.newContext({ locale: "zh-CN" });
+        const carol = await context.newPage();
+        const trouble = watchPage(carol);
+        await carol.goto(t.url);
+        assertEquals(await carol.getByTestId("login-submit").textContent(), "登录");
+        assertEquals(
+          await carol.evaluate(() => (globalThis as InPage).document.documentElement.lang),
+          "zh-CN",
+        );
+        await logIn(carol, "carol", "wrong-password");
+        const error = carol.getByTestId("login-error");
+        await until(
+          "the error in Chinese",
+          async () => (await error.textContent()) === "账号或密码错误。",
+        );
+        await logIn(carol, "carol", "carol-pw");
+        await online(carol);
+        assertEquals(await carol.getByTestId("conn-status").textContent(), "在线");
+        assertEquals(
+          await carol.getByTestId("tab-recent").locator("span").textContent(),
+          "最近联系人",
+        );
+        assertEquals(await carol.getByTestId("tab-org").textContent(), "组织架构");
+        assertEquals(
+          await carol.getByTestId("search").getAttribute("placeholder"),
+          "搜索联系人和会话…",
+        );
+        // Through the organisation tree: Company is open, R&D and its Web team are folded.
+        await carol.getByTestId("tab-org").click();
+        await carol.locator('[data-testid="dept"][data-path="Company,R&D"]').click();
+        await carol.locator('[data-testid="dept"][data-path="Company,R&D,Web"]').click();
+        const alice = carol.locator('[data-testid="user-item"][data-accountid="alice"]');
+        assertEquals(await alice.getAttribute("data-presence"), "offline");
+        await alice.click();
+        assertEquals(
+          await carol.getByTestId("chat-subtitle").textContent(),
+          "alice · 离线",
+        );
+        assertEquals(await carol.getByTestId("chat-dept").locator(".label").textContent(), "部门");
+        await carol.getByTestId("send").click();
+        assertEquals(await carol.getByTestId("composer-error").textContent(), "请先输入内容。");
+        await say(carol, "你好，Alice！明天 10 点开会 🙂");
+        await until("sent", async () => (await texts(carol)).length === 1);
+        assertEquals(await carol.getByTestId("day-separator").allTextContents(), ["今天"]);
+        assertEquals(await carol.locator('[data-testid="message"] .who').textContent(), "我");
+        await carol.mouse.move(700, 300);
+        await carol.screenshot({ path: `${shots}/zh-CN.png` });
+        // Switched to English: the page changes at once, and a reload keeps it.
+        await carol.getByTestId("lang-switch").selectOption("en");
+        assertEquals(await carol.getByTestId("tab-org").textContent(), "Organisation");
+        assertEquals(await carol.getByTestId("day-separator").allTextContents(), ["Today"]);
+        await carol.reload();
+        await online(carol);
+        assertEquals(await carol.getByTestId("tab-recent").locator("span").textContent(), "Recent");
+        assertEquals(
+          await carol.evaluate(() => (globalThis as InPage).document.documentElement.lang),
+          "en",
+        );
+        assertNoTrouble(trouble);
+        await context.close();
+      });
+
+      await test.step("while hidden: a chime, a desktop notification, a flashing title", async () => {
+        const context = await browser.newContext();
+        await context.addInitScript(FAKE_HIDDEN_AND_NOTIFICATIONS);
+        const alice = await context.newPage();
+        const trouble = watchPage(alice);
+        await alice.goto(t.url);
+        await logIn(alice, "alice", "alice-pw");
+        await online(alice);
+        assertEquals(
+          await alice.evaluate(() => (globalThis as unknown as Fake).__asks),
+          1,
+          "asked once",
+        );
+        await openChatWith(alice, "carol");
+        await alice.evaluate(() => {
+          const page = globalThis as InPage;
+          page.__hidden = true;
+          page.document.dispatchEvent(new Event("visibilitychange"));
+        });
+        const bob = await t.connect("bob", await t.login("bob", "bob-pw"));
+        await scriptSay(bob, AB, "are you there?", "hidden-1");
+        const titles = new Set<string>();
+        for (let i = 0; i < 30; i++) {
+          titles.add(await alice.title());
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert(
+          titles.has("✉ New message (1) webChat") && titles.has("(1) webChat"),
+          [...titles].join(" | "),
+        );
+        const notes = await alice.evaluate(() =>
+          (globalThis as unknown as Fake).__notes.map((n) => ({
+            title: n.title,
+            body: n.body,
+            tag: n.tag,
+          }))
+        );
+        assertEquals(notes, [{
+          title: "Bob <b>Builder</b> says:",
+          body: "are you there?",
+          tag: AB,
+        }]);
+        assert(
+          await alice.evaluate(() => (globalThis as unknown as Fake).__chimes) >= 2,
+          "two notes of a chime",
+        );
+        // Clicking the notification opens the chat.
+        await alice.evaluate(() => (globalThis as unknown as Fake).__notes[0].onclick?.());
+        await until(
+          "the chat opened",
+          async () =>
+            (await alice.getByTestId("chat-title").textContent()) === "Bob <b>Builder</b>",
+        );
+        // Seen again: the flashing stops and the notification closes.
+        await alice.evaluate(() => {
+          const page = globalThis as InPage;
+          page.__hidden = false;
+          page.document.dispatchEvent(new Event("visibilitychange"));
+        });
+        await until("title steady", async () => (await alice.title()) === "webChat");
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        assertEquals(await alice.title(), "webChat");
+        assert(await alice.evaluate(() => (globalThis as unknown as Fake).__notes[0].closed));
+        // The permission is asked once, not on every visit.
+        await alice.reload();
+        await online(alice);
+        await alice.getByTestId("search").click();
+        assertEquals(await alice.evaluate(() => (globalThis as unknown as Fake).__asks), 0);
+        assertNoTrouble(trouble);
+        await context.close();
+      });
+
+      await test.step("phone width: the list and the conversation are separate views", async () => {
+        const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+        const bob = await context.newPage();
+        const trouble = watchPage(bob);
+        await bob.goto(t.url);
+        await logIn(bob, "bob", "bob-pw");
+        await online(bob);
+        const side = bob.getByTestId("side");
+        const pane = bob.getByTestId("pane");
+        assert(await side.isVisible() && await pane.isHidden());
+        await bob.mouse.move(380, 800);
+        await bob.screenshot({ path: `${shots}/phone-list.png` });
+        // With the keyboard alone: search, arrow down to the chat, Enter, type, Enter, Escape.
+        await bob.getByTestId("search").focus();
+        await bob.keyboard.type("alice");
+        await bob.locator('[data-testid="search-chat-item"]').waitFor();
+        await bob.keyboard.press("ArrowDown");
+        await bob.keyboard.press("Enter");
+        assert(await pane.isVisible() && await side.isHidden(), "the conversation alone");
+        assert(await bob.getByTestId("back").isVisible());
+        const before = (await texts(bob)).length;
+        await bob.keyboard.type("typed on a phone, keyboard only");
+        await bob.keyboard.press("Enter");
+        await until("sent from the phone", async () => (await texts(bob)).length === before + 1);
+        assertEquals(await layoutOverflow(bob), []);
+        await bob.screenshot({ path: `${shots}/phone-chat.png` });
+        await bob.keyboard.press("Escape");
+        assert(await side.isVisible() && await pane.isHidden(), "back to the list");
+        await bob.getByTestId("search").fill("");
+        await bob.locator(`[data-testid="contact-item"][data-chatid="${AB}"]`).click();
+        assert(await pane.isVisible());
+        await bob.getByTestId("back").click();
+        assert(await side.isVisible() && await pane.isHidden());
+        assertEquals(await layoutOverflow(bob), []);
+        assertNoTrouble(trouble);
+        await context.close();
+      });
     } finally {
       await browser.close();
       await t.close();
@@ -196,5 +576,3 @@ Deno.test({
     }
   },
 });
-
-export type { Page };

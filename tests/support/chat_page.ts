@@ -8,6 +8,14 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PageTrouble } from "./browser.ts";
 import { eventually } from "./fixtures.ts";
+import type { Frame, WsClient } from "./ws_client.ts";
+
+/**
+ * The page's globals inside `page.evaluate` callbacks (the tests are type-checked without the
+ * DOM library; what runs in the browser is checked by the browser).
+ */
+// deno-lint-ignore no-explicit-any
+export type InPage = any;
 
 /** Polls `check` (see `eventually`) and names what did not happen when it times out. */
 export function until<T>(what: string, check: () => Promise<T>, ms = 15_000): Promise<T> {
@@ -80,4 +88,51 @@ export async function screenshotDir(): Promise<string> {
     await Deno.makeTempDir({ prefix: "webchat-screens-" });
   await Deno.mkdir(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * Sends `text` from a script's socket and waits for its `ack`; a `rate_limited` answer is
+ * waited out and the same `cid` sent again, as the protocol asks.
+ */
+export async function scriptSay(
+  client: WsClient,
+  chatid: string,
+  text: string,
+  cid: string,
+): Promise<Frame> {
+  for (;;) {
+    client.send({ type: "say", chatid, content: text, cid });
+    const answer = await client.next((f) =>
+      (f.type === "ack" || f.type === "error") && f.cid === cid
+    );
+    if (answer.type === "ack") return answer;
+    if (answer.info !== "rate_limited") throw new Error(`say refused: ${JSON.stringify(answer)}`);
+    await new Promise((resolve) => setTimeout(resolve, answer.retryAfterMs ?? 100));
+  }
+}
+
+/** Measures whether anything on the page is wider than it should be (long unbroken text). */
+export function layoutOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const { document, innerWidth } = globalThis as InPage;
+    const problems: string[] = [];
+    const width = innerWidth;
+    if (document.documentElement.scrollWidth > width) {
+      problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
+    }
+    for (const node of document.querySelectorAll("body *")) {
+      if (node.offsetParent === null) continue; // not shown
+      const box = node.getBoundingClientRect();
+      if (box.right > width + 1) {
+        problems.push(
+          `${node.tagName}.${node.className} ends at ${Math.round(box.right)} > ${width}`,
+        );
+      }
+    }
+    const log = document.querySelector('[data-testid="message-log"]');
+    if (log && log.offsetParent !== null && log.scrollWidth > log.clientWidth + 1) {
+      problems.push(`the conversation scrolls sideways: ${log.scrollWidth} > ${log.clientWidth}`);
+    }
+    return problems.slice(0, 10);
+  });
 }
