@@ -29,7 +29,7 @@ export function el(tag, props = {}, ...children) {
       for (const [name, v] of Object.entries(value)) node.setAttribute(name, String(v));
     } else if (key === "on") {
       for (const [type, listener] of Object.entries(value)) node.addEventListener(type, listener);
-    } /** @type {any} */ else node[key] = value;
+    } else Reflect.set(node, key, value);
   }
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
