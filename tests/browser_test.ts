@@ -232,8 +232,6 @@ Deno.test({
         await until("history after reload", async () => (await texts(alice)).length === 2);
         assertEquals(await texts(alice), [FIRST, REPLY]);
         assertEquals(await alice.locator('[data-testid="message-log"] img').count(), 0);
-        await alice.screenshot({ path: `${shots}/desktop.png` });
-        console.log(`screenshots: ${shots}`);
 
         // Logging out ends the session: a reload shows the form again.
         await bob.getByTestId("logout").click();
@@ -568,6 +566,37 @@ Deno.test({
         assertEquals(await layoutOverflow(bob), []);
         assertNoTrouble(trouble);
         await context.close();
+      });
+
+      await test.step("the main screen, for the README", async () => {
+        await t.addUser("dave", "dave-pw", "Dave Chen", { deptDetail: "Company,Sales" });
+        await t.addUser("erin", "erin-pw", "王芳", { deptDetail: "Company,R&D,Web" });
+        const dave = await t.connect("dave", await t.login("dave", "dave-pw"));
+        await scriptSay(dave, "alice--dave", "Lunch at 12:30?", "shot-1");
+        await scriptSay(dave, "alice--dave", "The usual place 🍜", "shot-2");
+        const erin = await t.connect("erin", await t.login("erin", "erin-pw"));
+        await scriptSay(
+          erin,
+          "alice--erin",
+          "设计稿已更新，请看 https://example.com/design",
+          "shot-3",
+        );
+        const alice = await pageAs(browser, t.url, "alice");
+        const trouble = watchPage(alice);
+        await alice.locator('[data-testid="contact-item"][data-chatid="alice--carol"]').click();
+        await say(alice, "Sounds good, see you at 10 👍\nI'll bring the slides.");
+        await until("sent", async () => (await texts(alice)).length === 2);
+        await until(
+          "previews",
+          async () => (await alice.getByTestId("contact-preview").allTextContents()).every(Boolean),
+        );
+        await alice.mouse.move(800, 400);
+        await alice.screenshot({ path: `${shots}/desktop.png` });
+        console.log(`screenshots: ${shots}`);
+        assertNoTrouble(trouble);
+        await dave.close();
+        await erin.close();
+        await alice.context().close();
       });
     } finally {
       await browser.close();
