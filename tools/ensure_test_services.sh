@@ -44,7 +44,10 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 # Chinese and colour-emoji fonts: without them the page's screenshots (docs/screenshots) show
 # boxes for Chinese text and emoji. The tests read text from the DOM and pass either way.
-if ! fc-list :lang=zh 2>/dev/null | grep -q . || ! fc-list 2>/dev/null | grep -qi "color emoji"; then
+# (Captured, not piped to `grep -q`: with pipefail, fc-list's SIGPIPE would fail the test.)
+fonts_zh=$(fc-list :lang=zh 2>/dev/null)
+fonts_emoji=$(fc-list 2>/dev/null | grep -i "color emoji")
+if [ -z "$fonts_zh" ] || [ -z "$fonts_emoji" ]; then
   echo "test services: installing Chinese and emoji fonts (page screenshots)" >&2
   apt_install fonts-wqy-microhei fonts-noto-color-emoji || echo "test services: could not install the fonts" >&2
 fi
