@@ -136,6 +136,9 @@ Deno.test({
         await logIn(alice, "alice", "alice-pw");
         await online(alice);
         assertEquals(await alice.getByTestId("me-name").textContent(), "Alice Liddell");
+        const icon = await alice.locator('link[rel="icon"]').getAttribute("href");
+        const favicon = await alice.request.get(new URL(icon ?? "", t.url).href);
+        assertEquals([favicon.status(), favicon.headers()["content-type"]], [200, "image/svg+xml"]);
         const bob = await pageAs(browser, t.url, "bob");
         const bobTrouble = watchPage(bob);
 

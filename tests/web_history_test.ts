@@ -83,3 +83,18 @@ Deno.test("a live message after a gap pages through what was missed", async () =
   assertEquals(history.messages.map((m) => m.seq), [248, 249, 250, 251, 252, 253, 254]);
   assertEquals(server.asked.at(-1), { after: 251, limit: 100 });
 });
+
+Deno.test("a stale chat asks for its newest page again and fills the gap", async () => {
+  const all = Array.from({ length: 10 }, (_, i) => i + 1);
+  const server = fakeServer(all);
+  const history = new ChatHistory("a--b", server.fetchPage);
+  await history.loadNewest();
+  await history.loadNewest(); // held: not asked again
+  assertEquals(server.asked.length, 1);
+  history.markStale(); // a reconnect; meanwhile 11..60 arrived
+  for (let seq = 11; seq <= 60; seq++) all.push(seq);
+  await history.loadNewest(); // 31..60, then the gap 11..30 is caught up
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assertEquals(history.messages.map((m) => m.seq), all);
+  assertEquals(server.asked.slice(1), [{ limit: 30 }, { after: 10, limit: 100 }]);
+});

@@ -300,8 +300,12 @@ function onInit(init) {
     touchContact(frame.chatid, frame.time);
   }
   for (const entry of state.outbox.unsent()) transmit(entry);
-  // Every chat the page holds catches up from its last seq; the others get their newest page.
-  for (const history of state.cache.all()) history.catchUp();
+  // The open chat and the recent ones catch up from their last seq at once (one request each,
+  // however many chats the page holds); any other held chat asks when it is opened again.
+  for (const history of state.cache.all()) {
+    if (history.open || state.contacts.has(history.chatid)) history.catchUp();
+    else history.markStale();
+  }
   prefetch([...state.contacts.values()].sort((a, b) => b.time - a.time).slice(0, PREFETCH_CHATS));
   const view = state.view;
   if (view) {

@@ -196,6 +196,16 @@ export class ChatHistory {
     }
   }
 
+  /**
+   * Forgets that the newest page arrived (a reconnect, for a chat not worth a catch-up now):
+   * the next {@link loadNewest} asks again, and a gap it leaves is caught up then.
+   */
+  markStale() {
+    if (this.open) return;
+    this.loaded = false;
+    this.#loading = null;
+  }
+
   /** Keeps only the newest `keep` messages (the chat left the screen). */
   trim(keep = KEPT_WHILE_CLOSED) {
     const drop = this.messages.length - keep;

@@ -58,7 +58,10 @@ export class Composer {
         // kept for this page only
       }
     });
-    onLanguageChange(() => this.#recheck());
+    onLanguageChange(() => {
+      this.#showProblem(nodes.input.value);
+      this.#showCount(nodes.input.value);
+    });
   }
 
   /** Sends the text when it can be sent; otherwise says why and keeps it. */
