@@ -46,6 +46,16 @@ Deno.test({
   async fn(test) {
     const stores = await openTestStores();
     const browser = await launchChromium();
+    /** A step whose browser contexts are closed however it ends (a failure leaves no page behind). */
+    const step = (name: string, fn: () => Promise<void>) =>
+      test.step(name, async () => {
+        const before = new Set(browser.contexts());
+        try {
+          await fn();
+        } finally {
+          for (const context of browser.contexts()) if (!before.has(context)) await context.close();
+        }
+      });
     let t: TestServer = await startTestServer({ stores, configure });
     try {
       await t.addUser("alice", "alice-pw", "Alice");
@@ -54,7 +64,7 @@ Deno.test({
       const socketsOf = (accountid: string) =>
         [...hub().connections()].filter((c) => c.accountid === accountid);
 
-      await test.step("two tabs of one account stay in step", async () => {
+      await step("two tabs of one account stay in step", async () => {
         const context = await browser.newContext();
         const one = await pageAs(browser, t.url, "alice", context);
         // The second tab shares the cookie: it is logged in at once.
@@ -98,7 +108,7 @@ Deno.test({
         await context.close();
       });
 
-      await test.step("offline: pings answered on one socket, queued, caught up", async () => {
+      await step("offline: pings answered on one socket, queued, caught up", async () => {
         const aliceContext = await browser.newContext();
         const alice = await pageAs(browser, t.url, "alice", aliceContext);
         await openChatWith(alice, "bob");
@@ -186,7 +196,7 @@ Deno.test({
         await bob.context().close();
       });
 
-      await test.step("the server restarts mid-conversation: every message once", async () => {
+      await step("the server restarts mid-conversation: every message once", async () => {
         const alice = await pageAs(browser, t.url, "alice");
         await openChatWith(alice, "bob");
         const bob = await pageAs(browser, t.url, "bob");

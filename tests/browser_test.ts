@@ -103,6 +103,16 @@ Deno.test({
   async fn(test) {
     const stores = await openTestStores();
     const browser = await launchChromium();
+    /** A step whose browser contexts are closed however it ends (a failure leaves no page behind). */
+    const step = (name: string, fn: () => Promise<void>) =>
+      test.step(name, async () => {
+        const before = new Set(browser.contexts());
+        try {
+          await fn();
+        } finally {
+          for (const context of browser.contexts()) if (!before.has(context)) await context.close();
+        }
+      });
     const t: TestServer = await startTestServer({ stores, configure });
     const shots = await screenshotDir();
     try {
@@ -120,7 +130,7 @@ Deno.test({
         dept: "Sales",
       });
 
-      await test.step("two people chat both ways; a badge appears and clears", async () => {
+      await step("two people chat both ways; a badge appears and clears", async () => {
         const alice = await (await browser.newContext()).newPage();
         const trouble = watchPage(alice);
         await alice.goto(t.url);
@@ -246,7 +256,7 @@ Deno.test({
         await bob.context().close();
       });
 
-      await test.step("hostile names and messages render as text and the layout holds", async () => {
+      await step("hostile names and messages render as text and the layout holds", async () => {
         await t.addUser("mallory", "mallory-pw", HOSTILE_NAME, {
           dept: XSS,
           deptDetail: `Company,${XSS}`,
@@ -287,11 +297,19 @@ Deno.test({
         const person = alice.locator('[data-testid="user-item"][data-accountid="mallory"]');
         assertEquals(await person.locator(".name").textContent(), HOSTILE_NAME);
         assertEquals(await layoutOverflow(alice), []);
+        // Removed from the recent list, on the server too: a reload does not bring it back.
+        await alice.getByTestId("tab-recent").click();
+        await alice.locator('[data-testid="contact-remove"][data-chatid="alice--mallory"]').click();
+        await until("removed", async () => (await contact.count()) === 0);
+        await alice.reload();
+        await online(alice);
+        await alice.locator(`[data-testid="contact-item"][data-chatid="${AB}"]`).waitFor();
+        assertEquals(await contact.count(), 0);
         assertNoTrouble(trouble);
         await alice.context().close();
       });
 
-      await test.step("composer: emoji, empty and over-long text, refusal, rate limit", async () => {
+      await step("composer: emoji, empty and over-long text, refusal, rate limit", async () => {
         const context = await browser.newContext();
         const alice = await context.newPage();
         const trouble = watchPage(alice);
@@ -352,6 +370,22 @@ Deno.test({
         assertEquals(await pending.count(), 0);
         assertEquals(sent.filter((f) => f.content.length === 5000).length, 2);
 
+        // Ctrl+Enter mode: Enter breaks the line, Ctrl+Enter sends; the choice is kept.
+        await alice.getByTestId("send-key").selectOption("ctrl-enter");
+        await input.fill("line one");
+        await input.press("Enter");
+        await input.pressSequentially("line two");
+        await input.press("Control+Enter");
+        await until(
+          "sent with Ctrl+Enter",
+          async () => (await texts(bob)).at(-1) === "line one\nline two",
+        );
+        await alice.reload();
+        await online(alice);
+        await alice.locator(`[data-testid="contact-item"][data-chatid="${AB}"]`).click();
+        assertEquals(await alice.getByTestId("send-key").inputValue(), "ctrl-enter");
+        await alice.getByTestId("send-key").selectOption("enter");
+
         // The emoji picker: keyboard to the second emoji, Enter inserts it at the caret.
         await input.fill("hi ");
         await alice.getByTestId("emoji-button").click();
@@ -377,9 +411,9 @@ Deno.test({
           }
         });
         const burst = Array.from({ length: 10 }, (_, i) => `burst ${i}`);
-        const expected = ["hi 😃", ...burst];
+        const expected = ["line one\nline two", "hi 😃", ...burst];
         await until(
-          "bob got all eleven",
+          "bob got all twelve",
           async () => (await texts(bob)).length === before + expected.length,
         );
         assertEquals((await texts(bob)).slice(before), expected);
@@ -387,7 +421,7 @@ Deno.test({
           "alice shows all",
           async () => (await alice.getByTestId("pending-message").count()) === 0,
         );
-        assertEquals((await texts(alice)).slice(-11), expected);
+        assertEquals((await texts(alice)).slice(-expected.length), expected);
         const limited = refused.filter((f) => f.info === "rate_limited");
         assert(limited.length > 0, "the burst met the rate limit");
         for (const { cid } of limited) {
@@ -398,7 +432,7 @@ Deno.test({
         await bob.context().close();
       });
 
-      await test.step("a zh-CN browser gets Chinese; the choice of language is kept", async () => {
+      await step("a zh-CN browser gets Chinese; the choice of language is kept", async () => {
         const context = await browser.newContext({ locale: "zh-CN" });
         const carol = await context.newPage();
         const trouble = watchPage(carol);
@@ -461,7 +495,7 @@ Deno.test({
         await context.close();
       });
 
-      await test.step("while hidden: a chime, a desktop notification, a flashing title", async () => {
+      await step("while hidden: a chime, a desktop notification, a flashing title", async () => {
         const context = await browser.newContext();
         await context.addInitScript(FAKE_HIDDEN_AND_NOTIFICATIONS);
         const alice = await context.newPage();
@@ -533,7 +567,7 @@ Deno.test({
         await context.close();
       });
 
-      await test.step("phone width: the list and the conversation are separate views", async () => {
+      await step("phone width: the list and the conversation are separate views", async () => {
         const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
         const bob = await context.newPage();
         const trouble = watchPage(bob);
@@ -571,7 +605,7 @@ Deno.test({
         await context.close();
       });
 
-      await test.step("the main screen, for the README", async () => {
+      await step("the main screen, for the README", async () => {
         await t.addUser("dave", "dave-pw", "Dave Chen", { deptDetail: "Company,Sales" });
         await t.addUser("erin", "erin-pw", "王芳", { deptDetail: "Company,R&D,Web" });
         const dave = await t.connect("dave", await t.login("dave", "dave-pw"));
