@@ -6,9 +6,9 @@
  * lay beyond a gap) would hammer the server.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
 import { launchChromium, watchPage } from "./support/browser.ts";
-import { eventually, startTestServer } from "./support/chat_server.ts";
+import { openChatWith, pageAs, texts, until } from "./support/chat_page.ts";
+import { startTestServer } from "./support/chat_server.ts";
 
 const CHAT = "alice--bob";
 
@@ -27,7 +27,8 @@ Deno.test("chat page: a jump to a new seq epoch is caught up once, then left alo
       return (await bob.next((f) => f.type === "ack" && f.cid === text)).seq as number;
     };
     for (const text of ["one", "two", "three"]) await say(text);
-    const alice = await openChatAs(browser, t.url, "alice", "bob");
+    const alice = await pageAs(browser, t.url, "alice");
+    await openChatWith(alice, "bob");
     const trouble = watchPage(alice);
     await until("the first three", async () => (await texts(alice)).length === 3);
 
@@ -75,27 +76,3 @@ Deno.test("chat page: a jump to a new seq epoch is caught up once, then left alo
     await t.close();
   }
 });
-
-async function openChatAs(browser: Browser, url: string, me: string, other: string) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(url);
-  await page.getByTestId("login-account").fill(me);
-  await page.getByTestId("login-password").fill(`${me}-pw`);
-  await page.getByTestId("login-submit").click();
-  await page.getByTestId("chat-view").waitFor();
-  const status = page.getByTestId("conn-status");
-  await until("page online", async () => (await status.getAttribute("data-state")) === "online");
-  await page.getByTestId("tab-people").click();
-  await page.locator(`[data-testid="user-item"][data-accountid="${other}"]`).click();
-  await page.getByTestId("composer-input").waitFor();
-  return page;
-}
-
-function until<T>(what: string, check: () => Promise<T>, ms = 15_000): Promise<T> {
-  return eventually(check, ms, what) as Promise<T>;
-}
-
-function texts(page: Page): Promise<string[]> {
-  return page.locator('[data-testid="message-list"] [data-testid="message-text"]')
-    .evaluateAll((nodes) => nodes.map((n) => n.textContent ?? ""));
-}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the test suite needs on this machine, started or installed only when missing:
-# Redis on 127.0.0.1:6379, MariaDB on 127.0.0.1:3306 (root, no password), Chromium.
+# Redis on 127.0.0.1:6379, MariaDB on 127.0.0.1:3306 (root, no password), Chromium and fonts.
 # Used by `./chat test` and by .ci/run.
 set -uo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -41,5 +41,14 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "test services: installing Chromium (browser tests)" >&2
   apt_install chromium || echo "test services: could not install chromium" >&2
+fi
+# Chinese and colour-emoji fonts: without them the page's screenshots (docs/screenshots) show
+# boxes for Chinese text and emoji. The tests read text from the DOM and pass either way.
+# (Captured, not piped to `grep -q`: with pipefail, fc-list's SIGPIPE would fail the test.)
+fonts_zh=$(fc-list :lang=zh 2>/dev/null)
+fonts_emoji=$(fc-list 2>/dev/null | grep -i "color emoji")
+if [ -z "$fonts_zh" ] || [ -z "$fonts_emoji" ]; then
+  echo "test services: installing Chinese and emoji fonts (page screenshots)" >&2
+  apt_install fonts-wqy-microhei fonts-noto-color-emoji || echo "test services: could not install the fonts" >&2
 fi
 exit 0

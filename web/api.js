@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The HTTP API of docs/protocol.md over `fetch`, same origin, with the HttpOnly session cookie.
  * Every failure becomes an {@link ApiError} carrying the server's machine-readable code.
@@ -35,6 +36,7 @@ export function setUnauthorizedHandler(handler) {
  * @param {string} method
  * @param {string} path
  * @param {unknown} [body]
+ * @returns {Promise<any>}
  */
 export async function api(method, path, body) {
   /** @type {RequestInit} */
@@ -64,7 +66,11 @@ export async function api(method, path, body) {
   throw failure;
 }
 
-/** `GET` with query parameters (undefined ones left out). */
+/**
+ * `GET` with query parameters (undefined ones left out).
+ * @param {string} path
+ * @param {Record<string, string | number | undefined | null>} [params]
+ */
 export function get(path, params = {}) {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
@@ -74,7 +80,11 @@ export function get(path, params = {}) {
   return api("GET", text ? `${path}?${text}` : path);
 }
 
-/** The path of a chat's sub-resource, the id escaped. */
+/**
+ * The path of a chat's sub-resource, the id escaped.
+ * @param {string} chatid
+ * @param {string} rest
+ */
 export function chatPath(chatid, rest) {
   return `/api/chats/${encodeURIComponent(chatid)}/${rest}`;
 }

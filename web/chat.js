@@ -1,119 +1,178 @@
+/// <reference no-default-lib="true" />
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/// <reference lib="esnext" />
+// @ts-check
 /**
- * The chat page: the one WebSocket, the sidebar and the open conversation, wired together.
- * Plain ES modules, no build step; every piece of user text reaches the DOM as text (dom.js).
+ * The chat page: the one WebSocket, the left column and the open conversation, wired together.
+ * Plain ES modules, no build step, type-checked by `deno check` (JSDoc types); every piece of
+ * user text reaches the DOM as text (dom.js).
  *
  * @module
  */
 import { api, chatPath, get, setUnauthorizedHandler } from "./api.js";
+import { avatar } from "./avatar.js";
+import { ChatCache } from "./chat_history.js";
 import { ChatView } from "./chat_view.js";
-import { byId } from "./dom.js";
+import { Composer } from "./composer.js";
+import { byId, el } from "./dom.js";
+import {
+  applyTranslations,
+  errorText,
+  language,
+  onLanguageChange,
+  setLanguage,
+  t,
+} from "./i18n.js";
+import { LANGUAGES } from "./i18n_catalog.js";
+import { moveFocusInList } from "./keyboard.js";
 import { LoginForm } from "./login.js";
+import { messagePreview } from "./message_body.js";
+import { Notifier } from "./notifier.js";
+import { OrgTree } from "./org_tree.js";
 import { Outbox } from "./outbox.js";
-import { renderContacts, renderUsers } from "./sidebar.js";
+import { presenceOf, renderContacts, renderSearchResults } from "./sidebar.js";
 import { ChatSocket, CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED } from "./socket.js";
 
+/** @typedef {import("./chat_history.js").Say} Say */
+/** @typedef {import("./sidebar.js").User} User */
+/** @typedef {import("./sidebar.js").Contact} Contact */
+/** @typedef {import("./outbox.js").OutboxEntry} OutboxEntry */
+
+/** The server's default `limits.messageChars`; a lower server limit is answered per message. */
 const MAX_CHARS = 5000;
-const SEND_KEY = "webchat.sendKey";
-const TITLE = "webChat";
-/** Live messages kept per chat for {@link openChat}. */
-const LIVE_KEPT = 50;
+/** Recent chats whose newest page is fetched at login (previews; opening them costs nothing). */
+const PREFETCH_CHATS = 20;
+const PREFETCH_PARALLEL = 3;
+/** `unavailable` answers resent automatically before a message shows as failed. */
+const UNAVAILABLE_RETRIES = 3;
+const SEARCH_DELAY_MS = 200;
 
 const state = {
-  /** @type {{accountid: string, username: string, dept: string} | null} */
+  /** @type {User | null} */
   me: null,
-  /** @type {Map<string, any>} accountid → User */
+  /** @type {Map<string, User>} */
   users: new Map(),
+  /** @type {Set<string>} */
   online: new Set(),
-  /** @type {Map<string, {chatid: string, time: number, unread: number, title: string}>} */
+  /** False while this page has no live socket: others' presence is then unknown. */
+  presenceKnown: false,
+  /** @type {Map<string, Contact>} */
   contacts: new Map(),
   /** @type {ChatSocket | null} */
   socket: null,
   /** @type {ChatView | null} */
   view: null,
   outbox: new Outbox(),
-  /**
-   * The newest live messages of each chat this session, shown at once when the chat opens:
-   * history is archived by a worker a moment after delivery and may not hold them yet.
-   * @type {Map<string, any[]>}
-   */
-  live: new Map(),
-  readTimer: 0,
+  cache: new ChatCache((chatid, params) => get(chatPath(chatid, "messages"), params)),
+  /** @type {"recent" | "org"} */
+  tab: "recent",
+  /** @type {User[] | null} people found by the server for the search box; null while asked */
+  found: null,
+  searchSeq: 0,
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  searchTimer: undefined,
+  /** No `say` goes out before this time (the server answered `rate_limited`). */
+  holdUntil: 0,
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  resendTimer: undefined,
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  readTimer: undefined,
   renderQueued: false,
+  /** @type {() => string} the connection line, redrawn on a language switch */
+  connText: () => "",
 };
 
 const $ = {
   chatView: byId("chat-view"),
+  meAvatar: byId("me-avatar"),
   meName: byId("me-name"),
   conn: byId("conn-status"),
   reconnect: byId("reconnect"),
+  lang: /** @type {HTMLSelectElement} */ (byId("lang")),
+  loginLang: /** @type {HTMLSelectElement} */ (byId("login-lang")),
   search: /** @type {HTMLInputElement} */ (byId("search")),
   tabRecent: byId("tab-recent"),
-  tabPeople: byId("tab-people"),
+  tabOrg: byId("tab-org"),
   totalUnread: byId("total-unread"),
   contactList: byId("contact-list"),
-  userList: byId("user-list"),
+  orgList: byId("org-tree"),
+  results: byId("search-results"),
   notice: byId("notice"),
   home: byId("home"),
   chat: byId("chat"),
+  back: byId("back"),
+  chatAvatar: byId("chat-avatar"),
   chatTitle: byId("chat-title"),
   chatSubtitle: byId("chat-subtitle"),
+  chatDetails: byId("chat-details"),
   log: byId("chat-log"),
   messageList: byId("message-list"),
   outboxList: byId("outbox-list"),
   older: /** @type {HTMLButtonElement} */ (byId("load-older")),
-  composer: byId("composer"),
-  input: /** @type {HTMLTextAreaElement} */ (byId("composer-input")),
-  composerError: byId("composer-error"),
-  sendKey: /** @type {HTMLSelectElement} */ (byId("send-key")),
+  historyStart: byId("history-start"),
 };
 
 const login = new LoginForm(enter);
+const orgTree = new OrgTree($.orgList);
+const notifier = new Notifier(baseTitle, (chatid) => openChat(chatid));
+const composer = new Composer(
+  {
+    form: /** @type {HTMLFormElement} */ (byId("composer")),
+    input: /** @type {HTMLTextAreaElement} */ (byId("composer-input")),
+    error: byId("composer-error"),
+    counter: byId("composer-count"),
+    sendKey: /** @type {HTMLSelectElement} */ (byId("send-key")),
+    emojiButton: /** @type {HTMLButtonElement} */ (byId("emoji-button")),
+    emojiPanel: byId("emoji-panel"),
+  },
+  MAX_CHARS,
+  send,
+);
+/** The notice line's text, redrawn on a language switch. @type {() => string} */
+let noticeText = () => "";
 
 // ---------------------------------------------------------------- session
 
 async function boot() {
+  document.documentElement.lang = language();
+  applyTranslations(document);
   wire();
   try {
     const { user } = await api("GET", "/api/me");
     enter(user);
   } catch (error) {
-    login.show(error.status === 401 ? "" : error.message, error.code);
+    const { status, code } = /** @type {import("./api.js").ApiError} */ (error);
+    login.show(status === 401 ? () => "" : () => errorText(code), code);
   }
 }
 
+/** @param {User} user */
 function enter(user) {
   state.me = user;
   state.online = new Set([user.accountid]);
   $.chatView.hidden = false;
-  $.meName.textContent = user.username || user.accountid;
-  $.meName.title = user.accountid;
-  state.socket = new ChatSocket(user.accountid, {
-    onFrame,
-    onState: showConnection,
-    shouldRetry,
-  });
+  showMe();
+  state.socket = new ChatSocket(user.accountid, { onFrame, onState: showConnection, shouldRetry });
   state.socket.start();
   loadUsers();
   scheduleRender();
 }
 
-/** Back to the login form; `message` says why when it was not the user's choice. */
-function leave(message = "") {
+/** Back to the login form; `message` says why when it was not the reader's choice. */
+function leave(message = () => "") {
   state.socket?.stop();
   state.socket = null;
   state.me = null;
   state.users.clear();
   state.contacts.clear();
   state.outbox.clear();
-  state.live.clear();
-  state.view?.close();
-  state.view = null;
+  state.cache.clear();
+  closeChat();
   $.chatView.hidden = true;
-  $.chat.hidden = true;
-  $.home.hidden = false;
-  showNotice("");
-  document.title = TITLE;
-  login.show(message, message ? "unauthorized" : "");
+  showNotice(() => "");
+  notifier.seen();
+  login.show(message, message() ? "unauthorized" : "");
 }
 
 async function logout() {
@@ -128,31 +187,58 @@ async function logout() {
 async function loadUsers() {
   try {
     const { users } = await get("/api/users", { limit: 5000 });
-    state.users = new Map(users.map((u) => [u.accountid, u]));
+    state.users = new Map(users.map((/** @type {User} */ u) => [u.accountid, u]));
+    showMe();
     scheduleRender();
     if (state.view) showChatHeader(state.view.chatid);
   } catch (error) {
-    if (error.status !== 401) showNotice(`Cannot load the directory: ${error.message}`);
+    const { status, code, message } = /** @type {import("./api.js").ApiError} */ (error);
+    if (status !== 401) {
+      showNotice(() => t("notice.directory", { reason: errorText(code, message) }));
+    }
   }
+}
+
+function showMe() {
+  const me = state.me;
+  if (!me) return;
+  const name = state.users.get(me.accountid)?.username || me.username || me.accountid;
+  $.meName.textContent = name;
+  $.meName.title = me.accountid;
+  $.meAvatar.replaceChildren(avatar(me.accountid, name));
 }
 
 // ---------------------------------------------------------------- socket
 
+/**
+ * @param {"connecting" | "online" | "waiting" | "stopped"} status
+ * @param {number} [delay]
+ */
 function showConnection(status, delay) {
-  $.conn.textContent = {
-    connecting: "connecting…",
-    online: "online",
-    waiting: `offline, retrying in ${Math.ceil((delay ?? 0) / 1000)} s`,
-    stopped: "disconnected",
-  }[status];
+  state.connText = () =>
+    status === "waiting"
+      ? t("conn.waiting", { seconds: Math.ceil((delay ?? 0) / 1000) })
+      : t(`conn.${status}`);
+  $.conn.textContent = state.connText();
   $.conn.dataset.state = status;
   $.reconnect.hidden = status !== "waiting";
+  // Without a socket the page hears no login/logout: what it knew of others is stale.
+  const known = status === "online";
+  if (known !== state.presenceKnown) {
+    state.presenceKnown = known;
+    scheduleRender();
+    if (state.view) showChatHeader(state.view.chatid);
+  }
 }
 
-/** Decides after an unexpected close whether to reconnect. */
+/**
+ * Decides after an unexpected close whether to reconnect.
+ * @param {number} code
+ * @param {boolean} wasReady
+ */
 async function shouldRetry(code, wasReady) {
   if (code === CLOSE_FORBIDDEN) {
-    showNotice("The server refused this connection for your account.");
+    showNotice(() => t("notice.refused"));
     return false;
   }
   if (code === CLOSE_UNAUTHENTICATED || !wasReady) {
@@ -160,8 +246,8 @@ async function shouldRetry(code, wasReady) {
     try {
       await api("GET", "/api/me");
     } catch (error) {
-      if (error.status === 401) {
-        leave("Your session has ended; log in again.");
+      if (/** @type {import("./api.js").ApiError} */ (error).status === 401) {
+        leave(() => t("session.ended"));
         return false;
       }
     }
@@ -169,6 +255,7 @@ async function shouldRetry(code, wasReady) {
   return true;
 }
 
+/** @param {any} frame */
 function onFrame(frame) {
   switch (frame.type) {
     case "init":
@@ -188,59 +275,92 @@ function onFrame(frame) {
       return;
     case "read":
       return clearUnread(frame.chatid);
+      // groupset, systemNotice (issue 6) and broadcast (issue 6) are handled here once built.
   }
 }
 
-/** The first frame of every (re)connection: the whole state again. */
+/** The first frame of every (re)connection: the whole state again. @param {any} init */
 function onInit(init) {
   state.me = init.user;
   state.online = new Set(init.online);
   state.contacts = new Map(
-    init.contacts.map((c) => [c.chatid, { ...c, unread: init.unread?.[c.chatid] ?? c.unread }]),
+    init.contacts.map((/** @type {Contact} */ c) => [
+      c.chatid,
+      { ...c, unread: init.unread?.[c.chatid] ?? c.unread },
+    ]),
   );
   for (const [chatid, unread] of Object.entries(init.unread ?? {})) {
     if (!state.contacts.has(chatid)) {
-      state.contacts.set(chatid, { chatid, time: 0, unread, title: "" });
+      state.contacts.set(chatid, { chatid, time: 0, unread: Number(unread), title: "" });
     }
   }
-  // Offline messages are already in the unread counts; only the open chat shows them.
+  // Offline messages are already in the unread counts.
   for (const frame of init.offline ?? []) {
-    remember(frame);
+    state.cache.get(frame.chatid).addLive(frame);
     touchContact(frame.chatid, frame.time);
-    state.view?.add([frame]);
   }
   for (const entry of state.outbox.unsent()) transmit(entry);
+  // The open chat and the recent ones catch up from their last seq at once (one request each,
+  // however many chats the page holds); any other held chat asks when it is opened again.
+  for (const history of state.cache.all()) {
+    if (history.open || state.contacts.has(history.chatid)) history.catchUp();
+    else history.markStale();
+  }
+  prefetch([...state.contacts.values()].sort((a, b) => b.time - a.time).slice(0, PREFETCH_CHATS));
   const view = state.view;
   if (view) {
-    view.catchUp();
-    if (document.visibilityState === "visible" && unreadOf(view.chatid) > 0) {
-      markRead(view.chatid);
-    }
+    if (!document.hidden && unreadOf(view.chatid) > 0) markRead(view.chatid);
     showChatHeader(view.chatid);
   }
   scheduleRender();
 }
 
+/** Fetches the newest page of chats not held yet, a few at a time. @param {Contact[]} contacts */
+async function prefetch(contacts) {
+  const queue = contacts.map((c) => state.cache.get(c.chatid)).filter((h) => !h.loaded);
+  const worker = async () => {
+    for (let history = queue.shift(); history; history = queue.shift()) {
+      try {
+        await history.loadNewest();
+        scheduleRender();
+      } catch {
+        // Opening the chat asks again and says what failed.
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PREFETCH_PARALLEL }, worker));
+}
+
+/** @param {Say} frame */
 function onSay(frame) {
-  const mine = frame.fromuser === state.me?.accountid;
-  remember(frame);
+  const me = state.me?.accountid;
+  const mine = frame.fromuser === me;
   if (mine && frame.cid) settle(frame.cid, frame);
-  const view = state.view?.chatid === frame.chatid ? state.view : null;
-  view?.addLive(frame);
+  const added = state.cache.get(frame.chatid).addLive(frame);
   const contact = touchContact(frame.chatid, frame.time);
-  if (!mine) {
-    if (view && document.visibilityState === "visible") scheduleRead(view.chatid, frame.seq);
+  if (!mine && added) {
+    const open = state.view?.chatid === frame.chatid;
+    if (open && !document.hidden) scheduleRead(frame.chatid, frame.seq);
     else contact.unread++;
+    notifier.notify({
+      chatid: frame.chatid,
+      from: nameOf(frame.fromuser),
+      text: messagePreview(frame),
+    });
   }
   scheduleRender();
 }
 
-/** An `ack` (or the sender's own `say`) for an outbox entry: it is now a real message. */
+/**
+ * An `ack` (or the sender's own `say`) for an outbox entry: it is now a real message.
+ * @param {string} cid
+ * @param {any} frame
+ */
 function settle(cid, frame) {
   const entry = state.outbox.take(cid);
-  if (!entry || state.view?.chatid !== entry.chatid) return;
-  state.view.removePending(cid);
-  state.view.add([{
+  if (!entry || !state.me) return;
+  if (state.view?.chatid === entry.chatid) state.view.removePending(cid);
+  state.cache.get(entry.chatid).add([{
     type: "say",
     chatid: entry.chatid,
     fromuser: state.me.accountid,
@@ -251,30 +371,71 @@ function settle(cid, frame) {
     seq: frame.seq,
     cid,
   }]);
+  touchContact(entry.chatid, frame.time);
+  scheduleRender();
 }
 
+/** @param {{info: string, msg: string, cid?: string, retryAfterMs?: number}} frame */
 function onError(frame) {
   const entry = frame.cid ? state.outbox.get(frame.cid) : null;
   if (!entry) {
-    showNotice(`${frame.msg} (${frame.info})`);
+    showNotice(() => errorText(frame.info, frame.msg));
+    return;
+  }
+  if (frame.info === "rate_limited") {
+    // Too fast: everything waiting goes out again, in order, with the same cids, after the wait.
+    hold(Math.max(100, Number(frame.retryAfterMs) || 1000));
+    transmit(entry);
+    return;
+  }
+  if (frame.info === "unavailable" && entry.retries < UNAVAILABLE_RETRIES) {
+    entry.retries++;
+    hold(1000 * 2 ** entry.retries);
+    transmit(entry);
     return;
   }
   entry.state = "failed";
-  entry.reason = frame.msg || frame.info;
-  if (state.view?.chatid === entry.chatid) state.view.renderPending(entry);
+  entry.reason = errorText(frame.info, frame.msg);
+  showPending(entry);
 }
 
-/** Keeps a live message for {@link openChat}. */
-function remember(frame) {
-  const frames = state.live.get(frame.chatid) ?? [];
-  frames.push(frame);
-  if (frames.length > LIVE_KEPT) frames.shift();
-  state.live.set(frame.chatid, frames);
+/** No `say` goes out for `ms`; then every waiting entry is sent again. @param {number} ms */
+function hold(ms) {
+  state.holdUntil = Math.max(state.holdUntil, Date.now() + ms);
+  clearTimeout(state.resendTimer);
+  state.resendTimer = setTimeout(() => {
+    for (const entry of state.outbox.unsent()) if (entry.state === "waiting") transmit(entry);
+  }, state.holdUntil - Date.now());
+}
+
+/** Sends an outbox entry now if it may go, else marks it waiting or queued. @param {OutboxEntry} entry */
+function transmit(entry) {
+  const wait = state.holdUntil - Date.now();
+  if (wait > 0) {
+    entry.state = "waiting";
+    entry.waitMs = wait;
+  } else {
+    const sent = state.socket?.send({
+      type: "say",
+      chatid: entry.chatid,
+      content: entry.content,
+      msgType: "text",
+      cid: entry.cid,
+    });
+    entry.state = sent ? "sending" : "queued";
+  }
+  entry.reason = "";
+  showPending(entry);
+}
+
+/** @param {OutboxEntry} entry */
+function showPending(entry) {
+  if (state.view?.chatid === entry.chatid) state.view.renderPending(entry);
 }
 
 // ---------------------------------------------------------------- contacts and unread
 
-/** The contact of a chat, created when missing, moved up to `time`. */
+/** The contact of a chat, created when missing, moved up to `time`. @param {string} chatid @param {number} time */
 function touchContact(chatid, time) {
   let contact = state.contacts.get(chatid);
   if (!contact) {
@@ -285,10 +446,12 @@ function touchContact(chatid, time) {
   return contact;
 }
 
+/** @param {string} chatid */
 function unreadOf(chatid) {
   return state.contacts.get(chatid)?.unread ?? 0;
 }
 
+/** @param {string} chatid */
 function clearUnread(chatid) {
   const contact = state.contacts.get(chatid);
   if (contact && contact.unread) {
@@ -297,7 +460,7 @@ function clearUnread(chatid) {
   }
 }
 
-/** Marks a chat read on the server (HTTP: works while the socket reconnects). */
+/** Marks a chat read on the server (HTTP: works while the socket reconnects). @param {string} chatid */
 function markRead(chatid) {
   clearUnread(chatid);
   api("POST", chatPath(chatid, "read")).catch(() => {});
@@ -306,6 +469,8 @@ function markRead(chatid) {
 /**
  * Marks live messages of the open chat read, a moment later: the server counts a message
  * unread only after fanning it out, so an instant `read` could land before that count.
+ * @param {string} chatid
+ * @param {number} seq
  */
 function scheduleRead(chatid, seq) {
   clearTimeout(state.readTimer);
@@ -315,208 +480,343 @@ function scheduleRead(chatid, seq) {
   }, 800);
 }
 
-/** The other account of a one-to-one chat (yourself for notes to self), else null. */
+/** Takes a chat off the recent list (it comes back with its next message). @param {string} chatid */
+async function removeContact(chatid) {
+  try {
+    await api("DELETE", `/api/contacts/${encodeURIComponent(chatid)}`);
+    state.contacts.delete(chatid);
+    scheduleRender();
+    $.contactList.querySelector("button.item")?.closest("li")?.querySelector("button")?.focus();
+  } catch (error) {
+    const { code, message } = /** @type {import("./api.js").ApiError} */ (error);
+    showNotice(() => t("notice.remove", { reason: errorText(code, message) }));
+  }
+}
+
+/** The other account of a one-to-one chat (yourself for notes to self), else null. @param {string} chatid */
 function otherOf(chatid) {
   const match = /^([A-Za-z0-9_.]+)--([A-Za-z0-9_.]+)$/.exec(chatid);
   if (!match) return null;
   return match[1] === state.me?.accountid ? match[2] : match[1];
 }
 
+/** @param {string} accountid */
 function nameOf(accountid) {
   return state.users.get(accountid)?.username || accountid;
 }
 
+/** @param {string} chatid */
 function titleOf(chatid) {
   const other = otherOf(chatid);
-  if (other) return other === state.me?.accountid ? "Notes to self" : nameOf(other);
+  if (other) return other === state.me?.accountid ? t("chat.self") : nameOf(other);
   return state.contacts.get(chatid)?.title || chatid;
 }
 
-/** The one-to-one chat id: both accounts in byte order, joined by `--`. */
+/** The one-to-one chat id: both accounts in byte order, joined by `--`. @param {string} accountid */
 function chatWith(accountid) {
-  const me = state.me.accountid;
+  const me = state.me?.accountid ?? "";
   return me < accountid ? `${me}--${accountid}` : `${accountid}--${me}`;
 }
 
-/** Redraws the sidebar once per frame however many events asked for it. */
+/** @param {string} chatid */
+function previewOf(chatid) {
+  const last = state.cache.peek(chatid)?.last;
+  return last ? { text: messagePreview(last), mine: last.fromuser === state.me?.accountid } : null;
+}
+
+function baseTitle() {
+  const total = [...state.contacts.values()].reduce((sum, c) => sum + c.unread, 0);
+  return total ? `(${total}) ${t("app.name")}` : t("app.name");
+}
+
+/** Redraws the left column once per frame however many events asked for it. */
 function scheduleRender() {
   if (state.renderQueued) return;
   state.renderQueued = true;
   requestAnimationFrame(() => {
     state.renderQueued = false;
     if (!state.me) return;
+    // Redrawing replaces the focused button: give the focus to its successor.
+    const focused = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.focusKey;
+    /** @type {import("./sidebar.js").SidebarContext} */
     const ctx = {
       me: state.me.accountid,
       online: state.online,
+      presenceKnown: state.presenceKnown,
       openChatid: state.view?.chatid ?? null,
       titleOf,
       otherOf,
-      onOpen: openChat,
+      previewOf,
       chatWith,
+      onOpen: openChat,
+      onRemove: removeContact,
     };
-    renderContacts($.contactList, [...state.contacts.values()], ctx);
-    renderUsers($.userList, [...state.users.values()], $.search.value, ctx);
-    const total = [...state.contacts.values()].reduce((sum, c) => sum + c.unread, 0);
+    const contacts = [...state.contacts.values()];
+    const query = $.search.value.trim();
+    if (query) renderSearchResults($.results, query, contacts, state.found, ctx);
+    else if (state.tab === "recent") renderContacts($.contactList, contacts, ctx);
+    else orgTree.render([...state.users.values()], ctx);
+    if (focused) {
+      /** @type {HTMLElement | null} */ (document.querySelector(
+        `.side [data-focus-key="${CSS.escape(focused)}"]`,
+      ))?.focus();
+    }
+    const total = contacts.reduce((sum, c) => sum + c.unread, 0);
     $.totalUnread.hidden = total === 0;
-    $.totalUnread.textContent = String(total);
-    document.title = total ? `(${total}) ${TITLE}` : TITLE;
+    $.totalUnread.textContent = total > 99 ? "99+" : String(total);
+    notifier.refreshTitle();
   });
 }
 
+/** @param {"recent" | "org"} tab */
 function showTab(tab) {
-  $.contactList.hidden = tab !== "recent";
-  $.userList.hidden = tab !== "people";
+  state.tab = tab;
+  const searching = $.search.value.trim() !== "";
+  $.contactList.hidden = searching || tab !== "recent";
+  $.orgList.hidden = searching || tab !== "org";
+  $.results.hidden = !searching;
   $.tabRecent.setAttribute("aria-selected", String(tab === "recent"));
-  $.tabPeople.setAttribute("aria-selected", String(tab === "people"));
+  $.tabOrg.setAttribute("aria-selected", String(tab === "org"));
+  scheduleRender();
+}
+
+/** Searches chats at once and people on the server, a moment after the last key press. */
+function onSearchInput() {
+  const query = $.search.value.trim();
+  clearTimeout(state.searchTimer);
+  state.found = null;
+  showTab(state.tab);
+  if (!query) return;
+  const seq = ++state.searchSeq;
+  state.searchTimer = setTimeout(async () => {
+    try {
+      const { users } = await get("/api/users", { q: query.slice(0, 100), limit: 50 });
+      if (seq === state.searchSeq) state.found = users;
+    } catch (error) {
+      if (seq !== state.searchSeq) return;
+      state.found = [];
+      const { code, message } = /** @type {import("./api.js").ApiError} */ (error);
+      showNotice(() => t("notice.search", { reason: errorText(code, message) }));
+    }
+    scheduleRender();
+  }, SEARCH_DELAY_MS);
 }
 
 // ---------------------------------------------------------------- the open chat
 
+/** @param {string} chatid */
 async function openChat(chatid) {
+  if (!state.me) return;
+  $.chatView.dataset.view = "chat";
   if (state.view?.chatid === chatid) {
-    $.input.focus();
+    composer.focus();
     return;
   }
   state.view?.close();
+  const history = state.cache.get(chatid);
   const view = new ChatView({
-    chatid,
+    history,
     me: state.me.accountid,
     nameOf,
-    nodes: { log: $.log, list: $.messageList, outbox: $.outboxList, older: $.older },
+    nodes: {
+      log: $.log,
+      list: $.messageList,
+      outbox: $.outboxList,
+      older: $.older,
+      start: $.historyStart,
+    },
     onRetry: (cid) => {
       const entry = state.outbox.get(cid);
-      if (entry) transmit(entry);
+      if (entry) {
+        entry.retries = 0;
+        transmit(entry);
+      }
     },
     onDiscard: (cid) => {
       state.outbox.take(cid);
       view.removePending(cid);
     },
+    onOlderFailed: (error) =>
+      showNotice(() => t("notice.older", { reason: errorText(error.code, error.message) })),
   });
   state.view = view;
   $.home.hidden = true;
   $.chat.hidden = false;
-  showNotice("");
-  $.composerError.textContent = "";
+  showNotice(() => "");
+  composer.reset();
   showChatHeader(chatid);
-  view.add(state.live.get(chatid) ?? []);
   for (const entry of state.outbox.forChat(chatid)) view.renderPending(entry);
   markRead(chatid);
   scheduleRender();
-  $.input.focus();
+  composer.focus();
   try {
-    await view.loadNewest();
+    await view.load();
   } catch (error) {
-    if (!view.closed) showNotice(`Cannot load the history: ${error.message}`);
+    const { code, message } = /** @type {import("./api.js").ApiError} */ (error);
+    if (!view.closed) showNotice(() => t("notice.history", { reason: errorText(code, message) }));
   }
 }
 
+/** Leaves the conversation (logout). */
+function closeChat() {
+  state.view?.close();
+  state.view = null;
+  $.chat.hidden = true;
+  $.home.hidden = false;
+  $.chatView.dataset.view = "list";
+}
+
+/** On a phone-width screen: back from the conversation to the list. */
+function showList() {
+  $.chatView.dataset.view = "list";
+  const chatid = state.view?.chatid;
+  const item = chatid
+    ? /** @type {HTMLElement | null} */ ($.chatView.querySelector(
+      `.side [data-chatid="${CSS.escape(chatid)}"]`,
+    ))
+    : null;
+  (item ?? $.search).focus();
+}
+
+/** @param {string} chatid */
 function showChatHeader(chatid) {
+  const me = state.me;
+  if (!me) return;
   const other = otherOf(chatid);
-  $.chatTitle.textContent = titleOf(chatid);
+  const title = titleOf(chatid);
+  $.chatTitle.textContent = title;
+  $.chatAvatar.replaceChildren(avatar(other ?? chatid, title));
+  $.chatDetails.replaceChildren();
   if (!other) {
-    $.chatSubtitle.textContent = "group";
+    $.chatSubtitle.textContent = t("chat.group"); // title, owner and members: issue 6
     return;
   }
-  const online = state.online.has(other);
-  $.chatSubtitle.textContent = other === state.me.accountid
-    ? "Only you can see these messages"
-    : [other, state.users.get(other)?.dept, online ? "online" : "offline"]
-      .filter(Boolean).join(" · ");
-  $.chatSubtitle.classList.toggle("offline", !online);
+  const presence = other === me.accountid ? "self" : presenceOf(
+    { online: state.online, presenceKnown: state.presenceKnown },
+    other,
+  );
+  $.chatSubtitle.dataset.presence = presence;
+  $.chatSubtitle.textContent = presence === "self"
+    ? t("chat.selfOnly")
+    : [other, t(`presence.${presence}`)].join(" · ");
+  const user = state.users.get(other);
+  if (!user) return;
+  const phone = [user.tel, user.mobile].filter(Boolean).join(", ");
+  const details = [
+    ["chat.dept", (user.deptDetail || user.dept).split(",").join(" / "), "chat-dept"],
+    ["chat.email", user.email, "chat-email"],
+    ["chat.phone", phone, "chat-phone"],
+  ].filter(([, value]) => value);
+  $.chatDetails.replaceChildren(
+    ...details.map(([label, value, testid]) =>
+      el(
+        "span",
+        { class: "detail", dataset: { testid } },
+        el("span", { class: "label", text: t(label) }),
+        el("span", { class: "value", text: value }),
+      )
+    ),
+  );
 }
 
-async function loadOlder() {
+/** @param {string} content */
+function send(content) {
   const view = state.view;
   if (!view) return;
-  $.older.disabled = true;
-  try {
-    await view.loadOlder();
-  } catch (error) {
-    showNotice(`Cannot load older messages: ${error.message}`);
-  } finally {
-    $.older.disabled = false;
-  }
-}
-
-function send() {
-  const view = state.view;
-  if (!view) return;
-  const content = $.input.value;
-  if (content.trim() === "") return;
-  if ([...content].length > MAX_CHARS) {
-    $.composerError.textContent = `A message holds at most ${MAX_CHARS} characters.`;
-    return;
-  }
-  $.composerError.textContent = "";
-  $.input.value = "";
   transmit(state.outbox.add(view.chatid, content));
   view.scrollToBottom();
 }
 
-/** Sends an outbox entry now if the socket is up, else marks it queued for the reconnect. */
-function transmit(entry) {
-  const sent = state.socket?.send({
-    type: "say",
-    chatid: entry.chatid,
-    content: entry.content,
-    msgType: "text",
-    cid: entry.cid,
-  });
-  entry.state = sent ? "sending" : "queued";
-  entry.reason = "";
-  if (state.view?.chatid === entry.chatid) state.view.renderPending(entry);
-}
-
-function onComposerKey(event) {
-  // Enter that confirms an input-method candidate (Chinese, Japanese…) is not a send.
-  if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
-  const ctrl = event.ctrlKey || event.metaKey;
-  const sends = $.sendKey.value === "ctrl-enter" ? ctrl : !ctrl && !event.shiftKey;
-  if (sends) {
-    event.preventDefault();
-    send();
-  } else if (ctrl && $.sendKey.value === "enter") {
-    // Ctrl+Enter inserts a line break in "Enter sends" mode, like Shift+Enter.
-    event.preventDefault();
-    $.input.setRangeText("\n", $.input.selectionStart, $.input.selectionEnd, "end");
-  }
-}
-
+/** @param {() => string} text */
 function showNotice(text) {
-  $.notice.textContent = text;
-  $.notice.hidden = !text;
+  noticeText = text;
+  $.notice.textContent = text();
+  $.notice.hidden = !$.notice.textContent;
+}
+
+/** Everything drawn with words, again (the language changed). */
+function redrawAll() {
+  $.conn.textContent = state.connText();
+  $.notice.textContent = noticeText();
+  for (const select of [$.lang, $.loginLang]) select.value = language();
+  showMe();
+  if (state.view) {
+    state.view.redraw();
+    state.view.redrawPending(state.outbox.forChat(state.view.chatid));
+    showChatHeader(state.view.chatid);
+  }
+  scheduleRender();
+  notifier.refreshTitle();
 }
 
 // ---------------------------------------------------------------- wiring
 
 function wire() {
   setUnauthorizedHandler(() => {
-    if (state.me) leave("Your session has ended; log in again.");
+    if (state.me) leave(() => t("session.ended"));
   });
+  for (const select of [$.lang, $.loginLang]) {
+    select.replaceChildren(
+      ...LANGUAGES.map(({ code, name }) => el("option", { value: code, text: name, lang: code })),
+    );
+    select.value = language();
+    select.addEventListener("change", () => setLanguage(/** @type {any} */ (select.value)));
+  }
+  onLanguageChange(redrawAll);
   byId("logout").addEventListener("click", logout);
   $.reconnect.addEventListener("click", () => state.socket?.reconnectNow());
   $.tabRecent.addEventListener("click", () => showTab("recent"));
-  $.tabPeople.addEventListener("click", () => showTab("people"));
-  $.search.addEventListener("input", () => {
-    if ($.search.value) showTab("people");
-    scheduleRender();
-  });
-  $.older.addEventListener("click", loadOlder);
-  $.composer.addEventListener("submit", (event) => {
-    event.preventDefault();
-    send();
-    $.input.focus();
-  });
-  $.input.addEventListener("keydown", onComposerKey);
-  $.sendKey.value = localStorage.getItem(SEND_KEY) === "ctrl-enter" ? "ctrl-enter" : "enter";
-  $.sendKey.addEventListener("change", () => localStorage.setItem(SEND_KEY, $.sendKey.value));
-  addEventListener("online", () => state.socket?.reconnectNow());
-  document.addEventListener("visibilitychange", () => {
-    const view = state.view;
-    if (document.visibilityState === "visible" && view && unreadOf(view.chatid) > 0) {
-      markRead(view.chatid);
+  $.tabOrg.addEventListener("click", () => showTab("org"));
+  $.search.addEventListener("input", onSearchInput);
+  $.search.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && $.search.value) {
+      $.search.value = "";
+      onSearchInput();
+    } else if (event.key === "ArrowDown") {
+      event.preventDefault();
+      moveFocusInList($.chatView.querySelector(".side .list:not([hidden])"), 0);
+    } else if (event.key === "Enter") {
+      /** @type {HTMLElement | null} */ ($.results.querySelector("button.item"))?.click();
     }
   });
+  for (const list of [$.contactList, $.orgList, $.results]) {
+    list.addEventListener("keydown", (event) => onListKey(list, event));
+  }
+  $.older.addEventListener("click", () => state.view?.loadOlder());
+  $.back.addEventListener("click", showList);
+  byId("chat").addEventListener("keydown", (event) => {
+    // Escape leaves the conversation on a phone-width screen (the emoji panel takes it first).
+    if (event.key === "Escape" && !event.defaultPrevented && $.back.offsetParent !== null) {
+      showList();
+    }
+  });
+  addEventListener("online", () => state.socket?.reconnectNow());
+  // Sound and the notification permission need a gesture of the reader's.
+  for (const type of ["pointerdown", "keydown"]) {
+    addEventListener(type, () => notifier.unlock(), { capture: true });
+  }
+  document.addEventListener("visibilitychange", () => {
+    const view = state.view;
+    if (!document.hidden && view && unreadOf(view.chatid) > 0) markRead(view.chatid);
+  });
+}
+
+/**
+ * Arrow keys move between a list's entries, Home/End to its ends, Delete removes a recent chat.
+ * @param {HTMLElement} list
+ * @param {KeyboardEvent} event
+ */
+function onListKey(list, event) {
+  const target = /** @type {HTMLElement} */ (event.target);
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    moveFocusInList(list, event.key === "ArrowDown" ? 1 : -1);
+  } else if (event.key === "Home" || event.key === "End") {
+    event.preventDefault();
+    moveFocusInList(list, event.key === "Home" ? "first" : "last");
+  } else if (event.key === "Delete" && list === $.contactList && target.dataset.chatid) {
+    removeContact(target.dataset.chatid);
+  }
 }
 
 boot();

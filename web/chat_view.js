@@ -1,224 +1,162 @@
+// @ts-check
 /**
- * The open conversation: messages kept in `seq` order without duplicates (by `mid`), the
- * history cursors (newest page, "load older", catch-up after a gap), and the sender's own
- * messages that wait for their `ack`.
+ * The open conversation on screen: draws a {@link ChatHistory} (avatars, own messages on the
+ * right, a separator for every new day, older pages when the reader scrolls up) and the
+ * sender's own messages that wait for their `ack` (pending → sent, or failed with retry).
  *
  * @module
  */
-import { chatPath, get } from "./api.js";
-import { el, formatFullTime, formatTime } from "./dom.js";
+import { avatar } from "./avatar.js";
+import { el } from "./dom.js";
+import { dayKey, formatDay, formatFullTime, formatTime, t } from "./i18n.js";
+import { renderMessageBody, renderTextMessage } from "./message_body.js";
 
+/** @typedef {import("./chat_history.js").ChatHistory} ChatHistory */
+/** @typedef {import("./chat_history.js").Say} Say */
 /** @typedef {import("./outbox.js").OutboxEntry} OutboxEntry */
+/**
+ * @typedef {object} ChatViewNodes
+ * @property {HTMLElement} log the scrolling area
+ * @property {HTMLElement} list confirmed messages
+ * @property {HTMLElement} outbox pending messages
+ * @property {HTMLButtonElement} older "load older"
+ * @property {HTMLElement} start "beginning of the conversation"
+ */
 
-const PAGE = 30;
-const CATCH_UP_PAGE = 100;
+/** Scrolled this close to the top, the next older page is fetched. */
+const LOAD_OLDER_AT_PX = 150;
 
 export class ChatView {
-  /** @type {{seq: number, el: HTMLElement}[]} ascending seq */
+  /** @type {{seq: number, time: number, el: HTMLElement}[]} ascending seq */
   #items = [];
-  #mids = new Set();
   /** @type {Map<string, HTMLElement>} */
   #pending = new Map();
-  /** The newest page of history has arrived (before that, gaps mean nothing). */
-  loaded = false;
-  hasMore = false;
-  /** Set when another chat was opened: late answers are dropped. */
+  #loadingOlder = false;
+  /** @type {() => void} */
+  #unsubscribe;
   closed = false;
-  #catchingUp = false;
-  #catchUpAgain = false;
-  /**
-   * Up to here, gaps are known to stay: the server had nothing more to send for them after
-   * every retry (messages lost with a Redis that kept no data, parked ones, or the jump to a
-   * new seq epoch). They no longer count as "missed something".
-   */
-  #settledSeq = 0;
 
   /**
    * @param {object} options
-   * @param {string} options.chatid
+   * @param {ChatHistory} options.history
    * @param {string} options.me
    * @param {(accountid: string) => string} options.nameOf
-   * @param {{log: HTMLElement, list: HTMLElement, outbox: HTMLElement, older: HTMLButtonElement}} options.nodes
+   * @param {ChatViewNodes} options.nodes
    * @param {(cid: string) => void} options.onRetry
    * @param {(cid: string) => void} options.onDiscard
+   * @param {(error: any) => void} options.onOlderFailed
    */
-  constructor({ chatid, me, nameOf, nodes, onRetry, onDiscard }) {
-    this.chatid = chatid;
+  constructor({ history, me, nameOf, nodes, onRetry, onDiscard, onOlderFailed }) {
+    this.history = history;
+    this.chatid = history.chatid;
     this.me = me;
     this.nameOf = nameOf;
     this.nodes = nodes;
     this.onRetry = onRetry;
     this.onDiscard = onDiscard;
-    nodes.list.replaceChildren();
-    nodes.outbox.replaceChildren();
-    nodes.older.hidden = true;
+    this.onOlderFailed = onOlderFailed;
+    history.open = true;
+    nodes.log.addEventListener("scroll", this.#onScroll, { passive: true });
+    this.#unsubscribe = history.subscribe(({ frames, older }) => this.#show(frames, older));
+    this.redraw();
   }
 
-  /** Lowest seq shown (the `before` cursor), or null. */
-  get firstSeq() {
-    return this.#items[0]?.seq ?? null;
+  /** Draws everything again (on open, and when the language changes). */
+  redraw() {
+    this.#items = [];
+    this.nodes.list.replaceChildren();
+    this.#show(this.history.messages, false);
+    this.scrollToBottom();
+    this.#showEdge();
   }
 
-  /** Highest seq shown, or null. */
-  get lastSeq() {
-    return this.#items.at(-1)?.seq ?? null;
-  }
-
-  /** The highest seq up to which nothing is missing: the `after` cursor for a catch-up. */
-  get contiguousSeq() {
-    let seq = this.firstSeq;
-    if (seq === null) return null;
-    for (const item of this.#items) {
-      if (item.seq > seq + 1 && item.seq > this.#settledSeq) break;
-      seq = item.seq;
+  /** Loads the newest page unless the cache holds it, then fills the screen with older ones. */
+  async load() {
+    if (!this.history.loaded) await this.history.loadNewest();
+    if (this.closed) return;
+    this.#showEdge();
+    this.scrollToBottom();
+    // A short page on a tall screen leaves nothing to scroll: fetch older pages until it can.
+    for (let i = 0; i < 3 && this.history.hasMore && !this.#scrollable(); i++) {
+      await this.loadOlder();
+      if (this.closed) return;
     }
-    return seq;
   }
 
-  /** True when some seq between the first and the last one shown is missing. */
-  get hasGap() {
-    return this.contiguousSeq !== this.lastSeq;
-  }
-
-  setHasMore(hasMore) {
-    this.hasMore = hasMore;
-    this.nodes.older.hidden = !hasMore;
+  /** Fetches the page before the first message shown and keeps the reader's place. */
+  async loadOlder() {
+    if (this.#loadingOlder || !this.history.hasMore || this.closed) return;
+    this.#loadingOlder = true;
+    this.nodes.older.disabled = true;
+    try {
+      await this.history.loadOlder();
+    } catch (error) {
+      if (!this.closed) this.onOlderFailed(error);
+    } finally {
+      this.#loadingOlder = false;
+      this.nodes.older.disabled = false;
+      if (!this.closed) this.#showEdge();
+    }
   }
 
   close() {
     this.closed = true;
-  }
-
-  /** Loads the newest page of history (throws the {@link ApiError} of a failure). */
-  async loadNewest() {
-    const page = await get(chatPath(this.chatid, "messages"), { limit: PAGE });
-    if (this.closed) return;
-    this.add(page.messages);
-    // An empty page while live messages show: the archive lags; seq 1 is the first message.
-    this.setHasMore(page.messages.length ? page.hasMore : (this.firstSeq ?? 1) > 1);
-    this.loaded = true;
-    this.scrollToBottom();
-    if (this.hasGap) this.catchUp();
-  }
-
-  /** Puts the page before the first message shown above it. */
-  async loadOlder() {
-    if (this.firstSeq === null) return;
-    const page = await get(chatPath(this.chatid, "messages"), {
-      before: this.firstSeq,
-      limit: PAGE,
-    });
-    if (this.closed) return;
-    this.add(page.messages, { older: true });
-    this.setHasMore(page.hasMore);
-  }
-
-  /**
-   * Fetches what this chat missed (after a reconnect, or when a `seq` gap shows). History is
-   * archived by a worker a moment after delivery, so a gap that remains is asked again shortly.
-   */
-  async catchUp(attempt = 0) {
-    if (!this.loaded) return;
-    if (this.#catchingUp) {
-      this.#catchUpAgain = true;
-      return;
-    }
-    this.#catchingUp = true;
-    // The cursor moves on with every page: a gap that stays (nothing can fill it) must not
-    // make the same page come back again and again.
-    let after = this.contiguousSeq ?? 0;
-    let complete = false;
-    try {
-      let hasMore = true;
-      while (hasMore && !this.closed) {
-        const page = await get(chatPath(this.chatid, "messages"), {
-          after,
-          limit: CATCH_UP_PAGE,
-        });
-        this.add(page.messages);
-        after = Math.max(after, page.messages.at(-1)?.seq ?? after);
-        hasMore = page.hasMore && page.messages.length > 0;
-        complete = !page.hasMore;
-      }
-    } catch {
-      // The next reconnect or gap tries again.
-    } finally {
-      this.#catchingUp = false;
-    }
-    if (this.closed) return;
-    if (this.#catchUpAgain || (this.hasGap && attempt < 5)) {
-      this.#catchUpAgain = false;
-      setTimeout(() => this.catchUp(attempt + 1), this.hasGap ? 500 * 2 ** attempt : 0);
-    } else if (this.hasGap && complete) {
-      // Retried for about 15 s and the server says there is nothing more: those seqs are gone.
-      this.#settledSeq = Math.max(this.#settledSeq, after);
-    }
-  }
-
-  /**
-   * Inserts messages not shown yet at their seq position; returns how many were new.
-   * `older` keeps the reader's place when a page is put above what they see.
-   */
-  add(frames, { older = false } = {}) {
-    const log = this.nodes.log;
-    const fromBottom = log.scrollHeight - log.scrollTop;
-    const atBottom = fromBottom - log.clientHeight < 80;
-    let added = 0;
-    let mine = false;
-    for (const frame of frames) {
-      if (this.closed || frame?.chatid !== this.chatid || this.#mids.has(frame.mid)) continue;
-      this.#mids.add(frame.mid);
-      this.#insert(frame.seq, this.#messageElement(frame));
-      added++;
-      mine ||= frame.fromuser === this.me;
-    }
-    if (added === 0) return 0;
-    if (older) log.scrollTop = log.scrollHeight - fromBottom;
-    else if (atBottom || mine) this.scrollToBottom();
-    return added;
-  }
-
-  /** A live `say`: shown at its place; a `seq` gap before it starts a catch-up. */
-  addLive(frame) {
-    const gap = this.loaded && this.lastSeq !== null && frame.seq > this.lastSeq + 1;
-    this.add([frame]);
-    if (gap) this.catchUp();
+    this.#unsubscribe();
+    this.nodes.log.removeEventListener("scroll", this.#onScroll);
+    this.history.open = false;
+    this.history.trim();
   }
 
   scrollToBottom() {
     this.nodes.log.scrollTop = this.nodes.log.scrollHeight;
   }
 
-  /** Shows (or redraws) one of this chat's unacknowledged messages. */
-  renderPending(/** @type {OutboxEntry} */ entry) {
+  /** Shows (or redraws) one of this chat's unacknowledged messages. @param {OutboxEntry} entry */
+  renderPending(entry) {
     const label = entry.state === "failed"
-      ? `not sent: ${entry.reason}`
+      ? t("pending.failed", { reason: entry.reason })
+      : entry.state === "waiting"
+      ? t("pending.waiting", { seconds: Math.max(1, Math.ceil(entry.waitMs / 1000)) })
       : entry.state === "queued"
-      ? "waiting for connection…"
-      : "sending…";
+      ? t("pending.queued")
+      : t("pending.sending");
     const node = el(
       "li",
       {
         class: `msg mine pending ${entry.state}`,
         dataset: { testid: "pending-message", cid: entry.cid, state: entry.state },
       },
-      el("div", { class: "text", text: entry.content }),
+      avatar(this.me, this.nameOf(this.me)),
       el(
         "div",
-        { class: "meta" },
-        el("span", { class: "state", text: label, dataset: { testid: "pending-state" } }),
-        entry.state === "failed" &&
-          el("button", {
-            type: "button",
-            text: "Retry",
-            on: { click: () => this.onRetry(entry.cid) },
+        { class: "bubble" },
+        renderTextMessage(entry.content),
+        el(
+          "div",
+          { class: "meta" },
+          el("span", {
+            class: "state",
+            text: label,
+            dataset: { testid: "pending-state" },
+            attrs: { role: entry.state === "failed" ? "alert" : "status" },
           }),
-        entry.state === "failed" &&
-          el("button", {
-            type: "button",
-            text: "Discard",
-            on: { click: () => this.onDiscard(entry.cid) },
-          }),
+          entry.state === "failed" &&
+            el("button", {
+              type: "button",
+              class: "link",
+              text: t("pending.retry"),
+              dataset: { testid: "pending-retry" },
+              on: { click: () => this.onRetry(entry.cid) },
+            }),
+          entry.state === "failed" &&
+            el("button", {
+              type: "button",
+              class: "link",
+              text: t("pending.discard"),
+              dataset: { testid: "pending-discard" },
+              on: { click: () => this.onDiscard(entry.cid) },
+            }),
+        ),
       ),
     );
     const old = this.#pending.get(entry.cid);
@@ -227,22 +165,72 @@ export class ChatView {
     this.#pending.set(entry.cid, node);
   }
 
+  /** @param {string} cid */
   removePending(cid) {
     this.#pending.get(cid)?.remove();
     this.#pending.delete(cid);
   }
 
-  #insert(seq, node) {
-    const items = this.#items;
-    let i = items.length;
-    while (i > 0 && items[i - 1].seq > seq) i--;
-    if (i === items.length) this.nodes.list.append(node);
-    else items[i].el.before(node);
-    items.splice(i, 0, { seq, el: node });
+  /** Redraws every pending entry (language change). @param {OutboxEntry[]} entries */
+  redrawPending(entries) {
+    this.nodes.outbox.replaceChildren();
+    this.#pending.clear();
+    for (const entry of entries) this.renderPending(entry);
   }
 
+  /**
+   * Puts new messages at their seq positions; `older` keeps the reader's place, otherwise the
+   * view follows the conversation when the reader was at the bottom or sent it.
+   * @param {Say[]} frames
+   * @param {boolean} older
+   */
+  #show(frames, older) {
+    if (frames.length === 0) return;
+    const log = this.nodes.log;
+    const fromBottom = log.scrollHeight - log.scrollTop;
+    const atBottom = fromBottom - log.clientHeight < 80;
+    let mine = false;
+    for (const frame of frames) {
+      this.#insert(frame, this.#messageElement(frame));
+      mine ||= frame.fromuser === this.me;
+    }
+    this.#placeDaySeparators();
+    if (older) log.scrollTop = log.scrollHeight - fromBottom;
+    else if (atBottom || mine) this.scrollToBottom();
+  }
+
+  /** @param {Say} frame @param {HTMLElement} node */
+  #insert(frame, node) {
+    const items = this.#items;
+    let i = items.length;
+    while (i > 0 && items[i - 1].seq > frame.seq) i--;
+    if (i === items.length) this.nodes.list.append(node);
+    else items[i].el.before(node);
+    items.splice(i, 0, { seq: frame.seq, time: frame.time, el: node });
+  }
+
+  /** One separator before the first message of every local day (recomputed: pages arrive out of order). */
+  #placeDaySeparators() {
+    for (const old of this.nodes.list.querySelectorAll(":scope > .day")) old.remove();
+    let previous = "";
+    for (const item of this.#items) {
+      const key = dayKey(item.time);
+      if (key === previous) continue;
+      previous = key;
+      item.el.before(
+        el("li", {
+          class: "day",
+          dataset: { testid: "day-separator" },
+          attrs: { role: "separator" },
+        }, el("span", { text: formatDay(item.time) })),
+      );
+    }
+  }
+
+  /** @param {Say} frame */
   #messageElement(frame) {
     const mine = frame.fromuser === this.me;
+    const name = this.nameOf(frame.fromuser);
     return el(
       "li",
       {
@@ -254,44 +242,45 @@ export class ChatView {
           from: frame.fromuser,
         },
       },
+      avatar(frame.fromuser, name),
       el(
         "div",
-        { class: "meta" },
-        el("span", { class: "who", text: mine ? "You" : this.nameOf(frame.fromuser) }),
-        el("time", { text: formatTime(frame.time), title: formatFullTime(frame.time) }),
+        { class: "bubble" },
+        el(
+          "div",
+          { class: "meta" },
+          el("span", { class: "who", text: mine ? t("who.you") : name }),
+          el("time", {
+            text: formatTime(frame.time),
+            title: formatFullTime(frame.time),
+            dateTime: new Date(frame.time * 1000).toISOString(),
+          }),
+          mine
+            ? el("span", {
+              class: "sent",
+              text: "✓",
+              title: t("message.sent"),
+              attrs: { "aria-label": t("message.sent") },
+            })
+            : null,
+        ),
+        renderMessageBody(frame),
       ),
-      messageBody(frame),
     );
   }
-}
 
-/** Text as text; images and files only from this server's `/files/` paths. */
-function messageBody(frame) {
-  const file = frame.file;
-  const safeUrl = typeof file?.url === "string" && file.url.startsWith("/files/") ? file.url : null;
-  if (frame.msgType === "image" && safeUrl) {
-    return el(
-      "div",
-      { class: "text" },
-      el("img", { src: safeUrl, alt: String(file.name ?? "image"), class: "picture" }),
-      frame.message ? el("div", { text: frame.message }) : null,
-    );
+  /** The "load older" button while there is more, the start marker once there is not. */
+  #showEdge() {
+    const { hasMore, loaded } = this.history;
+    this.nodes.older.hidden = !hasMore;
+    this.nodes.start.hidden = hasMore || !loaded || this.#items.length === 0;
   }
-  if (frame.msgType === "file" && safeUrl) {
-    return el(
-      "div",
-      { class: "text" },
-      el("a", { href: safeUrl, download: String(file.name ?? ""), text: fileLabel(file) }),
-      frame.message ? el("div", { text: frame.message }) : null,
-    );
-  }
-  return el("div", { class: "text", text: frame.message, dataset: { testid: "message-text" } });
-}
 
-function fileLabel(file) {
-  const size = Number(file.size) || 0;
-  const human = size >= 1 << 20
-    ? `${(size / (1 << 20)).toFixed(1)} MB`
-    : `${Math.max(1, Math.round(size / 1024))} KB`;
-  return `📎 ${file.name ?? "file"} (${human})`;
+  #scrollable() {
+    return this.nodes.log.scrollHeight > this.nodes.log.clientHeight + 10;
+  }
+
+  #onScroll = () => {
+    if (this.nodes.log.scrollTop < LOAD_OLDER_AT_PX && this.history.hasMore) this.loadOlder();
+  };
 }

@@ -1,9 +1,12 @@
+// @ts-check
 /**
  * The only way this page builds DOM: user text always goes through `textContent` /
  * `createTextNode`, never through HTML parsing (the original had stored XSS).
  *
  * @module
  */
+
+/** @typedef {Node | string | null | undefined | false} Child */
 
 /**
  * Creates an element. `props` keys: `class`, `text`, `dataset` (object), `attrs` (object,
@@ -12,7 +15,7 @@
  *
  * @param {string} tag
  * @param {Record<string, any>} [props]
- * @param {...(Node | string | null | undefined | false)} children
+ * @param {...Child} children
  * @returns {HTMLElement}
  */
 export function el(tag, props = {}, ...children) {
@@ -26,7 +29,7 @@ export function el(tag, props = {}, ...children) {
       for (const [name, v] of Object.entries(value)) node.setAttribute(name, String(v));
     } else if (key === "on") {
       for (const [type, listener] of Object.entries(value)) node.addEventListener(type, listener);
-    } else node[key] = value;
+    } else Reflect.set(node, key, value);
   }
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
@@ -35,28 +38,15 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-/** `#id` lookup that fails loudly when the page and the script disagree. */
+/**
+ * `#id` lookup that fails loudly when the page and the script disagree.
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
 export function byId(id) {
   const node = document.getElementById(id);
   if (!node) throw new Error(`index.html has no #${id}`);
   return node;
-}
-
-const pad = (n) => String(n).padStart(2, "0");
-
-/** Unix seconds as `HH:MM` today, `MM-DD HH:MM` this year, else `YYYY-MM-DD HH:MM`. */
-export function formatTime(seconds) {
-  const d = new Date(seconds * 1000);
-  const now = new Date();
-  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  if (d.toDateString() === now.toDateString()) return hm;
-  const md = `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  return d.getFullYear() === now.getFullYear() ? `${md} ${hm}` : `${d.getFullYear()}-${md} ${hm}`;
-}
-
-/** Full local date and time, for tooltips. */
-export function formatFullTime(seconds) {
-  return new Date(seconds * 1000).toLocaleString();
 }
 
 /** A random UUID; `crypto.randomUUID` exists only on secure origins (https or localhost). */

@@ -1,46 +1,59 @@
+// @ts-check
 /**
  * Messages this page sent that have no `ack` yet, across chats. Each keeps its `cid`, so
- * sending it again after a reconnect is idempotent on the server.
+ * sending it again (after a reconnect, a `rate_limited` or `unavailable` answer, or the
+ * reader's "retry") is idempotent on the server: it is stored once.
  *
  * @module
  */
 import { newCid } from "./dom.js";
 
 /**
- * `state`: "sending" (on the socket), "queued" (waiting for a connection) or "failed"
- * (refused; `reason` says why).
- * @typedef {{cid: string, chatid: string, content: string, state: string, reason: string}} OutboxEntry
+ * `state`: "sending" (on the socket), "queued" (waiting for a connection), "waiting" (the
+ * server asked to slow down: sent again after `waitMs`) or "failed" (refused; `reason` says
+ * why, and only the reader's retry sends it again). `retries` counts automatic resends.
+ * @typedef {{cid: string, chatid: string, content: string, state: string, reason: string,
+ *   waitMs: number, retries: number}} OutboxEntry
  */
 
 export class Outbox {
-  /** @type {Map<string, OutboxEntry>} */
+  /** @type {Map<string, OutboxEntry>} in sending order */
   #entries = new Map();
 
-  /** A new entry for `content` in `chatid`, with a fresh cid. */
+  /** A new entry for `content` in `chatid`, with a fresh cid. @param {string} chatid @param {string} content */
   add(chatid, content) {
     /** @type {OutboxEntry} */
-    const entry = { cid: newCid(), chatid, content, state: "queued", reason: "" };
+    const entry = {
+      cid: newCid(),
+      chatid,
+      content,
+      state: "queued",
+      reason: "",
+      waitMs: 0,
+      retries: 0,
+    };
     this.#entries.set(entry.cid, entry);
     return entry;
   }
 
+  /** @param {string} cid */
   get(cid) {
     return this.#entries.get(cid) ?? null;
   }
 
-  /** Removes and returns an entry (acknowledged or discarded). */
+  /** Removes and returns an entry (acknowledged or discarded). @param {string} cid */
   take(cid) {
     const entry = this.get(cid);
     this.#entries.delete(cid);
     return entry;
   }
 
-  /** The entries of one chat, in sending order. */
+  /** The entries of one chat, in sending order. @param {string} chatid */
   forChat(chatid) {
     return [...this.#entries.values()].filter((entry) => entry.chatid === chatid);
   }
 
-  /** The entries to send again after a reconnect (refused ones wait for the user). */
+  /** The entries to send again after a reconnect (refused ones wait for the reader). */
   unsent() {
     return [...this.#entries.values()].filter((entry) => entry.state !== "failed");
   }

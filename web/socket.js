@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The page's one WebSocket to `/ws`: logs in with the first frame, answers the server's
  * `ping`, and reconnects with capped, jittered exponential backoff. Only one socket exists at a
@@ -30,8 +31,10 @@ export class ChatSocket {
   #ws = null;
   #ready = false;
   #attempt = 0;
-  #timer = 0;
-  #watchdog = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #timer;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  #watchdog;
   #lastFrameAt = 0;
   #stopped = true;
 
@@ -71,7 +74,7 @@ export class ChatSocket {
     this.#connect();
   }
 
-  /** Sends a frame when logged in; false when it could not be sent now. */
+  /** Sends a frame when logged in; false when it could not be sent now. @param {object} frame */
   send(frame) {
     if (!this.#ready || !this.#ws) return false;
     this.#ws.send(JSON.stringify(frame));
@@ -120,7 +123,11 @@ export class ChatSocket {
     }, 5_000);
   }
 
-  /** Forgets the current socket without waiting for its close handshake. */
+  /**
+   * Forgets the current socket without waiting for its close handshake.
+   * @param {number} code
+   * @param {string} reason
+   */
   #drop(code, reason) {
     const ws = this.#ws;
     clearInterval(this.#watchdog);
@@ -135,6 +142,7 @@ export class ChatSocket {
     }
   }
 
+  /** @param {number} code */
   async #closed(code) {
     const wasReady = this.#ready;
     this.#drop(1000, "closed");

@@ -8,6 +8,7 @@ import { testUser } from "./fixtures.ts";
 import { defaultConfig, type ResolvedConfig } from "../../config/mod.ts";
 import { type RunningServer, startServer } from "../../api/server.ts";
 import { hashPassword } from "../../store/password.ts";
+import type { User } from "../../store/users.ts";
 import { MysqlUserStore } from "../../store/users_mysql.ts";
 import { openTestStores, TEST_REDIS_URL, type TestStores } from "./stores.ts";
 import { type Frame, openWs, type WsClient } from "./ws_client.ts";
@@ -20,7 +21,13 @@ export interface TestServer {
   url: string;
   /** Lines the server logged. */
   logs: string[];
-  addUser(accountid: string, password?: string, username?: string): Promise<void>;
+  /** Adds an account (in Company,R&D with an e-mail address unless `profile` says otherwise). */
+  addUser(
+    accountid: string,
+    password?: string,
+    username?: string,
+    profile?: Partial<User>,
+  ): Promise<void>;
   /** Logs in over HTTP; returns the token. */
   login(accountid: string, password?: string): Promise<string>;
   /** GET/POST with a bearer token; returns status and parsed JSON body (or null). */
@@ -80,8 +87,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     config,
     url: server.url,
     logs,
-    async addUser(accountid, password = "pw-" + accountid, username = accountid.toUpperCase()) {
-      await users.add(testUser(accountid, username), await hashPassword(password));
+    async addUser(
+      accountid,
+      password = "pw-" + accountid,
+      username = accountid.toUpperCase(),
+      profile = {},
+    ) {
+      const user = { ...testUser(accountid, username), ...profile, accountid };
+      await users.add(user, await hashPassword(password));
     },
     async login(accountid, password = "pw-" + accountid) {
       const { status, body } = await api(null, "/api/login", {
