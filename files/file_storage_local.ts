@@ -1,0 +1,193 @@
+/**
+ * {@link FileStorage} in a local folder (by default `<data>/files`, outside anything served
+ * statically). An object `k` is the file `<root>/k`; a write goes to `<root>/.partial/<random>`
+ * first and is renamed (or, when exclusive, hard-linked) into place only once complete, so a
+ * reader never sees half a file and a crash leaves only a partial file that
+ * {@link LocalFileStorage.sweepAbandoned} removes. Keys cannot name `.partial` (a key part
+ * never starts with a dot).
+ *
+ * Several servers may share the folder (NFS or the like) as long as rename and link are atomic
+ * on it, which they are on local file systems and NFSv3+.
+ *
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import {
+  type ByteRange,
+  checkKey,
+  type FileStorage,
+  type PutOptions,
+  type PutResult,
+  StorageFullError,
+  type StoredObject,
+  TooLargeError,
+} from "./file_storage.ts";
+
+const PARTIAL = ".partial";
+/** Bytes read per step when streaming a file out. */
+const READ_STEP = 256 * 1024;
+
+/** Files in a folder. */
+export class LocalFileStorage implements FileStorage {
+  readonly root: string;
+
+  /** `root` is created when missing. */
+  constructor(root: string) {
+    if (typeof root !== "string" || root === "") {
+      throw new TypeError("Cannot open file storage: the folder is empty");
+    }
+    this.root = resolve(root);
+    Deno.mkdirSync(join(this.root, PARTIAL), { recursive: true });
+  }
+
+  async put(
+    key: string,
+    body: ReadableStream<Uint8Array>,
+    options: PutOptions,
+  ): Promise<PutResult> {
+    checkKey(key);
+    const target = join(this.root, key);
+    const partial = join(this.root, PARTIAL, crypto.randomUUID());
+    let file: Deno.FsFile | null = null;
+    let size = 0;
+    try {
+      file = await Deno.open(partial, { write: true, createNew: true });
+      for await (const chunk of body) {
+        size += chunk.byteLength;
+        if (size > options.maxBytes) throw new TooLargeError(options.maxBytes);
+        await writeAll(file, chunk);
+      }
+      file.close();
+      file = null;
+      await Deno.mkdir(dirname(target), { recursive: true });
+      let stored = true;
+      if (options.exclusive) {
+        try {
+          await Deno.link(partial, target);
+        } catch (error) {
+          if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+          stored = false;
+        }
+        await Deno.remove(partial);
+      } else {
+        await Deno.rename(partial, target);
+      }
+      return { size, stored };
+    } catch (error) {
+      try {
+        file?.close();
+      } catch { /* closed */ }
+      await Deno.remove(partial).catch(() => {});
+      throw isDiskFull(error) ? new StorageFullError(error) : error;
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<StoredObject | null> {
+    checkKey(key);
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(join(this.root, key), { read: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+    const { size } = await file.stat();
+    const start = range?.start ?? 0;
+    let left = range ? range.end - start + 1 : size;
+    if (start > 0) await file.seek(start, Deno.SeekMode.Start);
+    let open = true;
+    const done = () => {
+      if (open) file.close();
+      open = false;
+    };
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          if (left <= 0) {
+            done();
+            controller.close();
+            return;
+          }
+          const buffer = new Uint8Array(Math.min(READ_STEP, left));
+          const n = await file.read(buffer);
+          if (n === null) {
+            done();
+            controller.close();
+            return;
+          }
+          left -= n;
+          controller.enqueue(buffer.subarray(0, n));
+        } catch (error) {
+          done();
+          controller.error(error);
+        }
+      },
+      cancel: done,
+    });
+    return { body, size };
+  }
+
+  async list(prefix: string): Promise<{ key: string; size: number }[]> {
+    checkKey(prefix, true);
+    const found: { key: string; size: number }[] = [];
+    const walk = async (relative: string) => {
+      let entries: Deno.DirEntry[];
+      try {
+        entries = await Array.fromAsync(Deno.readDir(join(this.root, relative)));
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return;
+        throw error;
+      }
+      for (const entry of entries) {
+        const key = `${relative}${entry.name}`;
+        if (entry.isDirectory) await walk(`${key}/`);
+        else if (entry.isFile) {
+          const info = await Deno.stat(join(this.root, key)).catch(() => null);
+          if (info) found.push({ key, size: info.size });
+        }
+      }
+    };
+    await walk(prefix);
+    return found.sort((a, b) => a.key < b.key ? -1 : 1);
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key);
+    await Deno.remove(join(this.root, key)).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    checkKey(prefix, true);
+    await Deno.remove(join(this.root, prefix), { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+
+  async sweepAbandoned(olderThanMs: number): Promise<number> {
+    const folder = join(this.root, PARTIAL);
+    const before = Date.now() - olderThanMs;
+    let removed = 0;
+    for await (const entry of Deno.readDir(folder)) {
+      const path = join(folder, entry.name);
+      const info = await Deno.stat(path).catch(() => null);
+      if (info?.mtime && info.mtime.getTime() < before) {
+        await Deno.remove(path).then(() => removed++, () => {});
+      }
+    }
+    return removed;
+  }
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < bytes.length) at += await file.write(bytes.subarray(at));
+}
+
+/** ENOSPC (no room) and EDQUOT (a disk quota): the storage cannot take more. */
+function isDiskFull(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === "ENOSPC" || e?.code === "EDQUOT" ||
+    /No space left on device|Disk quota exceeded|os error (28|122)\b/.test(e?.message ?? "");
+}
