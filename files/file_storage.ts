@@ -16,6 +16,8 @@
 export interface PutOptions {
   /** More bytes than this: {@link TooLargeError}, nothing kept. */
   maxBytes: number;
+  /** Fewer bytes than this (default 0): {@link TooSmallError}, nothing kept. */
+  minBytes?: number;
   /** Keep an existing object under the key (the put then answers `stored: false`). */
   exclusive?: boolean;
 }
@@ -47,6 +49,14 @@ export class TooLargeError extends Error {
   constructor(readonly maxBytes: number) {
     super(`more than ${maxBytes} bytes`);
     this.name = "TooLargeError";
+  }
+}
+
+/** Thrown when a body ends before the bytes a put needs. */
+export class TooSmallError extends Error {
+  constructor(readonly minBytes: number, readonly size: number) {
+    super(`${size} bytes, fewer than ${minBytes}`);
+    this.name = "TooSmallError";
   }
 }
 

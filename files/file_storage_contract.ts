@@ -6,7 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import { contractTests } from "../tests/support/contract.ts";
-import { type FileStorage, TooLargeError } from "./file_storage.ts";
+import { type FileStorage, TooLargeError, TooSmallError } from "./file_storage.ts";
 
 /** One implementation on fresh, empty storage. */
 export interface FileStorageHarness {
@@ -78,11 +78,16 @@ export function describeFileStorageContract(
       TooLargeError,
     );
     await rejects(
+      h.storage.put("files/x/short", streamOf(bytes(1999)), { maxBytes: 2000, minBytes: 2000 }),
+      TooSmallError,
+    );
+    await rejects(
       h.storage.put("files/x/cut", streamOf(bytes(5000), 1000, 2), { maxBytes: 9000 }),
       /client went away/,
     );
     assertEquals(await h.storage.get("files/x/big"), null);
     assertEquals(await h.storage.get("files/x/cut"), null);
+    assertEquals(await h.storage.get("files/x/short"), null);
     assertEquals(await h.leftovers(), []);
   });
 

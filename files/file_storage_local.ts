@@ -21,6 +21,7 @@ import {
   StorageFullError,
   type StoredObject,
   TooLargeError,
+  TooSmallError,
 } from "./file_storage.ts";
 
 const PARTIAL = ".partial";
@@ -59,6 +60,7 @@ export class LocalFileStorage implements FileStorage {
       }
       file.close();
       file = null;
+      if (size < (options.minBytes ?? 0)) throw new TooSmallError(options.minBytes!, size);
       await Deno.mkdir(dirname(target), { recursive: true });
       let stored = true;
       if (options.exclusive) {

@@ -103,10 +103,28 @@ export function webpHeader(kind: "VP8 " | "VP8L" | "VP8X", width: number, height
     data.set([0x2f, bits & 0xff, (bits >> 8) & 0xff, (bits >> 16) & 0xff, (bits >>> 24) & 0xff]);
   } else {
     const w = width - 1, h = height - 1;
-    data.set([0x10, 0, 0, 0, w & 0xff, (w >> 8) & 0xff, w >> 16, h & 0xff, (h >> 8) & 0xff, h >> 16]);
+    data.set([
+      0x10,
+      0,
+      0,
+      0,
+      w & 0xff,
+      (w >> 8) & 0xff,
+      w >> 16,
+      h & 0xff,
+      (h >> 8) & 0xff,
+      h >> 16,
+    ]);
   }
   const riffSize = 4 + 8 + data.length;
   const le = (n: number) => new Uint8Array([n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24]);
   const te = new TextEncoder();
-  return concat(te.encode("RIFF"), le(riffSize), te.encode("WEBP"), te.encode(kind), le(data.length), data);
+  return concat(
+    te.encode("RIFF"),
+    le(riffSize),
+    te.encode("WEBP"),
+    te.encode(kind),
+    le(data.length),
+    data,
+  );
 }
