@@ -306,30 +306,42 @@ export class UploadService {
     return received.sort((a, b) => a - b);
   }
 
-  /** The chunks in order as one stream, hashed and the head kept as they pass. */
+  /**
+   * The chunks in order as one byte stream, hashed and the head kept as they pass. Each read
+   * goes straight into the buffer of the storage's reader (see `file_storage_local.ts`), so
+   * assembling a large file allocates nothing per piece.
+   */
   #assembled(upload: Upload, hash: ReturnType<typeof createHash>, head: HeadCapture) {
     const storage = this.#deps.storage;
     let index = 0;
-    let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        for (;;) {
-          if (!reader) {
-            if (index >= chunkCount(upload)) return controller.close();
-            const chunk = await storage.get(chunkKey(upload.id, index++));
-            if (!chunk) throw new Error(`chunk ${index - 1} disappeared during assembly`);
-            reader = chunk.body.getReader();
-          }
-          const { done, value } = await reader.read();
-          if (done) {
-            reader = null;
-            continue;
-          }
-          hash.update(value);
-          head.add(value);
-          controller.enqueue(value);
-          return;
+    let reader: PieceReader | null = null;
+    return new ReadableStream({
+      type: "bytes",
+      autoAllocateChunkSize: 256 * 1024,
+      async pull(controller: ReadableByteStreamController) {
+        const request = controller.byobRequest!;
+        const view = request.view!;
+        if (reader?.left === 0) {
+          // Read to its known length: no read past the end (it would move the buffer).
+          await reader.cancel("read");
+          reader = null;
         }
+        if (!reader) {
+          if (index >= chunkCount(upload)) {
+            controller.close();
+            request.respond(0);
+            return;
+          }
+          const chunk = await storage.get(chunkKey(upload.id, index));
+          if (!chunk) throw new Error(`chunk ${index} disappeared during assembly`);
+          reader = new PieceReader(chunk.body, chunkLength(upload, index++));
+        }
+        const value = await reader.readInto(
+          new Uint8Array(view.buffer, view.byteOffset, view.byteLength),
+        );
+        hash.update(value);
+        head.add(value);
+        request.respondWithNewView(value);
       },
       async cancel(reason) {
         await reader?.cancel(reason);
@@ -372,6 +384,59 @@ export class UploadService {
 
   #storageFull() {
     return unavailable("the server's file storage is full; nothing was kept; retry later");
+  }
+}
+
+/**
+ * Reads `length` bytes of a stream into buffers given by the caller: straight into them from a
+ * byte stream, copied from any other (the rest of a piece is kept for the next read).
+ */
+class PieceReader {
+  readonly #byob: ReadableStreamBYOBReader | null;
+  readonly #plain: ReadableStreamDefaultReader<Uint8Array> | null;
+  #rest: Uint8Array | null = null;
+  /** Bytes still to read. */
+  left: number;
+
+  constructor(stream: ReadableStream<Uint8Array>, length: number) {
+    let byob: ReadableStreamBYOBReader | null = null;
+    try {
+      byob = stream.getReader({ mode: "byob" });
+    } catch {
+      // not a byte stream
+    }
+    this.#byob = byob;
+    this.#plain = byob ? null : stream.getReader();
+    this.left = length;
+  }
+
+  /** Some bytes (at least one), read into (the moved buffer of) `target`. */
+  async readInto(target: Uint8Array): Promise<Uint8Array> {
+    const room = target.subarray(0, Math.min(target.byteLength, this.left));
+    let value: Uint8Array;
+    if (this.#byob) {
+      const read = await this.#byob.read(room);
+      if (read.done || read.value.byteLength === 0) throw new Error("a chunk ended early");
+      value = read.value;
+    } else {
+      let piece = this.#rest;
+      this.#rest = null;
+      if (!piece) {
+        const read = await this.#plain!.read();
+        if (read.done) throw new Error("a chunk ended early");
+        piece = read.value;
+      }
+      const n = Math.min(piece.byteLength, room.byteLength);
+      room.set(piece.subarray(0, n));
+      if (n < piece.byteLength) this.#rest = piece.subarray(n);
+      value = room.subarray(0, n);
+    }
+    this.left -= value.byteLength;
+    return value;
+  }
+
+  cancel(reason: unknown): Promise<void> {
+    return (this.#byob ?? this.#plain)!.cancel(reason);
   }
 }
 
