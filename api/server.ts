@@ -22,6 +22,8 @@ import { listen } from "./listener.ts";
 import { chatMembership } from "../gateway/chat_membership.ts";
 import { UploadService } from "./upload_service.ts";
 import { UploadSweeper } from "./upload_sweeper.ts";
+import { hashInWorker } from "./upload_hasher.ts";
+import { fileStorageFolder } from "../files/file_storage_folder.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -127,6 +129,7 @@ export async function startServer(
     files: backend.files,
     storage: backend.storage,
     takesPart: chatMembership(backend),
+    hasher: hashInWorker(fileStorageFolder(config), log),
     log,
   });
   const sweeper = new UploadSweeper(uploads, config.files.uploadTtlSeconds, log);
@@ -159,6 +162,7 @@ export async function startServer(
         await gateway.close();
         await listener.close();
         await sweeper.close();
+        await uploads.close();
         await worker?.close();
         await backend.close();
       })();

@@ -4,14 +4,14 @@
  * recognise images by content, record the file.
  *
  * Chunks are objects of their own (`uploads/<id>/<index>`), each written once: a repeated chunk
- * is read and dropped (`exclusive` put), so once every chunk is there nothing changes under the
- * assembly, and a `complete` racing a late chunk reads exactly the bytes it checks. The
- * assembly copies the chunks into the file's object while hashing them, and records the file
- * only if the hash is the one declared.
+ * is read and dropped (`exclusive` put), so once every chunk is there nothing changes under a
+ * `complete`, and one racing a late chunk checks exactly the bytes it keeps. The file is
+ * assembled and hashed in chunk order while the chunks arrive (`upload_assembly.ts`, in a
+ * worker of its own); `complete` has it finished, keeps it only if the md5 is the one
+ * declared, and records it.
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { mayReadFile, type TakesPart } from "../files/file_access.ts";
 import { type FileInfo, toFileInfo } from "../files/file_info.ts";
@@ -29,6 +29,8 @@ import {
   type Upload,
 } from "../files/file_table.ts";
 import { IMAGE_HEAD_BYTES, imageInfo } from "../files/image_info.ts";
+import { assembledKey } from "./upload_assembly.ts";
+import { hashInThread, type UploadHasher } from "./upload_hasher.ts";
 import {
   ApiError,
   badRequest,
@@ -58,6 +60,8 @@ export interface UploadDeps {
   takesPart: TakesPart;
   /** Makes a smaller copy of a large image, when it can (null: none). */
   thumbnail?: (file: StoredFile) => Promise<string | null>;
+  /** Where md5s are worked out (default: in this thread). */
+  hasher?: UploadHasher;
   log: (line: string) => void;
 }
 
@@ -71,9 +75,16 @@ const chunkLength = (u: Upload, index: number) =>
 /** The upload routes' work. */
 export class UploadService {
   readonly #deps: UploadDeps;
+  readonly #hashes: UploadHasher;
 
   constructor(deps: UploadDeps) {
     this.#deps = deps;
+    this.#hashes = deps.hasher ?? hashInThread(deps.storage, deps.log);
+  }
+
+  /** Stops the hashing (a worker, when it runs in one). */
+  close(): Promise<void> {
+    return this.#hashes.close();
   }
 
   /** `POST /api/uploads`. */
@@ -187,6 +198,7 @@ export class UploadService {
       throw conflict(`upload ${upload.id} was completed or removed while chunk ${index} arrived`);
     }
     await files.touchUpload(upload.id, now());
+    this.#hashes.advance(upload);
   }
 
   /** `POST /api/uploads/:id/complete`. */
@@ -197,44 +209,40 @@ export class UploadService {
     if (!(await files.claimUpload(upload.id, time, time + CLAIM_SECONDS))) {
       throw conflict(`upload ${upload.id} is being completed already`);
     }
-    let fileKey: string | null = null;
+    const count = chunkCount(upload);
+    const fileKey = assembledKey(upload.id);
+    let assembled = false;
     try {
       const received = new Set(await this.#received(upload));
       const missing = [];
-      for (let i = 0; i < chunkCount(upload); i++) if (!received.has(i)) missing.push(i);
+      for (let i = 0; i < count; i++) if (!received.has(i)) missing.push(i);
       if (missing.length > 0) {
         const shown = missing.slice(0, 20).join(", ") + (missing.length > 20 ? ", …" : "");
         throw conflict(
-          `chunks missing: ${shown} (${missing.length} of ${chunkCount(upload)}); send them, ` +
-            `then complete again`,
+          `chunks missing: ${shown} (${missing.length} of ${count}); send them, then complete again`,
         );
       }
-      const id = newFileId();
-      fileKey = `files/${id.slice(0, 2)}/${id}`;
-      const hash = createHash("md5");
-      const head = new HeadCapture(IMAGE_HEAD_BYTES);
-      await storage.put(fileKey, this.#assembled(upload, hash, head), {
-        maxBytes: upload.size,
-        minBytes: upload.size,
-      });
-      const md5 = hash.digest("hex");
-      if (md5 !== upload.md5) {
+      const { md5, stored } = await this.#hashes.finish(upload, upload.md5);
+      if (!stored) {
         await this.#discard(upload);
         throw badRequest(
           `md5 mismatch: the bytes received hash to ${md5}, the upload declared ${upload.md5}; ` +
             "the upload was removed: start it again",
         );
       }
-      const image = imageInfo(head.bytes());
+      assembled = true;
+      const image = imageInfo(await this.#head(fileKey, upload.size));
       // A declared image type is believed only when the content is that image.
       const mime = image?.mime ??
         (upload.mime.startsWith("image/") ? "application/octet-stream" : upload.mime);
       if (!typeAllowed(mime, this.#deps.config.files.allowedTypes)) {
+        await storage.delete(fileKey);
+        assembled = false;
         await this.#discard(upload);
         throw badRequest(`the file's content is of type ${mime}, which is not allowed here`);
       }
       const file: StoredFile = {
-        id,
+        id: newFileId(),
         owner,
         name: upload.name,
         size: upload.size,
@@ -248,15 +256,24 @@ export class UploadService {
       };
       file.thumbnailKey = image ? await this.#thumbnail(file) : null;
       await files.finishUpload(upload.id, file);
-      fileKey = null;
       await storage.deletePrefix(`uploads/${upload.id}/`);
       return { file: toFileInfo(file) };
     } catch (error) {
-      if (fileKey) await storage.delete(fileKey).catch(() => {});
+      // Not recorded: the assembled file goes (a retry assembles it again).
+      if (assembled) await storage.delete(fileKey).catch(() => {});
       await files.releaseUpload(upload.id).catch(() => {});
       if (error instanceof StorageFullError) throw this.#storageFull();
       throw error;
     }
+  }
+
+  /** The first bytes of a stored file (what image headers are read from). */
+  async #head(key: string, size: number): Promise<Uint8Array> {
+    const length = Math.min(IMAGE_HEAD_BYTES, size);
+    if (length === 0) return new Uint8Array(0);
+    const object = await this.#deps.storage.get(key, { start: 0, end: length - 1 });
+    if (!object) throw new Error(`the assembled file ${key} is missing`);
+    return new Uint8Array(await new Response(object.body).arrayBuffer());
   }
 
   /** Removes unfinished uploads without a chunk for `files.uploadTtlSeconds`; how many. */
@@ -267,6 +284,7 @@ export class UploadService {
     for (;;) {
       const stale = await files.staleUploads(before, 100);
       for (const upload of stale) {
+        this.#hashes.forget(upload.id);
         await storage.deletePrefix(`uploads/${upload.id}/`);
         await files.dropUpload(upload.id);
         removed++;
@@ -306,49 +324,6 @@ export class UploadService {
     return received.sort((a, b) => a - b);
   }
 
-  /**
-   * The chunks in order as one byte stream, hashed and the head kept as they pass. Each read
-   * goes straight into the buffer of the storage's reader (see `file_storage_local.ts`), so
-   * assembling a large file allocates nothing per piece.
-   */
-  #assembled(upload: Upload, hash: ReturnType<typeof createHash>, head: HeadCapture) {
-    const storage = this.#deps.storage;
-    let index = 0;
-    let reader: PieceReader | null = null;
-    return new ReadableStream({
-      type: "bytes",
-      autoAllocateChunkSize: 256 * 1024,
-      async pull(controller: ReadableByteStreamController) {
-        const request = controller.byobRequest!;
-        const view = request.view!;
-        if (reader?.left === 0) {
-          // Read to its known length: no read past the end (it would move the buffer).
-          await reader.cancel("read");
-          reader = null;
-        }
-        if (!reader) {
-          if (index >= chunkCount(upload)) {
-            controller.close();
-            request.respond(0);
-            return;
-          }
-          const chunk = await storage.get(chunkKey(upload.id, index));
-          if (!chunk) throw new Error(`chunk ${index} disappeared during assembly`);
-          reader = new PieceReader(chunk.body, chunkLength(upload, index++));
-        }
-        const value = await reader.readInto(
-          new Uint8Array(view.buffer, view.byteOffset, view.byteLength),
-        );
-        hash.update(value);
-        head.add(value);
-        request.respondWithNewView(value);
-      },
-      async cancel(reason) {
-        await reader?.cancel(reason);
-      },
-    });
-  }
-
   async #thumbnail(file: StoredFile): Promise<string | null> {
     if (!this.#deps.thumbnail) return null;
     try {
@@ -361,6 +336,7 @@ export class UploadService {
   }
 
   async #discard(upload: Upload): Promise<void> {
+    this.#hashes.forget(upload.id);
     await this.#deps.storage.deletePrefix(`uploads/${upload.id}/`);
     await this.#deps.files.dropUpload(upload.id);
   }
@@ -384,79 +360,5 @@ export class UploadService {
 
   #storageFull() {
     return unavailable("the server's file storage is full; nothing was kept; retry later");
-  }
-}
-
-/**
- * Reads `length` bytes of a stream into buffers given by the caller: straight into them from a
- * byte stream, copied from any other (the rest of a piece is kept for the next read).
- */
-class PieceReader {
-  readonly #byob: ReadableStreamBYOBReader | null;
-  readonly #plain: ReadableStreamDefaultReader<Uint8Array> | null;
-  #rest: Uint8Array | null = null;
-  /** Bytes still to read. */
-  left: number;
-
-  constructor(stream: ReadableStream<Uint8Array>, length: number) {
-    let byob: ReadableStreamBYOBReader | null = null;
-    try {
-      byob = stream.getReader({ mode: "byob" });
-    } catch {
-      // not a byte stream
-    }
-    this.#byob = byob;
-    this.#plain = byob ? null : stream.getReader();
-    this.left = length;
-  }
-
-  /** Some bytes (at least one), read into (the moved buffer of) `target`. */
-  async readInto(target: Uint8Array): Promise<Uint8Array> {
-    const room = target.subarray(0, Math.min(target.byteLength, this.left));
-    let value: Uint8Array;
-    if (this.#byob) {
-      const read = await this.#byob.read(room);
-      if (read.done || read.value.byteLength === 0) throw new Error("a chunk ended early");
-      value = read.value;
-    } else {
-      let piece = this.#rest;
-      this.#rest = null;
-      if (!piece) {
-        const read = await this.#plain!.read();
-        if (read.done) throw new Error("a chunk ended early");
-        piece = read.value;
-      }
-      const n = Math.min(piece.byteLength, room.byteLength);
-      room.set(piece.subarray(0, n));
-      if (n < piece.byteLength) this.#rest = piece.subarray(n);
-      value = room.subarray(0, n);
-    }
-    this.left -= value.byteLength;
-    return value;
-  }
-
-  cancel(reason: unknown): Promise<void> {
-    return (this.#byob ?? this.#plain)!.cancel(reason);
-  }
-}
-
-/** Keeps the first `limit` bytes of a stream passing through. */
-class HeadCapture {
-  readonly #buffer: Uint8Array;
-  #length = 0;
-
-  constructor(limit: number) {
-    this.#buffer = new Uint8Array(limit);
-  }
-
-  add(bytes: Uint8Array): void {
-    const room = this.#buffer.length - this.#length;
-    if (room <= 0) return;
-    this.#buffer.set(bytes.subarray(0, room), this.#length);
-    this.#length += Math.min(room, bytes.length);
-  }
-
-  bytes(): Uint8Array {
-    return this.#buffer.subarray(0, this.#length);
   }
 }

@@ -68,6 +68,16 @@ export class StorageFullError extends Error {
   }
 }
 
+/** An object being written piece by piece; nobody sees it before {@link ObjectWriter.finish}. */
+export interface ObjectWriter {
+  /** Appends `bytes` (they may be reused once this resolves). */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Makes the object visible under its key (kept if one is there already: `false`). */
+  finish(): Promise<boolean>;
+  /** Drops what was written. */
+  abort(): Promise<void>;
+}
+
 /** Where file bytes are kept. */
 export interface FileStorage {
   /**
@@ -76,6 +86,11 @@ export interface FileStorage {
    * away); nothing is kept then.
    */
   put(key: string, body: ReadableStream<Uint8Array>, options: PutOptions): Promise<PutResult>;
+  /**
+   * Starts an object written piece by piece (an upload assembled while its chunks arrive);
+   * {@link StorageFullError} from `write` when there is no room (nothing kept then).
+   */
+  create(key: string): Promise<ObjectWriter>;
   /** Reads an object, or the range of it; null when there is none. */
   get(key: string, range?: ByteRange): Promise<StoredObject | null>;
   /** Objects whose key starts with `prefix` (a folder, ending in "/"), with their sizes. */

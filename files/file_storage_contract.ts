@@ -106,6 +106,31 @@ export function describeFileStorageContract(
     assertEquals(await read(storage, "uploads/u/0"), new Uint8Array(4));
   });
 
+  test("an object written piece by piece is seen only once finished", async (h) => {
+    const writer = await h.storage.create("files/ab/whole");
+    const piece = bytes(100);
+    await writer.write(piece);
+    piece.fill(0); // reusable once written
+    await writer.write(bytes(50));
+    assertEquals(await h.storage.get("files/ab/whole"), null);
+    assertEquals(await writer.finish(), true);
+    assertEquals(
+      await read(h.storage, "files/ab/whole"),
+      new Uint8Array([...bytes(100), ...bytes(50)]),
+    );
+    const dropped = await h.storage.create("files/ab/dropped");
+    await dropped.write(bytes(10));
+    await dropped.abort();
+    assertEquals(await h.storage.get("files/ab/dropped"), null);
+    const second = await h.storage.create("files/ab/whole");
+    await second.write(bytes(1));
+    assertEquals(await second.finish(), false, "an existing object is kept");
+    const kept = (await h.storage.get("files/ab/whole"))!;
+    await kept.body.cancel();
+    assertEquals(kept.size, 150);
+    assertEquals((await h.leftovers()).sort(), ["files/ab/whole"]);
+  });
+
   test("keys are the server's own: no dots, no climbing out", async ({ storage }) => {
     for (const key of ["../x", "files/../../x", ".partial/x", "/abs", "files//x", "Files/X", ""]) {
       await rejects(storage.put(key, streamOf(bytes(1)), { maxBytes: 1 }), TypeError, key);

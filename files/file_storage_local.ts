@@ -16,6 +16,7 @@ import {
   type ByteRange,
   checkKey,
   type FileStorage,
+  type ObjectWriter,
   type PutOptions,
   type PutResult,
   StorageFullError,
@@ -83,6 +84,44 @@ export class LocalFileStorage implements FileStorage {
       await Deno.remove(partial).catch(() => {});
       throw isDiskFull(error) ? new StorageFullError(error) : error;
     }
+  }
+
+  async create(key: string): Promise<ObjectWriter> {
+    checkKey(key);
+    const target = join(this.root, key);
+    const partial = join(this.root, PARTIAL, crypto.randomUUID());
+    const file = await Deno.open(partial, { write: true, createNew: true });
+    let open = true;
+    const drop = async () => {
+      if (open) file.close();
+      open = false;
+      await Deno.remove(partial).catch(() => {});
+    };
+    return {
+      async write(bytes) {
+        try {
+          await writeAll(file, bytes);
+        } catch (error) {
+          await drop();
+          throw isDiskFull(error) ? new StorageFullError(error) : error;
+        }
+      },
+      async finish() {
+        file.close();
+        open = false;
+        try {
+          await Deno.mkdir(dirname(target), { recursive: true });
+          await Deno.link(partial, target);
+          return true;
+        } catch (error) {
+          if (error instanceof Deno.errors.AlreadyExists) return false;
+          throw isDiskFull(error) ? new StorageFullError(error) : error;
+        } finally {
+          await Deno.remove(partial).catch(() => {});
+        }
+      },
+      abort: drop,
+    };
   }
 
   async get(key: string, range?: ByteRange): Promise<StoredObject | null> {

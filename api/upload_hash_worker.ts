@@ -1,0 +1,39 @@
+/**
+ * The Web Worker that assembles and hashes uploads (see `upload_hasher.ts`): its own view of
+ * the local storage folder (`?root=` of its URL), and the same {@link UploadAssembly} as the
+ * in-thread one.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { LocalFileStorage } from "../files/file_storage_local.ts";
+import { StorageFullError } from "../files/file_storage.ts";
+import type { HashCommand, HashReply } from "./upload_hasher.ts";
+import { UploadAssembly } from "./upload_assembly.ts";
+
+const root = new URL(import.meta.url).searchParams.get("root");
+if (!root) throw new Error("Cannot assemble uploads: no storage folder given");
+const reply = (message: HashReply) => self.postMessage(message);
+const assembly = new UploadAssembly(
+  new LocalFileStorage(root),
+  (line) => reply({ type: "log", line }),
+);
+
+self.onmessage = async (event: MessageEvent<HashCommand>) => {
+  const command = event.data;
+  if (command.type === "advance") assembly.advance(command.upload);
+  else if (command.type === "forget") assembly.forget(command.uploadId);
+  else {
+    const { request } = command;
+    try {
+      reply({
+        type: "finished",
+        request,
+        assembled: await assembly.finish(command.upload, command.md5),
+      });
+    } catch (error) {
+      const full = error instanceof StorageFullError;
+      reply({ type: "failed", request, message: (error as Error).message, full });
+    }
+  }
+};

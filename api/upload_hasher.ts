@@ -1,0 +1,93 @@
+/**
+ * Where uploads are assembled and hashed ({@link UploadAssembly}): in a Web Worker of its own
+ * (`upload_hash_worker.ts`, what the server runs: hashing and writing take about as long as
+ * receiving the bytes, and on another core they cost the upload little), or in the calling
+ * thread (tests of the app alone, which start no worker).
+ *
+ * @module
+ */
+import type { FileStorage } from "../files/file_storage.ts";
+import { StorageFullError } from "../files/file_storage.ts";
+import { type Assembled, type AssembledUpload, UploadAssembly } from "./upload_assembly.ts";
+
+/** The assembly, wherever it runs. */
+export interface UploadHasher {
+  /** Takes what follows of `upload`'s chunks, in the background. */
+  advance(upload: AssembledUpload): void;
+  /** Takes the rest (all stored) and keeps the file if its md5 is `md5`; forgets the upload. */
+  finish(upload: AssembledUpload, md5: string): Promise<Assembled>;
+  forget(uploadId: string): void;
+  close(): Promise<void>;
+}
+
+/** Messages to the worker. */
+export type HashCommand =
+  | { type: "advance"; upload: AssembledUpload }
+  | { type: "finish"; upload: AssembledUpload; md5: string; request: number }
+  | { type: "forget"; uploadId: string };
+
+/** Messages from the worker. */
+export type HashReply =
+  | { type: "finished"; request: number; assembled: Assembled }
+  | { type: "failed"; request: number; message: string; full: boolean }
+  | { type: "log"; line: string };
+
+/** Assembly in this thread. */
+export function hashInThread(storage: FileStorage, log: (line: string) => void): UploadHasher {
+  const assembly = new UploadAssembly(storage, log);
+  return {
+    advance: (upload) => assembly.advance(upload),
+    finish: (upload, md5) => assembly.finish(upload, md5),
+    forget: (uploadId) => assembly.forget(uploadId),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Hashing in a Web Worker over the local storage folder `root`. */
+export function hashInWorker(root: string, log: (line: string) => void): UploadHasher {
+  const url = new URL("./upload_hash_worker.ts", import.meta.url);
+  url.searchParams.set("root", root);
+  const worker = new Worker(url.href, { type: "module" });
+  const waiting = new Map<number, PromiseWithResolvers<Assembled>>();
+  let requests = 0;
+  let closed = false;
+  worker.onmessage = (event: MessageEvent<HashReply>) => {
+    const reply = event.data;
+    if (reply.type === "log") return log(reply.line);
+    const answer = waiting.get(reply.request);
+    waiting.delete(reply.request);
+    if (reply.type === "finished") answer?.resolve(reply.assembled);
+    else {answer?.reject(
+        reply.full ? new StorageFullError(reply.message) : new Error(reply.message),
+      );}
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    log(`uploads: the hashing worker failed: ${event.message}`);
+    for (const answer of waiting.values()) answer.reject(new Error("the hashing worker failed"));
+    waiting.clear();
+  };
+  const send = (command: HashCommand) => {
+    if (!closed) worker.postMessage(command);
+  };
+  return {
+    advance: (upload) => send({ type: "advance", upload }),
+    finish(upload, md5) {
+      if (closed) return Promise.reject(new Error("Cannot assemble: the server is stopping"));
+      const request = ++requests;
+      const answer = Promise.withResolvers<Assembled>();
+      waiting.set(request, answer);
+      send({ type: "finish", upload, md5, request });
+      return answer.promise;
+    },
+    forget: (uploadId) => send({ type: "forget", uploadId }),
+    close() {
+      if (closed) return Promise.resolve();
+      closed = true;
+      worker.terminate();
+      for (const answer of waiting.values()) answer.reject(new Error("the server is stopping"));
+      waiting.clear();
+      return Promise.resolve();
+    },
+  };
+}
