@@ -54,8 +54,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api", authRoutes(deps));
   app.route("/api/users", userRoutes(deps));
   app.route("/api", statusRoutes(deps));
-  app.route("/api", chatRoutes(deps));
+  // Before the chat routes, whose session check covers every /api path: a chunk is checked once.
   app.route("/api", uploadRoutes(deps, uploads));
+  app.route("/api", chatRoutes(deps));
   app.route("/files", fileRoutes(deps, takesPart));
   app.route("/", healthRoute(deps));
   app.get("/ws", requireSession(deps), wsHandler(deps.gateway));

@@ -193,11 +193,10 @@ export class UploadService {
       throw badRequest(`chunk ${index} did not arrive whole: ${(error as Error).message}`);
     }
     // Completed or removed while this chunk streamed in: its bytes belong to nothing.
-    if (!(await files.findUpload(upload.id))) {
+    if (!(await files.touchUpload(upload.id, now()))) {
       await storage.deletePrefix(`uploads/${upload.id}/`);
       throw conflict(`upload ${upload.id} was completed or removed while chunk ${index} arrived`);
     }
-    await files.touchUpload(upload.id, now());
     this.#hashes.advance(upload);
   }
 

@@ -63,18 +63,17 @@ export class LocalFileStorage implements FileStorage {
       file.close();
       file = null;
       if (size < (options.minBytes ?? 0)) throw new TooSmallError(options.minBytes!, size);
-      await Deno.mkdir(dirname(target), { recursive: true });
       let stored = true;
       if (options.exclusive) {
         try {
-          await Deno.link(partial, target);
+          await inFolder(target, () => Deno.link(partial, target));
         } catch (error) {
           if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
           stored = false;
         }
         await Deno.remove(partial);
       } else {
-        await Deno.rename(partial, target);
+        await inFolder(target, () => Deno.rename(partial, target));
       }
       return { size, stored };
     } catch (error) {
@@ -110,8 +109,7 @@ export class LocalFileStorage implements FileStorage {
         file.close();
         open = false;
         try {
-          await Deno.mkdir(dirname(target), { recursive: true });
-          await Deno.link(partial, target);
+          await inFolder(target, () => Deno.link(partial, target));
           return true;
         } catch (error) {
           if (error instanceof Deno.errors.AlreadyExists) return false;
@@ -258,6 +256,18 @@ async function eachPiece(
     throw error;
   } finally {
     reader.releaseLock();
+  }
+}
+
+/** Runs `place` (a link or rename to `target`), making `target`'s folder first if missing. */
+async function inFolder(target: string, place: () => Promise<void>): Promise<void> {
+  try {
+    await place();
+  } catch (error) {
+    // The folder exists for all but an upload's first chunk: made only when it is missing.
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    await Deno.mkdir(dirname(target), { recursive: true });
+    await place();
   }
 }
 

@@ -73,8 +73,11 @@ export interface FileTable {
   findUpload(id: string): Promise<Upload | null>;
   /** The owner's open upload of this name, size and md5 (the one to resume), if any. */
   findResumable(owner: string, name: string, size: number, md5: string): Promise<Upload | null>;
-  /** Notes that a chunk arrived (unfinished uploads are removed after a time without one). */
-  touchUpload(id: string, time: number): Promise<void>;
+  /**
+   * Notes that a chunk arrived (unfinished uploads are removed after a time without one); false
+   * when the upload is gone (completed or removed).
+   */
+  touchUpload(id: string, time: number): Promise<boolean>;
   /**
    * Gives the upload to one assembly until `until` (unix seconds): false when another one holds
    * it (and `now` is before its end) or the upload is gone.

@@ -72,11 +72,13 @@ export function describeFileTableContract(
     assertEquals(await files.findResumable("bob", name, 100, MD5), null);
     const other = sampleUpload("alice", 10);
     await files.startUpload(other, limits);
-    await files.touchUpload(other.id, NOW + 500);
+    assertEquals(await files.touchUpload(other.id, NOW + 500), true);
+    assertEquals(await files.touchUpload(other.id, NOW + 500), true, "twice in one second");
     assertEquals((await files.staleUploads(NOW + 100, 10)).map((u) => u.id), [upload.id]);
     assertEquals((await files.staleUploads(NOW + 600, 1)).map((u) => u.id), [upload.id]);
     await files.dropUpload(upload.id);
     assertEquals(await files.findUpload(upload.id), null);
+    assertEquals(await files.touchUpload(upload.id, NOW + 600), false);
   });
 
   test("quota and open uploads are checked with the insert, also in parallel", async (h) => {

@@ -135,8 +135,15 @@ export class MysqlFileTable implements FileTable {
     return row ? uploadFromRow(row) : null;
   }
 
-  async touchUpload(id: string, time: number): Promise<void> {
-    await this.#pool.execute(`UPDATE webchat_upload SET touched = ? WHERE id = ?`, [time, id]);
+  async touchUpload(id: string, time: number): Promise<boolean> {
+    const [result] = await this.#pool.execute<ResultSetHeader>(
+      `UPDATE webchat_upload SET touched = ? WHERE id = ?`,
+      [time, id],
+    );
+    // affectedRows counts changed rows: a second touch in the same second changes none. The
+    // server's summary ("Rows matched: 1  Changed: 0") says whether the row is there.
+    const matched = /Rows matched: (\d+)/.exec(result.info ?? "");
+    return matched ? Number(matched[1]) === 1 : result.affectedRows === 1;
   }
 
   async claimUpload(id: string, now: number, until: number): Promise<boolean> {

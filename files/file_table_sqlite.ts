@@ -110,10 +110,12 @@ export class SqliteFileTable implements FileTable {
     });
   }
 
-  touchUpload(id: string, time: number): Promise<void> {
-    return settle(() => {
-      this.#db.prepare(`UPDATE webchat_upload SET touched = ? WHERE id = ?`).run(time, id);
-    });
+  touchUpload(id: string, time: number): Promise<boolean> {
+    return settle(() =>
+      Number(
+        this.#db.prepare(`UPDATE webchat_upload SET touched = ? WHERE id = ?`).run(time, id).changes,
+      ) === 1
+    );
   }
 
   claimUpload(id: string, now: number, until: number): Promise<boolean> {

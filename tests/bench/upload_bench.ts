@@ -76,6 +76,13 @@ const rawUrl = `http://127.0.0.1:${await rawPort.promise}`;
 const token = await loginOver(webchat.url, "bench", "pw-bench");
 const client = new UploadClient(fetchAt(webchat.url), token);
 
+/** CPU seconds (user + system, every thread) a process has used, from /proc (100 ticks/s). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Seconds for one upload of `bytes` to webChat (start → chunks → complete). */
 async function webchatRound(bytes: Uint8Array, round: number): Promise<number> {
   const md5 = md5Hex(bytes); // the client's work, done before the clock starts
@@ -104,6 +111,8 @@ async function rawRound(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
 
 const phases: { chunks: number; complete: number }[] = [];
 const rates = { webchat: [] as number[], raw: [] as number[] };
+/** Server CPU seconds per 100 MiB uploaded. */
+const cpu = { webchat: [] as number[], raw: [] as number[] };
 const mbps = (seconds: number) => SIZE / 1e6 / seconds;
 try {
   // One small round each first: code paths compiled, files and connections open.
@@ -114,16 +123,20 @@ try {
     const bytes = testBytes(SIZE, round + 1);
     const order = round % 2 === 0 ? ["webchat", "raw"] as const : ["raw", "webchat"] as const;
     for (const which of order) {
+      const pid = which === "webchat" ? webchat.child.pid : raw.pid;
+      const cpuBefore = await cpuSeconds(pid);
       const seconds = which === "webchat"
         ? await webchatRound(bytes, round)
         : await rawRound(bytes);
+      cpu[which].push(((await cpuSeconds(pid)) - cpuBefore) * (100 * MiB) / SIZE);
       rates[which].push(mbps(seconds));
     }
     const { chunks, complete } = phases.at(-1)!;
     console.log(
       `round ${round + 1}: webChat ${rates.webchat.at(-1)!.toFixed(0)} MB/s ` +
         `(chunks ${chunks.toFixed(2)} s, complete ${complete.toFixed(2)} s), ` +
-        `raw PUT ${rates.raw.at(-1)!.toFixed(0)} MB/s`,
+        `raw PUT ${rates.raw.at(-1)!.toFixed(0)} MB/s; server CPU per 100 MiB: webChat ` +
+        `${cpu.webchat.at(-1)!.toFixed(2)} s, raw ${cpu.raw.at(-1)!.toFixed(2)} s`,
     );
   }
 } finally {
@@ -145,5 +158,7 @@ console.log(
     `MB/s, median ${median(rates.webchat).toFixed(0)} MB/s\n` +
     `raw streamed PUT to disk (Deno.serve → file):     best ${best(rates.raw).toFixed(0)} ` +
     `MB/s, median ${median(rates.raw).toFixed(0)} MB/s\n` +
-    `webChat / raw: ${(ratio * 100).toFixed(0)}% (target: at least 70%)`,
+    `webChat / raw: ${(ratio * 100).toFixed(0)}% (target: at least 70%)\n` +
+    `server CPU per 100 MiB (all threads), median: webChat ${median(cpu.webchat).toFixed(2)} s, ` +
+    `raw ${median(cpu.raw).toFixed(2)} s`,
 );
