@@ -37,7 +37,8 @@ export function fileRoutes(deps: AppDeps, takesPart: TakesPart): Hono<AppEnv> {
     const image = file.mime.startsWith("image/");
     const etag = thumbnail ? `"${file.md5}-thumbnail"` : `"${file.md5}"`;
     const headers = new Headers({
-      "content-type": image ? (thumbnail ? "image/jpeg" : file.mime) : "application/octet-stream",
+      // A thumbnail has its image's type (see files/thumbnail.ts).
+      "content-type": image ? file.mime : "application/octet-stream",
       "content-disposition": contentDisposition(image ? "inline" : "attachment", file.name),
       "content-security-policy": FILE_CSP,
       "cross-origin-resource-policy": "same-origin",

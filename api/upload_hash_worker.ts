@@ -10,20 +10,26 @@ import { LocalFileStorage } from "../files/file_storage_local.ts";
 import { StorageFullError } from "../files/file_storage.ts";
 import type { HashCommand, HashReply } from "./upload_hasher.ts";
 import { UploadAssembly } from "./upload_assembly.ts";
+import { makeThumbnail } from "../files/thumbnail.ts";
 
 const root = new URL(import.meta.url).searchParams.get("root");
 if (!root) throw new Error("Cannot assemble uploads: no storage folder given");
 const reply = (message: HashReply) => self.postMessage(message);
-const assembly = new UploadAssembly(
-  new LocalFileStorage(root),
-  (line) => reply({ type: "log", line }),
-);
+const storage = new LocalFileStorage(root);
+const assembly = new UploadAssembly(storage, (line) => reply({ type: "log", line }));
 
 self.onmessage = async (event: MessageEvent<HashCommand>) => {
   const command = event.data;
   if (command.type === "advance") assembly.advance(command.upload);
   else if (command.type === "forget") assembly.forget(command.uploadId);
-  else {
+  else if (command.type === "thumbnail") {
+    const { request } = command;
+    try {
+      reply({ type: "thumbnailed", request, key: await makeThumbnail(storage, command.file) });
+    } catch (error) {
+      reply({ type: "failed", request, message: (error as Error).message, full: false });
+    }
+  } else {
     const { request } = command;
     try {
       reply({

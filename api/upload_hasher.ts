@@ -9,6 +9,7 @@
 import type { FileStorage } from "../files/file_storage.ts";
 import { StorageFullError } from "../files/file_storage.ts";
 import { type Assembled, type AssembledUpload, UploadAssembly } from "./upload_assembly.ts";
+import { makeThumbnail, type ThumbnailSource } from "../files/thumbnail.ts";
 
 /** The assembly, wherever it runs. */
 export interface UploadHasher {
@@ -17,6 +18,8 @@ export interface UploadHasher {
   /** Takes the rest (all stored) and keeps the file if its md5 is `md5`; forgets the upload. */
   finish(upload: AssembledUpload, md5: string): Promise<Assembled>;
   forget(uploadId: string): void;
+  /** Makes the thumbnail of a stored image, when it gets one (see `files/thumbnail.ts`). */
+  thumbnail(file: ThumbnailSource): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -24,11 +27,13 @@ export interface UploadHasher {
 export type HashCommand =
   | { type: "advance"; upload: AssembledUpload }
   | { type: "finish"; upload: AssembledUpload; md5: string; request: number }
-  | { type: "forget"; uploadId: string };
+  | { type: "forget"; uploadId: string }
+  | { type: "thumbnail"; file: ThumbnailSource; request: number };
 
 /** Messages from the worker. */
 export type HashReply =
   | { type: "finished"; request: number; assembled: Assembled }
+  | { type: "thumbnailed"; request: number; key: string | null }
   | { type: "failed"; request: number; message: string; full: boolean }
   | { type: "log"; line: string };
 
@@ -39,6 +44,7 @@ export function hashInThread(storage: FileStorage, log: (line: string) => void):
     advance: (upload) => assembly.advance(upload),
     finish: (upload, md5) => assembly.finish(upload, md5),
     forget: (uploadId) => assembly.forget(uploadId),
+    thumbnail: (file) => makeThumbnail(storage, file),
     close: () => Promise.resolve(),
   };
 }
@@ -48,7 +54,8 @@ export function hashInWorker(root: string, log: (line: string) => void): UploadH
   const url = new URL("./upload_hash_worker.ts", import.meta.url);
   url.searchParams.set("root", root);
   const worker = new Worker(url.href, { type: "module" });
-  const waiting = new Map<number, PromiseWithResolvers<Assembled>>();
+  // deno-lint-ignore no-explicit-any
+  const waiting = new Map<number, PromiseWithResolvers<any>>();
   let requests = 0;
   let closed = false;
   worker.onmessage = (event: MessageEvent<HashReply>) => {
@@ -57,6 +64,7 @@ export function hashInWorker(root: string, log: (line: string) => void): UploadH
     const answer = waiting.get(reply.request);
     waiting.delete(reply.request);
     if (reply.type === "finished") answer?.resolve(reply.assembled);
+    else if (reply.type === "thumbnailed") answer?.resolve(reply.key);
     else {answer?.reject(
         reply.full ? new StorageFullError(reply.message) : new Error(reply.message),
       );}
@@ -70,16 +78,19 @@ export function hashInWorker(root: string, log: (line: string) => void): UploadH
   const send = (command: HashCommand) => {
     if (!closed) worker.postMessage(command);
   };
+  const ask = <T>(command: (request: number) => HashCommand): Promise<T> => {
+    if (closed) return Promise.reject(new Error("Cannot assemble: the server is stopping"));
+    const request = ++requests;
+    const answer = Promise.withResolvers<T>();
+    waiting.set(request, answer);
+    send(command(request));
+    return answer.promise;
+  };
   return {
     advance: (upload) => send({ type: "advance", upload }),
-    finish(upload, md5) {
-      if (closed) return Promise.reject(new Error("Cannot assemble: the server is stopping"));
-      const request = ++requests;
-      const answer = Promise.withResolvers<Assembled>();
-      waiting.set(request, answer);
-      send({ type: "finish", upload, md5, request });
-      return answer.promise;
-    },
+    finish: (upload, md5) =>
+      ask<Assembled>((request) => ({ type: "finish", upload, md5, request })),
+    thumbnail: (file) => ask<string | null>((request) => ({ type: "thumbnail", file, request })),
     forget: (uploadId) => send({ type: "forget", uploadId }),
     close() {
       if (closed) return Promise.resolve();

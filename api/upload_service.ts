@@ -30,6 +30,7 @@ import {
 } from "../files/file_table.ts";
 import { IMAGE_HEAD_BYTES, imageInfo } from "../files/image_info.ts";
 import { assembledKey } from "./upload_assembly.ts";
+import { wantsThumbnail } from "../files/thumbnail.ts";
 import { hashInThread, type UploadHasher } from "./upload_hasher.ts";
 import {
   ApiError,
@@ -58,8 +59,6 @@ export interface UploadDeps {
   files: FileTable;
   storage: FileStorage;
   takesPart: TakesPart;
-  /** Makes a smaller copy of a large image, when it can (null: none). */
-  thumbnail?: (file: StoredFile) => Promise<string | null>;
   /** Where md5s are worked out (default: in this thread). */
   hasher?: UploadHasher;
   log: (line: string) => void;
@@ -324,9 +323,9 @@ export class UploadService {
   }
 
   async #thumbnail(file: StoredFile): Promise<string | null> {
-    if (!this.#deps.thumbnail) return null;
+    if (!wantsThumbnail(file)) return null;
     try {
-      return await this.#deps.thumbnail(file);
+      return await this.#hashes.thumbnail(file);
     } catch (error) {
       // Without a thumbnail the browser scales the image; the upload itself is fine.
       this.#deps.log(`thumbnail of ${file.id} failed: ${(error as Error).message}`);

@@ -113,7 +113,8 @@ export class SqliteFileTable implements FileTable {
   touchUpload(id: string, time: number): Promise<boolean> {
     return settle(() =>
       Number(
-        this.#db.prepare(`UPDATE webchat_upload SET touched = ? WHERE id = ?`).run(time, id).changes,
+        this.#db.prepare(`UPDATE webchat_upload SET touched = ? WHERE id = ?`).run(time, id)
+          .changes,
       ) === 1
     );
   }

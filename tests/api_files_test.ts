@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { type AppHarness, openAppHarness } from "./support/app_harness.ts";
 import { gifHeader, pngImage } from "./support/images.ts";
+import { imageInfo } from "../files/image_info.ts";
 import { md5Hex, testBytes, UploadClient } from "./support/upload_client.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 
@@ -364,4 +365,30 @@ Deno.test("unfinished uploads are removed after the configured time", async () =
     assert(await h.backend.files.findUpload(fresh.uploadId), "a recent upload stays");
     assertEquals((await alice.chunk(uploadId, 1, bytes.slice(CHUNK))).status, 404);
   }, (config) => config.files.uploadTtlSeconds = 3600);
+});
+
+Deno.test("a large image gets a thumbnail of its own type; a small one and a GIF do not", async () => {
+  await withFiles(async (h, { alice }) => {
+    const large = pngImage(1200, 900);
+    const file = await alice.upload(large, { name: "photo.png" });
+    assertEquals([file.width, file.height], [1200, 900]);
+    assertEquals(file.thumbnailUrl, `${file.url}?thumbnail`);
+    const thumbnail = await alice.download(file.thumbnailUrl);
+    assertEquals(thumbnail.status, 200);
+    assertEquals(thumbnail.headers.get("content-type"), "image/png");
+    assertEquals(imageInfo(thumbnail.bytes), { mime: "image/png", width: 320, height: 240 });
+    assert(thumbnail.bytes.length < large.length);
+    assert(thumbnail.headers.get("etag") !== (await alice.download(file.url)).headers.get("etag"));
+    const small = await alice.upload(pngImage(600, 400), { name: "small.png" });
+    assert(!("thumbnailUrl" in small));
+    // Asking for one that is not there serves the image itself.
+    assertEquals(
+      md5Hex((await alice.download(`${small.url}?thumbnail`)).bytes),
+      md5Hex(pngImage(600, 400)),
+    );
+    const gif = await alice.upload(gifHeader(2000, 2000), { name: "anim.gif" });
+    assert(!("thumbnailUrl" in gif));
+    // A record of a thumbnail is only kept for the file; the thumbnail's bytes sit beside it.
+    assertEquals((await h.backend.storage.list("thumbnails/")).length, 1);
+  }, (config) => config.files.chunkBytes = 64 * 1024);
 });

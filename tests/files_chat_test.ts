@@ -10,6 +10,7 @@ import { openChatSession } from "./support/chat_session.ts";
 import { startEmbeddedTestServer } from "./support/embedded_test_server.ts";
 import { eventually } from "./support/fixtures.ts";
 import { pngImage } from "./support/images.ts";
+import { imageInfo } from "../files/image_info.ts";
 import { fetchAt, md5Hex, testBytes, UploadClient } from "./support/upload_client.ts";
 import type { Frame } from "./support/ws_client.ts";
 
@@ -103,6 +104,10 @@ for (const [backend, open] of BACKENDS) {
       const shown = await bob.download(image.url);
       assertEquals([shown.status, shown.headers.get("content-type")], [200, "image/png"]);
       assertEquals(md5Hex(shown.bytes), md5Hex(png));
+      // Made in the upload worker: 800 × 600 is above the thumbnail threshold.
+      const thumbnail = await bob.download(image.thumbnailUrl);
+      assertEquals(imageInfo(thumbnail.bytes), { mime: "image/png", width: 320, height: 240 });
+      assertEquals((await carol.download(image.thumbnailUrl)).status, 403);
       assertEquals((await carol.download(doc.url)).status, 403);
       const anonymous = await fetch(t.url + doc.url);
       assertEquals(anonymous.status, 401);
