@@ -97,12 +97,18 @@ export class LocalFileStorage implements FileStorage {
       await Deno.remove(partial).catch(() => {});
     };
     return {
-      async write(bytes) {
+      // Synchronous: this writer fills a file being assembled, which the server does in a
+      // worker thread of its own; there a blocking write to the page cache is cheaper than a
+      // trip through the runtime's thread pool (measured: about half the assembly's time).
+      write(bytes) {
         try {
-          await writeAll(file, bytes);
+          let at = 0;
+          while (at < bytes.length) at += file.writeSync(bytes.subarray(at));
+          return Promise.resolve();
         } catch (error) {
-          await drop();
-          throw isDiskFull(error) ? new StorageFullError(error) : error;
+          return drop().then(() => {
+            throw isDiskFull(error) ? new StorageFullError(error) : error;
+          });
         }
       },
       async finish() {
