@@ -1,7 +1,7 @@
 /**
  * The Web Worker that assembles and hashes uploads (see `upload_hasher.ts`): its own view of
- * the local storage folder (`?root=` of its URL), and the same {@link UploadAssembly} as the
- * in-thread one.
+ * the local storage folder (named by the first message, `open`), and the same
+ * {@link UploadAssembly} as the in-thread one.
  *
  * @module
  */
@@ -12,14 +12,19 @@ import type { HashCommand, HashReply } from "./upload_hasher.ts";
 import { UploadAssembly } from "./upload_assembly.ts";
 import { makeThumbnail } from "../files/thumbnail.ts";
 
-const root = new URL(import.meta.url).searchParams.get("root");
-if (!root) throw new Error("Cannot assemble uploads: no storage folder given");
 const reply = (message: HashReply) => self.postMessage(message);
-const storage = new LocalFileStorage(root);
-const assembly = new UploadAssembly(storage, (line) => reply({ type: "log", line }));
+let storage: LocalFileStorage | null = null;
+let assembly: UploadAssembly | null = null;
 
 self.onmessage = async (event: MessageEvent<HashCommand>) => {
   const command = event.data;
+  if (command.type === "open") {
+    storage = new LocalFileStorage(command.root);
+    assembly = new UploadAssembly(storage, (line) => reply({ type: "log", line }));
+    return;
+  }
+  // Messages are handled in order: `open` always came first.
+  if (!storage || !assembly) throw new Error("Cannot assemble uploads: no storage folder given");
   if (command.type === "advance") assembly.advance(command.upload);
   else if (command.type === "forget") assembly.forget(command.uploadId);
   else if (command.type === "thumbnail") {

@@ -25,6 +25,7 @@ export interface UploadHasher {
 
 /** Messages to the worker. */
 export type HashCommand =
+  | { type: "open"; root: string }
   | { type: "advance"; upload: AssembledUpload }
   | { type: "finish"; upload: AssembledUpload; md5: string; request: number }
   | { type: "forget"; uploadId: string }
@@ -49,11 +50,14 @@ export function hashInThread(storage: FileStorage, log: (line: string) => void):
   };
 }
 
-/** Hashing in a Web Worker over the local storage folder `root`. */
+/** Assembly in a Web Worker over the local storage folder `root`. */
 export function hashInWorker(root: string, log: (line: string) => void): UploadHasher {
-  const url = new URL("./upload_hash_worker.ts", import.meta.url);
-  url.searchParams.set("root", root);
-  const worker = new Worker(url.href, { type: "module" });
+  // The folder goes in the first message, not in the module's URL: a compiled binary finds
+  // its embedded modules by their plain URLs.
+  const worker = new Worker(new URL("./upload_hash_worker.ts", import.meta.url).href, {
+    type: "module",
+  });
+  worker.postMessage({ type: "open", root } satisfies HashCommand);
   // deno-lint-ignore no-explicit-any
   const waiting = new Map<number, PromiseWithResolvers<any>>();
   let requests = 0;
