@@ -16,10 +16,22 @@ import { checkOrigin, requireSession } from "./session_middleware.ts";
 import { healthRoute, statusRoutes } from "./status_routes.ts";
 import { userRoutes } from "./user_routes.ts";
 import { webRoutes } from "./web_routes.ts";
+import { chatMembership } from "../gateway/chat_membership.ts";
+import { fileRoutes } from "./file_routes.ts";
+import { CHUNK_PATH, uploadRoutes } from "./upload_routes.ts";
+import { UploadService } from "./upload_service.ts";
 
 /** Builds the Hono app over the given backend and gateway. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const takesPart = chatMembership(deps.backend);
+  const uploads = deps.uploads ?? new UploadService({
+    config: deps.config,
+    files: deps.backend.files,
+    storage: deps.backend.storage,
+    takesPart,
+    log: deps.log,
+  });
   app.use("*", async (c, next) => {
     await next();
     // A 101 carries its WebSocket on the Response object itself (Deno.serveHttp, see
@@ -29,18 +41,23 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.header("Referrer-Policy", "same-origin");
   });
   app.use("*", checkOrigin(deps));
-  // JSON bodies are small; uploads (a later issue) will get their own, larger limit.
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => c.json(errorBody("too_large", "request body larger than 64 KiB"), 413),
-    }),
-  );
+  // JSON bodies are small. A chunk's body is streamed to disk under its own limit, its length
+  // (api/upload_service.ts); wrapping it here would count it against 64 KiB.
+  const jsonLimit = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: (c) => c.json(errorBody("too_large", "request body larger than 64 KiB"), 413),
+  });
+  app.use("/api/*", (c, next) => {
+    if (c.req.method === "PUT" && CHUNK_PATH.test(c.req.path)) return next();
+    return jsonLimit(c, next);
+  });
   app.route("/api", authRoutes(deps));
   app.route("/api/users", userRoutes(deps));
   app.route("/api", statusRoutes(deps));
+  // Before the chat routes, whose session check covers every /api path: a chunk is checked once.
+  app.route("/api", uploadRoutes(deps, uploads));
   app.route("/api", chatRoutes(deps));
+  app.route("/files", fileRoutes(deps, takesPart));
   app.route("/", healthRoute(deps));
   app.get("/ws", requireSession(deps), wsHandler(deps.gateway));
   app.route("/", webRoutes());

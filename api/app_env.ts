@@ -7,6 +7,7 @@ import type { ResolvedConfig } from "../config/mod.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import type { SupervisorReport } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
+import type { UploadService } from "./upload_service.ts";
 
 /** Dependencies every route may use. */
 export interface AppDeps {
@@ -16,6 +17,8 @@ export interface AppDeps {
   log: (line: string) => void;
   /** This node's archive worker, when it runs one (see `queue/worker_supervisor.ts`). */
   workerReport?: () => SupervisorReport | null;
+  /** The upload service (the server's, whose sweeper runs); built from the backend if absent. */
+  uploads?: UploadService;
 }
 
 /**

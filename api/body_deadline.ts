@@ -23,7 +23,6 @@ export function withBodyDeadline(
 ): { request: Request; settle(): void } {
   const source = request.body;
   if (!source) return { request, settle: () => {} };
-  const reader = source.getReader();
   const start = performance.now();
   let received = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -34,7 +33,81 @@ export function withBodyDeadline(
   };
   const settle = () => clearTimeout(timer);
   arm();
-  const body = new ReadableStream<Uint8Array>({
+  const body = byteStreamReader(source)
+    ? passBytes(source, (n) => {
+      received += n;
+      arm();
+    }, settle)
+    : passChunks(source, (n) => {
+      received += n;
+      arm();
+    }, settle);
+  return {
+    request: new Request(request, { body, duplex: "half" } as RequestInit),
+    settle,
+  };
+}
+
+/** Whether `stream` can be read into buffers the reader gives (a byte stream). */
+function byteStreamReader(stream: ReadableStream<Uint8Array>): boolean {
+  try {
+    stream.getReader({ mode: "byob" }).releaseLock();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A byte stream over a byte stream: a reader that brings its own buffer (a chunk streamed to
+ * disk reuses one) gets the bytes read straight into it, so a large upload leaves no buffer
+ * per piece behind for the garbage collector.
+ */
+function passBytes(
+  source: ReadableStream<Uint8Array>,
+  counted: (bytes: number) => void,
+  settle: () => void,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader({ mode: "byob" });
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: 64 * 1024,
+    async pull(controller: ReadableByteStreamController) {
+      const request = controller.byobRequest!;
+      const view = request.view!;
+      try {
+        const { done, value } = await reader.read(
+          new Uint8Array(view.buffer, view.byteOffset, view.byteLength),
+        );
+        if (done) {
+          settle();
+          controller.close();
+          // A closed byte stream still owes the pending request an answer of 0 bytes.
+          if (value) request.respondWithNewView(value);
+          return;
+        }
+        counted(value.byteLength);
+        request.respondWithNewView(value);
+      } catch (error) {
+        settle();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      settle();
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/** A plain stream over any stream, piece by piece. */
+function passChunks(
+  source: ReadableStream<Uint8Array>,
+  counted: (bytes: number) => void,
+  settle: () => void,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const { done, value } = await reader.read();
@@ -43,8 +116,7 @@ export function withBodyDeadline(
           controller.close();
           return;
         }
-        received += value.byteLength;
-        arm();
+        counted(value.byteLength);
         controller.enqueue(value);
       } catch (error) {
         settle();
@@ -56,8 +128,4 @@ export function withBodyDeadline(
       return reader.cancel(reason);
     },
   });
-  return {
-    request: new Request(request, { body, duplex: "half" } as RequestInit),
-    settle,
-  };
 }

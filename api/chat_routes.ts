@@ -8,7 +8,13 @@ import { parseChatId } from "../gateway/chat_id.ts";
 import { titledContacts } from "../gateway/contacts.ts";
 import { toSayFrame } from "../gateway/say.ts";
 import type { HistoryPage, HistoryQuery } from "../queue/archive.ts";
-import { MessageType, type MessageTypeName, messageTypeNames } from "../queue/message.ts";
+import {
+  type ChatMessage,
+  MessageType,
+  type MessageTypeName,
+  messageTypeNames,
+} from "../queue/message.ts";
+import { toFileInfo } from "../files/file_info.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
 import { badRequest, forbidden } from "./errors.ts";
 import { intParam } from "./query_params.ts";
@@ -59,8 +65,20 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       const last = page.messages.at(-1)?.seq ?? query.after;
       hasMore = await backend.producer.lastSeq(chat.chatid) > last;
     }
-    return c.json({ messages: page.messages.map(toSayFrame), hasMore });
+    return c.json({ messages: await sayFrames(page.messages), hasMore });
   });
+
+  /** History's `say` frames, images and files with their `File`. */
+  async function sayFrames(messages: ChatMessage[]) {
+    const ids = messages.filter((m) => m.type !== MessageType.text && m.fileId).map((m) =>
+      m.fileId
+    );
+    const files = await backend.files.findFiles(ids);
+    return messages.map((m) => {
+      const file = files.get(m.fileId);
+      return toSayFrame(m, file ? toFileInfo(file) : undefined);
+    });
+  }
 
   /** The plain newest page straight from the hot last-20 list, when it holds enough. */
   async function newestFromRecent(query: HistoryQuery): Promise<HistoryPage | null> {

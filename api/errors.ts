@@ -25,6 +25,10 @@ export const badRequest = (message: string) => new ApiError(400, "bad_request", 
 export const forbidden = (message: string) => new ApiError(403, "forbidden", message);
 /** 404 not_found. */
 export const notFound = (message: string) => new ApiError(404, "not_found", message);
+/** 409 conflict. */
+export const conflict = (message: string) => new ApiError(409, "conflict", message);
+/** 413 too_large. */
+export const tooLarge = (message: string) => new ApiError(413, "too_large", message);
 /** 503 unavailable. */
 export const unavailable = (message: string) => new ApiError(503, "unavailable", message);
 

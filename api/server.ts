@@ -19,6 +19,11 @@ import { errorBody } from "./errors.ts";
 import { connectionBudget, connectionCap } from "./fd_limit.ts";
 import type { RequestHandler } from "./http_connection.ts";
 import { listen } from "./listener.ts";
+import { chatMembership } from "../gateway/chat_membership.ts";
+import { UploadService } from "./upload_service.ts";
+import { UploadSweeper } from "./upload_sweeper.ts";
+import { hashInWorker } from "./upload_hasher.ts";
+import { fileStorageFolder } from "../files/file_storage_folder.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -101,6 +106,7 @@ export async function startServer(
     presence: backend.presence,
     producer: backend.producer,
     recent: backend.recent,
+    files: backend.files,
     sessions: backend.sessions,
     sessionEndings: backend.sessionEndings,
     hub: new Hub(),
@@ -118,11 +124,22 @@ export async function startServer(
     : null;
   await worker?.start();
   gateway.start();
+  const uploads = new UploadService({
+    config,
+    files: backend.files,
+    storage: backend.storage,
+    takesPart: chatMembership(backend),
+    hasher: hashInWorker(fileStorageFolder(config), log),
+    log,
+  });
+  const sweeper = new UploadSweeper(uploads, config.files.uploadTtlSeconds, log);
+  sweeper.start();
   const app = createApp({
     config,
     backend,
     gateway,
     log,
+    uploads,
     workerReport: () => worker?.report() ?? null,
   });
   handler = (request, info) => app.fetch(request, info);
@@ -144,6 +161,8 @@ export async function startServer(
       closing ??= (async () => {
         await gateway.close();
         await listener.close();
+        await sweeper.close();
+        await uploads.close();
         await worker?.close();
         await backend.close();
       })();

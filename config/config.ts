@@ -76,6 +76,20 @@ export interface ResolvedConfig {
     /** Shortest password `chat user add|passwd` accepts, in characters. */
     minLength: number;
   };
+  files: {
+    /** Folder of uploaded files (server-chosen names); null: `<dataDir>/files`. */
+    dir: string | null;
+    /** Largest file in bytes; a larger upload is refused with 413 before any byte is kept. */
+    maxBytes: number;
+    /** Size of every chunk of an upload but the last. */
+    chunkBytes: number;
+    /** Types (`image/png`, `image/*`) an upload may have; empty: any. */
+    allowedTypes: string[];
+    /** Bytes of files and unfinished uploads one account may hold; 0: no limit. */
+    quotaBytes: number;
+    /** An unfinished upload without a new chunk for this long is removed. */
+    uploadTtlSeconds: number;
+  };
   heartbeat: {
     /** Server ping interval. */
     pingSeconds: number;
@@ -118,6 +132,14 @@ export function defaultConfig(): ResolvedConfig {
     session: { ttlSeconds: 7 * 24 * 3600, recheckSeconds: 30 },
     login: { maxFailures: 5, maxFailuresPerAddress: 50, windowSeconds: 300 },
     password: { minLength: 8 },
+    files: {
+      dir: null,
+      maxBytes: 100 * 1024 * 1024,
+      chunkBytes: 1024 * 1024,
+      allowedTypes: [],
+      quotaBytes: 10 * 1024 * 1024 * 1024,
+      uploadTtlSeconds: 86_400,
+    },
     heartbeat: { pingSeconds: 25, idleSeconds: 75 },
   };
 }

@@ -96,6 +96,18 @@ const publicUrl = (field: string, value: unknown): string => {
   return parsed.origin;
 };
 
+const mimeTypes = (field: string, value: unknown): string[] => {
+  const list = typeof value === "string" ? value.split(",") : value;
+  if (!Array.isArray(list)) throw new ConfigError(field, `expected a list of types`);
+  return list.map((item) => String(item).trim().toLowerCase()).filter((item) => item !== "")
+    .map((item) => {
+      if (!/^[a-z0-9][a-z0-9.+-]*\/([a-z0-9][a-z0-9.+-]*|\*)$/.test(item)) {
+        throw new ConfigError(field, `"${item}" is not a type like image/png or image/*`);
+      }
+      return item;
+    });
+};
+
 /** Every setting by its dotted name (the config file's shape). */
 const SETTERS: Record<string, Setter> = {
   "host": (c, v, f) => c.host = text(f, v),
@@ -133,6 +145,12 @@ const SETTERS: Record<string, Setter> = {
     c.login.maxFailuresPerAddress = int(1, 1_000_000)(f, v),
   "password.minLength": (c, v, f) => c.password.minLength = int(1, 1024)(f, v),
   "login.windowSeconds": (c, v, f) => c.login.windowSeconds = int(1, 86400)(f, v),
+  "files.dir": (c, v, f) => c.files.dir = text(f, v),
+  "files.maxBytes": (c, v, f) => c.files.maxBytes = int(1, Number.MAX_SAFE_INTEGER)(f, v),
+  "files.chunkBytes": (c, v, f) => c.files.chunkBytes = int(64 * 1024, 64 << 20)(f, v),
+  "files.allowedTypes": (c, v, f) => c.files.allowedTypes = mimeTypes(f, v),
+  "files.quotaBytes": (c, v, f) => c.files.quotaBytes = int(0, Number.MAX_SAFE_INTEGER)(f, v),
+  "files.uploadTtlSeconds": (c, v, f) => c.files.uploadTtlSeconds = int(60, 366 * 86400)(f, v),
   "heartbeat.pingSeconds": (c, v, f) => c.heartbeat.pingSeconds = int(1, 3600)(f, v),
   "heartbeat.idleSeconds": (c, v, f) => c.heartbeat.idleSeconds = int(2, 86400)(f, v),
 };
@@ -167,6 +185,12 @@ const ENV: Record<string, string> = {
   CHAT_LOGIN_MAX_FAILURES_PER_ADDRESS: "login.maxFailuresPerAddress",
   CHAT_PASSWORD_MIN_LENGTH: "password.minLength",
   CHAT_LOGIN_WINDOW: "login.windowSeconds",
+  CHAT_FILES_DIR: "files.dir",
+  CHAT_FILES_MAX_BYTES: "files.maxBytes",
+  CHAT_FILES_CHUNK_BYTES: "files.chunkBytes",
+  CHAT_FILES_ALLOWED_TYPES: "files.allowedTypes",
+  CHAT_FILES_QUOTA_BYTES: "files.quotaBytes",
+  CHAT_FILES_UPLOAD_TTL: "files.uploadTtlSeconds",
   CHAT_PING_SECONDS: "heartbeat.pingSeconds",
   CHAT_IDLE_SECONDS: "heartbeat.idleSeconds",
 };

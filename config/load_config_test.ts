@@ -80,3 +80,45 @@ Deno.test("public URL, trusted proxies and the new limits", () => {
     /integer/,
   );
 });
+
+Deno.test("files: limits, chunk size, allowed types and quota, each checked by name", () => {
+  const config = loadConfig({
+    env: {
+      CHAT_FILES_MAX_BYTES: "1048576",
+      CHAT_FILES_ALLOWED_TYPES: "image/*, Application/PDF",
+      CHAT_FILES_QUOTA_BYTES: "0",
+    },
+    file: { files: { dir: "/srv/webchat-files", chunkBytes: 262144, uploadTtlSeconds: 3600 } },
+  });
+  assertEquals(config.files, {
+    dir: "/srv/webchat-files",
+    maxBytes: 1048576,
+    chunkBytes: 262144,
+    allowedTypes: ["image/*", "application/pdf"],
+    quotaBytes: 0,
+    uploadTtlSeconds: 3600,
+  });
+  assertEquals(defaultConfig().files.maxBytes, 100 * 1024 * 1024);
+  assertEquals(defaultConfig().files.chunkBytes, 1024 * 1024);
+  fails(
+    () => loadConfig({ env: { CHAT_FILES_MAX_BYTES: "0" } }),
+    "CHAT_FILES_MAX_BYTES",
+    /integer/,
+  );
+  fails(
+    () => loadConfig({ env: { CHAT_FILES_CHUNK_BYTES: "1000" } }),
+    "CHAT_FILES_CHUNK_BYTES",
+    /integer from 65536/,
+  );
+  fails(
+    () => loadConfig({ env: { CHAT_FILES_ALLOWED_TYPES: "pdf" } }),
+    "CHAT_FILES_ALLOWED_TYPES",
+    /not a type/,
+  );
+  fails(() => loadConfig({ file: { files: { dir: "" } } }), "files.dir", /non-empty/);
+  fails(
+    () => loadConfig({ file: { files: { uploadTtlSeconds: 5 } } }),
+    "files.uploadTtlSeconds",
+    /integer/,
+  );
+});

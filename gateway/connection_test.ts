@@ -4,6 +4,7 @@ import type { Inbox } from "../store/inbox.ts";
 import type { Presence } from "../store/presence.ts";
 import type { UserStore } from "../store/users.ts";
 import type { MessageProducer } from "../queue/queue.ts";
+import type { FileTable } from "../files/file_table.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import { Connection } from "./connection.ts";
 import { Hub } from "./hub.ts";
@@ -41,6 +42,7 @@ Deno.test("a message sent while init is being built arrives after init, not lost
     } as unknown as Presence,
     producer: {} as MessageProducer,
     recent: { contacts: () => Promise.resolve([]) } as unknown as RecentIndex,
+    files: {} as FileTable,
     sessions: { live: () => Promise.resolve(new Set<string>()) },
     sessionEndings: null,
     hub,
@@ -76,6 +78,7 @@ function failingQueueContext(logs: string[]) {
       enqueue: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6379")),
     } as unknown as MessageProducer,
     recent: {} as RecentIndex,
+    files: {} as FileTable,
     sessions: { live: () => Promise.resolve(new Set<string>()) },
     sessionEndings: null,
     hub,

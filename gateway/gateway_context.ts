@@ -10,6 +10,7 @@ import type { Inbox } from "../store/inbox.ts";
 import type { Presence } from "../store/presence.ts";
 import type { SessionEndings, SessionStore } from "../store/sessions.ts";
 import type { UserStore } from "../store/users.ts";
+import type { FileTable } from "../files/file_table.ts";
 import type { Hub } from "./hub.ts";
 import type { Connection } from "./connection.ts";
 
@@ -21,6 +22,8 @@ export interface GatewayContext {
   presence: Presence;
   producer: MessageProducer;
   recent: RecentIndex;
+  /** Files: a `say` of an image or file names one its sender uploaded. */
+  files: FileTable;
   /** Asked periodically whether the sessions of open sockets still live. */
   sessions: Pick<SessionStore, "live">;
   /** Sessions ended elsewhere, heard at once (production); null: the recheck notices. */

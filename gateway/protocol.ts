@@ -7,6 +7,7 @@
 import type { User } from "../store/users.ts";
 import type { Contact } from "./contacts.ts";
 import type { MessageTypeName } from "../queue/message.ts";
+import type { FileInfo } from "../files/file_info.ts";
 
 /** Close codes. 4xxx are ours: 44xx = do not retry as is, 4408 = reconnect. */
 export const CloseCode = {
@@ -63,7 +64,8 @@ export interface SayFrame {
   fromuser: string;
   message: string;
   msgType: MessageTypeName;
-  file?: unknown;
+  /** Images and files only. */
+  file?: FileInfo;
   time: number;
   mid: string;
   seq: number;

@@ -12,6 +12,8 @@ import { parseChatId } from "./chat_id.ts";
 import type { Connection } from "./connection.ts";
 import type { GatewayContext } from "./gateway_context.ts";
 import { type ClientFrame, ErrorCode, type FrameError, type SayFrame } from "./protocol.ts";
+import { type FileInfo, toFileInfo } from "../files/file_info.ts";
+import { sayFile } from "./say_file.ts";
 
 type SayRequest = Extract<ClientFrame, { type: "say" }>;
 
@@ -46,9 +48,19 @@ export async function handleSay(
   }
   const unknown = members.filter((m) => !existing.has(m));
   if (unknown.length > 0) return fail(ErrorCode.badRequest, `unknown account: ${unknown[0]}`);
-  if (frame.msgType !== "text") {
-    // Uploads arrive with the files issue; no upload id can name a file yet.
-    return fail(ErrorCode.badRequest, `fileId ${JSON.stringify(frame.fileId)} names no upload`);
+  const attached = await sayFile(ctx, frame, sender);
+  if ("info" in attached) return fail(attached.info, attached.msg);
+  const { file } = attached;
+  const time = Math.floor(Date.now() / 1000);
+  if (file) {
+    // Recorded before the message is queued: once anyone can see the message, its readers may
+    // download the file. (A failed enqueue leaves a permission for a chat the sender chose.)
+    try {
+      await ctx.files.recordSend(file.id, chat.chatid, time);
+    } catch (error) {
+      ctx.log(`say: recording the file's chat failed: ${error}`);
+      return fail(ErrorCode.unavailable, "files are unavailable; retry later");
+    }
   }
 
   let result: EnqueueResult;
@@ -59,8 +71,8 @@ export async function handleSay(
       fromuser: sender,
       message: frame.content,
       type: MessageType[frame.msgType],
-      fileId: frame.fileId,
-      time: Math.floor(Date.now() / 1000),
+      fileId: file?.id ?? "",
+      time,
       cid,
       members,
     });
@@ -81,7 +93,7 @@ export async function handleSay(
   if (result.duplicate) return;
   const { message } = result;
 
-  const text = JSON.stringify(toSayFrame(message));
+  const text = JSON.stringify(toSayFrame(message, file ? toFileInfo(file) : undefined));
   const readers = members.filter((m) => m !== sender);
   const offline = readers.filter((m) => !ctx.hub.has(m));
   // The counter update is issued before the frame goes out, so a `read` the reader sends on
@@ -96,9 +108,9 @@ export async function handleSay(
   }
 }
 
-/** The `say` frame of an accepted message. */
-export function toSayFrame(message: ChatMessage): SayFrame {
-  return {
+/** The `say` frame of an accepted message, with its `File` for images and files. */
+export function toSayFrame(message: ChatMessage, file?: FileInfo): SayFrame {
+  const frame: SayFrame = {
     type: "say",
     chatid: message.chatid,
     fromuser: message.fromuser,
@@ -109,6 +121,8 @@ export function toSayFrame(message: ChatMessage): SayFrame {
     seq: message.seq,
     cid: message.cid,
   };
+  if (file) frame.file = file;
+  return frame;
 }
 
 function checkContent(frame: SayRequest, maxChars: number): string | null {

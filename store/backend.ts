@@ -7,6 +7,8 @@ import type { MessageArchive } from "../queue/archive.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import type { WorkerStatusStore } from "../queue/worker_status.ts";
+import type { FileStorage } from "../files/file_storage.ts";
+import type { FileTable } from "../files/file_table.ts";
 import type { Durability } from "./durability.ts";
 import type { Inbox } from "./inbox.ts";
 import type { Presence } from "./presence.ts";
@@ -28,6 +30,10 @@ export interface Backend {
   archive: MessageArchive;
   recent: RecentIndex;
   workerStatus: WorkerStatusStore;
+  /** File records, uploads under way, and the chats files were sent into. */
+  files: FileTable;
+  /** The bytes of files and uploads (a local folder). */
+  storage: FileStorage;
   /** Each store's state: "ok" or what is wrong. */
   health(): Promise<Record<string, string>>;
   /** What an acknowledgement survives with the queue store's current settings (cached). */

@@ -10,6 +10,9 @@ import { SqliteArchive } from "../queue/archive_sqlite.ts";
 import { SqliteQueue } from "../queue/queue_sqlite.ts";
 import { SqliteRecent } from "../queue/recent_sqlite.ts";
 import { SqliteWorkerStatus } from "../queue/status_sqlite.ts";
+import { fileStorageFolder } from "../files/file_storage_folder.ts";
+import { LocalFileStorage } from "../files/file_storage_local.ts";
+import { SqliteFileTable } from "../files/file_table_sqlite.ts";
 import type { Backend } from "./backend.ts";
 import { EMBEDDED_DURABILITY } from "./durability.ts";
 import { SqliteInbox } from "./inbox_sqlite.ts";
@@ -38,6 +41,15 @@ export function openEmbeddedBackend(
     );
   }
   const { db, path } = sqlite;
+  let files: SqliteFileTable, storage: LocalFileStorage;
+  try {
+    files = new SqliteFileTable(db);
+    files.ensureSchema();
+    storage = new LocalFileStorage(fileStorageFolder(config));
+  } catch (error) {
+    sqlite.close();
+    return Promise.reject(new Error(`Cannot start: file storage: ${(error as Error).message}`));
+  }
   const archive = new SqliteArchive(db);
   const presence = new SqlitePresence();
   presence.start();
@@ -59,6 +71,8 @@ export function openEmbeddedBackend(
       archive,
       recent: new SqliteRecent(db),
       workerStatus: new SqliteWorkerStatus(db),
+      files,
+      storage,
       health() {
         let state = "ok";
         try {

@@ -10,6 +10,9 @@ import { RedisQueue } from "../queue/queue_redis.ts";
 import { MysqlSeqEpochs } from "../queue/seq_epochs_mysql.ts";
 import { RecentRedis } from "../queue/recent_redis.ts";
 import { MysqlWorkerStatus } from "../queue/status_mysql.ts";
+import { fileStorageFolder } from "../files/file_storage_folder.ts";
+import { LocalFileStorage } from "../files/file_storage_local.ts";
+import { MysqlFileTable } from "../files/file_table_mysql.ts";
 import type { Backend } from "./backend.ts";
 import { RedisInbox } from "./inbox_redis.ts";
 import { ensureDatabase, type MysqlPool, openMysql } from "./mysql_pool.ts";
@@ -63,6 +66,14 @@ export async function openProductionBackend(
   const users = new MysqlUserStore(pool, new RedisUserCache(redis, prefix));
   const archive = new MysqlArchive(pool, log);
   const workerStatus = new MysqlWorkerStatus(pool);
+  const files = new MysqlFileTable(pool);
+  let storage: LocalFileStorage;
+  try {
+    storage = new LocalFileStorage(fileStorageFolder(config));
+  } catch (error) {
+    await Promise.allSettled([closeRedis(redis), pool.end()]);
+    throw new Error(`Cannot start: file storage: ${(error as Error).message}`);
+  }
   const schema = new AbortController();
   if (unreachable) {
     log(
@@ -72,10 +83,12 @@ export async function openProductionBackend(
     void retryUntilReady(async () => {
       await ensureDatabase(mysqlUrl);
       await users.ensureSchema();
+      await files.ensureSchema();
       log(`MySQL at ${redactUrl(mysqlUrl)} is reachable again; schema checked`);
     }, schema.signal);
   } else {
     await users.ensureSchema();
+    await files.ensureSchema();
   }
   // What an ack is worth is said at start, loudly when nothing, and re-checked every minute.
   const persistence = new RedisPersistenceWatch(redis, log);
@@ -103,6 +116,8 @@ export async function openProductionBackend(
     archive,
     recent: new RecentRedis({ redis, prefix }),
     workerStatus,
+    files,
+    storage,
     async health() {
       const [redisState, mysqlState] = await Promise.all([
         probe(async () => {

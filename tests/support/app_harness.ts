@@ -51,6 +51,8 @@ export interface AppHarness {
   /** Lines the app logged. */
   logs: string[];
   request(path: string, init?: AppRequestInit): Promise<AppAnswer>;
+  /** The app's raw answer to a request from 127.0.0.1 (for streams and binary bodies). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Adds an account whose password is {@link APP_PASSWORD}. */
   addUser(accountid: string, username?: string): Promise<void>;
   /** A session straight from the store (no scrypt): its token. */
@@ -98,6 +100,13 @@ export async function openAppHarness(
         headers: response.headers,
         body: text ? JSON.parse(text) : null,
       };
+    },
+    fetch: async (path, init = {}) => {
+      const info: Deno.ServeHandlerInfo<Deno.NetAddr> = {
+        remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 40_000 },
+        completed: Promise.resolve(),
+      };
+      return await app.request(`${APP_ORIGIN}${path}`, init, info);
     },
     async addUser(accountid, username = accountid.toUpperCase()) {
       await backend.users.add(testUser(accountid, username), await sharedHash!);
