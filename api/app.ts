@@ -58,10 +58,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       return c.json(errorBody(code, error.message || "bad request"), status);
     }
     if (isStoreDown(error)) {
-      deps.log(`${c.req.method} ${c.req.path}: store unavailable: ${error.message}`);
+      deps.log(`${c.req.method} ${c.req.path}: store unavailable: ${error.message}`, "warn");
       return c.json(errorBody("unavailable", "a store is unavailable; retry later"), 503);
     }
-    deps.log(`${c.req.method} ${c.req.path}: unexpected error: ${error.stack ?? error}`);
+    deps.log(`${c.req.method} ${c.req.path}: unexpected error: ${error.stack ?? error}`, "error");
     return c.json(errorBody("internal", "internal server error"), 500);
   });
   return app;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import type { SupervisorReport } from "../queue/worker_supervisor.ts";
@@ -13,7 +14,7 @@ export interface AppDeps {
   config: ResolvedConfig;
   backend: Backend;
   gateway: Gateway;
-  log: (line: string) => void;
+  log: Log;
   /** This node's archive worker, when it runs one (see `queue/worker_supervisor.ts`). */
   workerReport?: () => SupervisorReport | null;
 }

@@ -63,7 +63,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
       return c.json({ user: publicUser, token });
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      deps.log(`login failed on a store: ${error}`);
+      deps.log(`login failed on a store: ${error}`, "warn");
       throw unavailable("login is unavailable; retry later");
     }
   });

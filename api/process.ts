@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import type { ResolvedConfig } from "../config/mod.ts";
+import { LogWriter } from "../ops/log.ts";
 import { startServer } from "./server.ts";
 
 /** Where the pid file of a data folder lives. */
@@ -48,17 +49,17 @@ export async function runServer(config: ResolvedConfig): Promise<number> {
   const logPath = Deno.env.get("CHAT_DAEMON_CHILD");
   const logFileHandle = logPath ? Deno.openSync(logPath, { append: true, create: true }) : null;
   const encoder = new TextEncoder();
-  const log = (line: string) => {
-    const text = `${new Date().toISOString()} ${line}\n`;
-    if (logFileHandle) logFileHandle.writeSync(encoder.encode(text));
-    else console.error(text.trimEnd());
-  };
+  const writer = new LogWriter(config.log, (text) => {
+    if (logFileHandle) logFileHandle.writeSync(encoder.encode(`${text}\n`));
+    else console.error(text);
+  });
+  const log = writer.log;
   // Why the server cannot start goes to the terminal, and for `start -d` (whose terminal is
   // its parent) into the log, where the parent finds it and shows it.
   const refuse = (reason: string) => {
     console.error(`chat: ${reason}`);
     if (logFileHandle) {
-      log(`cannot start: ${reason}`);
+      log(`cannot start: ${reason}`, "error");
       logFileHandle.close();
     }
     return 1;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { Gateway } from "../gateway/gateway.ts";
 import { Hub } from "../gateway/hub.ts";
@@ -41,7 +42,7 @@ export interface RunningServer {
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
-  log?: (line: string) => void;
+  log?: Log;
   /** Run the archive worker (default true; tests of the gateway alone may turn it off). */
   worker?: boolean;
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { parseLogLevel } from "../ops/log.ts";
 import { ConfigError, defaultConfig, type ResolvedConfig } from "./config.ts";
 
 /** Flag values as parsed by the command line (strings; absent = not given). */
@@ -14,6 +15,8 @@ export interface ConfigFlags {
   data?: string;
   origin?: string[];
   "public-url"?: string;
+  "log-level"?: string;
+  "log-json"?: boolean;
 }
 
 /** Inputs of {@link loadConfig}. */
@@ -96,6 +99,30 @@ const publicUrl = (field: string, value: unknown): string => {
   return parsed.origin;
 };
 
+const bool = (field: string, value: unknown): boolean => {
+  if (typeof value === "boolean") return value;
+  const word = typeof value === "string" ? value.trim().toLowerCase() : "";
+  if (["1", "true", "yes", "on"].includes(word)) return true;
+  if (["0", "false", "no", "off"].includes(word)) return false;
+  throw new ConfigError(field, `expected true or false, got ${show(value)}`);
+};
+
+/** A bearer token: long enough not to be guessed, printable, no spaces. */
+const secret = (field: string, value: unknown): string => {
+  if (typeof value !== "string" || !/^[\x21-\x7e]{16,200}$/.test(value)) {
+    throw new ConfigError(field, "expected 16 to 200 printable characters without spaces");
+  }
+  return value;
+};
+
+const logLevel = (field: string, value: unknown) => {
+  try {
+    return parseLogLevel(String(value));
+  } catch (error) {
+    throw new ConfigError(field, (error as Error).message);
+  }
+};
+
 /** Every setting by its dotted name (the config file's shape). */
 const SETTERS: Record<string, Setter> = {
   "host": (c, v, f) => c.host = text(f, v),
@@ -133,6 +160,11 @@ const SETTERS: Record<string, Setter> = {
     c.login.maxFailuresPerAddress = int(1, 1_000_000)(f, v),
   "password.minLength": (c, v, f) => c.password.minLength = int(1, 1024)(f, v),
   "login.windowSeconds": (c, v, f) => c.login.windowSeconds = int(1, 86400)(f, v),
+  "log.level": (c, v, f) => c.log.level = logLevel(f, v),
+  "log.json": (c, v, f) => c.log.json = bool(f, v),
+  "metrics.token": (c, v, f) => c.metrics.token = secret(f, v),
+  "metrics.allow": (c, v, f) => c.metrics.allow = proxies(f, v),
+  "admin.token": (c, v, f) => c.admin.token = secret(f, v),
   "heartbeat.pingSeconds": (c, v, f) => c.heartbeat.pingSeconds = int(1, 3600)(f, v),
   "heartbeat.idleSeconds": (c, v, f) => c.heartbeat.idleSeconds = int(2, 86400)(f, v),
 };
@@ -167,6 +199,11 @@ const ENV: Record<string, string> = {
   CHAT_LOGIN_MAX_FAILURES_PER_ADDRESS: "login.maxFailuresPerAddress",
   CHAT_PASSWORD_MIN_LENGTH: "password.minLength",
   CHAT_LOGIN_WINDOW: "login.windowSeconds",
+  CHAT_LOG_LEVEL: "log.level",
+  CHAT_LOG_JSON: "log.json",
+  CHAT_METRICS_TOKEN: "metrics.token",
+  CHAT_METRICS_ALLOW: "metrics.allow",
+  CHAT_ADMIN_TOKEN: "admin.token",
   CHAT_PING_SECONDS: "heartbeat.pingSeconds",
   CHAT_IDLE_SECONDS: "heartbeat.idleSeconds",
 };
@@ -195,6 +232,8 @@ export function loadConfig(sources: ConfigSources = {}): ResolvedConfig {
     ["data", "data"],
     ["origin", "origins"],
     ["public-url", "publicUrl"],
+    ["log-level", "log.level"],
+    ["log-json", "log.json"],
   ];
   for (const [flag, key] of flagKeys) {
     if (flags[flag] !== undefined) SETTERS[key](config, flags[flag], `--${flag}`);

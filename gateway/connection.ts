@@ -72,7 +72,7 @@ export class Connection {
     this.#released = options.released ?? (() => {});
     this.#sendRate = options.sendRate ?? null;
     this.#log = new LogLimiter(ctx.log, `a connection of ${accountid}`);
-    this.ctx = { ...ctx, log: (line) => this.#log.line(line) };
+    this.ctx = { ...ctx, log: (line, level) => this.#log.line(line, level) };
   }
 
   /** Queues a frame; a client whose backlog is over the limit is disconnected, not buffered. */
@@ -122,7 +122,10 @@ export class Connection {
       return;
     }
     this.#chain = this.#chain.then(() => this.#handle(text)).catch((error) => {
-      this.ctx.log(`gateway: unexpected error for ${this.accountid}: ${error?.stack ?? error}`);
+      this.ctx.log(
+        `gateway: unexpected error for ${this.accountid}: ${error?.stack ?? error}`,
+        "error",
+      );
       this.sendError({ info: ErrorCode.internal, msg: "internal error" });
     }).finally(() => this.#pending--);
   }
@@ -142,7 +145,7 @@ export class Connection {
     try {
       await this.ctx.presence.offline(this.accountid);
     } catch (error) {
-      this.ctx.log(`presence: cannot mark ${this.accountid} offline: ${error}`);
+      this.ctx.log(`presence: cannot mark ${this.accountid} offline: ${error}`, "warn");
     }
   }
 
@@ -207,7 +210,7 @@ export class Connection {
       const frame = JSON.stringify({ type: "login", clientName: this.accountid, time: now() });
       this.ctx.hub.sendToAll(frame, this.accountid);
       await this.ctx.presence.online(this.accountid).catch((error) =>
-        this.ctx.log(`presence: cannot mark ${this.accountid} online: ${error}`)
+        this.ctx.log(`presence: cannot mark ${this.accountid} online: ${error}`, "warn")
       );
     }
   }
@@ -243,7 +246,7 @@ export class Connection {
         offline,
       };
     } catch (error) {
-      this.ctx.log(`init: cannot load state of ${this.accountid}: ${error}`);
+      this.ctx.log(`init: cannot load state of ${this.accountid}: ${error}`, "warn");
       return {
         info: ErrorCode.unavailable,
         msg: "cannot load your state; retry later",

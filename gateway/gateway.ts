@@ -115,7 +115,10 @@ export class Gateway {
       this.ctx.config.session.recheckSeconds * 1000,
     );
     this.ctx.sessionEndings?.listen((keys) => this.endSessions(keys)).catch((error) =>
-      this.ctx.log(`sessions: not listening for ended sessions (the recheck still works): ${error}`)
+      this.ctx.log(
+        `sessions: not listening for ended sessions (the recheck still works): ${error}`,
+        "warn",
+      )
     );
   }
 

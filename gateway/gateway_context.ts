@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
@@ -27,5 +28,5 @@ export interface GatewayContext {
   sessionEndings: SessionEndings | null;
   hub: Hub<Connection>;
   /** One log line; errors are logged once, never thrown out of a handler. */
-  log: (line: string) => void;
+  log: Log;
 }

@@ -41,7 +41,7 @@ export async function handleSay(
   try {
     existing = await ctx.users.existing(members);
   } catch (error) {
-    ctx.log(`say: user lookup failed: ${error}`);
+    ctx.log(`say: user lookup failed: ${error}`, "warn");
     return fail(ErrorCode.unavailable, "the user directory is unavailable; retry later");
   }
   const unknown = members.filter((m) => !existing.has(m));
@@ -65,7 +65,7 @@ export async function handleSay(
       members,
     });
   } catch (error) {
-    ctx.log(`say: enqueue failed: ${error}`);
+    ctx.log(`say: enqueue failed: ${error}`, "warn");
     return fail(ErrorCode.unavailable, "the message could not be queued; nothing was stored");
   }
   const { ack } = result;
@@ -92,7 +92,7 @@ export async function handleSay(
     await counting;
   } catch (error) {
     // The message itself is safe in the queue; only the counters missed it.
-    ctx.log(`say: unread/offline update failed for ${message.mid}: ${error}`);
+    ctx.log(`say: unread/offline update failed for ${message.mid}: ${error}`, "warn");
   }
 }
 

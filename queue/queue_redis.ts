@@ -19,6 +19,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { RedisClient } from "../store/redis_client.ts";
 import type { ChatMessage, MessageDraft } from "./message.ts";
 import type {
@@ -165,7 +166,7 @@ export interface RedisQueueOptions {
    */
   epochs?: SeqEpochStore;
   /** Hears when a new seq epoch starts (default: silence). */
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 /** {@link MessageProducer} and {@link MessageConsumer} on Redis lists. */
@@ -180,7 +181,7 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
   readonly #taken = new WeakMap<TakenBatch, string[]>();
   readonly #epochKey: string;
   readonly #epochs: SeqEpochStore | undefined;
-  readonly #log: (line: string) => void;
+  readonly #log: Log;
   #renewing: Promise<void> | undefined;
   #closed = false;
 

@@ -10,6 +10,7 @@
  * @module
  */
 import type { ResolvedConfig } from "../config/config.ts";
+import type { Log, LogLevel } from "../ops/log.ts";
 import { type MysqlPool, openMysql } from "../store/mysql_pool.ts";
 import { closeRedis, connectRedis, type RedisClient } from "../store/redis_client.ts";
 import { MysqlArchive } from "./archive_mysql.ts";
@@ -28,7 +29,7 @@ export type WorkerCommand =
 export type WorkerReport =
   | { type: "ready" }
   | { type: "error"; message: string }
-  | { type: "log"; line: string }
+  | { type: "log"; line: string; level?: LogLevel }
   | { type: "progress"; processed: number }
   | { type: "stopped"; byOperator: boolean };
 
@@ -59,7 +60,7 @@ scope.onmessage = (event) => {
 async function start(config: ResolvedConfig, workerId: string, nodeName: string): Promise<void> {
   if (running) throw new TypeError("Cannot start archive worker: already started");
   // Lines go to the host, which writes them where the server logs (the file under start -d).
-  const log = (line: string) => scope.postMessage({ type: "log", line });
+  const log: Log = (line, level) => scope.postMessage({ type: "log", line, level });
   const loopOptions = {
     server: nodeName,
     leaseMs: config.queue.leaseSeconds * 1000,
@@ -87,7 +88,7 @@ async function start(config: ResolvedConfig, workerId: string, nodeName: string)
     await opened.pool?.end();
   };
   try {
-    const onError = (error: Error) => log(`archive worker: redis: ${error.message}`);
+    const onError = (error: Error) => log(`archive worker: redis: ${error.message}`, "warn");
     opened.redis = await connectRedis(config.redisUrl, { name: `archive:${workerId}`, onError });
     // Its own connection for the blocking pop: a blocked connection can do nothing else.
     opened.blocking = await connectRedis(config.redisUrl, {

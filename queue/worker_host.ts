@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import type { WorkerCommand, WorkerReport } from "./worker.ts";
 
@@ -29,7 +30,7 @@ export interface StartArchiveWorkerOptions {
   /** Called after each archived batch with the worker's total since its start. */
   onProgress?: (processed: number) => void;
   /** Where the worker's log lines go (default: standard error). */
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 /**
@@ -78,7 +79,7 @@ export function startArchiveWorker(
         terminate();
         reject(new Error(report.message));
       } else if (report.type === "log") {
-        (options.log ?? ((line: string) => console.error(line)))(report.line);
+        (options.log ?? ((line: string) => console.error(line)))(report.line, report.level);
       } else if (report.type === "progress") {
         options.onProgress?.(report.processed);
       } else if (report.type === "stopped") {

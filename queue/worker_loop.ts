@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import { type MessageArchive, MessageRejectedError } from "./archive.ts";
 import type { ChatMessage } from "./message.ts";
 import type { MessageConsumer, TakenBatch } from "./queue.ts";
@@ -34,7 +35,7 @@ export interface ArchiveWorkerOptions {
   /** Milliseconds `stop()` waits for the batch in hand (default 5000). */
   stopTimeoutMs?: number;
   /** Where failures are reported, one line each (default console.error). */
-  log?: (line: string) => void;
+  log?: Log;
   /** Called once the worker has stopped, whoever asked (`stop()` or the status row's flag). */
   onStopped?: () => void;
 }
@@ -139,7 +140,7 @@ export class ArchiveWorker {
     if (!await within(loop, this.#o.stopTimeoutMs)) {
       this.#abandon = true;
       for (const wake of this.#sleepers) wake();
-      if (!await within(loop, 1000)) this.#o.log("archive worker: batch in hand abandoned");
+      if (!await within(loop, 1000)) this.#o.log("archive worker: batch in hand abandoned", "warn");
     }
     // A batch left in hand goes back on the queue now, and the lease is given up, so the
     // next worker need not wait for it to lapse. If the store is away, the lease lapses alone.
@@ -149,7 +150,7 @@ export class ArchiveWorker {
         if (recovered > 0) this.#o.log(`archive worker: put ${recovered} back on the queue`);
         await this.#o.queue.releaseLease();
       })().catch((error) =>
-        this.#o.log(`archive worker: lease release failed: ${describe(error)}`)
+        this.#o.log(`archive worker: lease release failed: ${describe(error)}`, "warn")
       ),
       this.#o.stopTimeoutMs,
     );
@@ -170,7 +171,7 @@ export class ArchiveWorker {
       } catch (error) {
         // Logged once per outage: the queue itself is down, which the loop reports too.
         if (!this.#leaseTrouble) {
-          this.#o.log(`archive worker: lease renewal failed: ${describe(error)}`);
+          this.#o.log(`archive worker: lease renewal failed: ${describe(error)}`, "warn");
         }
         this.#leaseTrouble = true;
       }
@@ -210,7 +211,10 @@ export class ArchiveWorker {
         delay = FIRST_RETRY_MS;
       } catch (error) {
         if (this.#stopping) break;
-        this.#o.log(`archive worker: take failed, retry in ${delay} ms: ${describe(error)}`);
+        this.#o.log(
+          `archive worker: take failed, retry in ${delay} ms: ${describe(error)}`,
+          "warn",
+        );
         // A failed take may have moved messages in flight without handing them over: once the
         // batches in hand are acknowledged, put whatever is left in flight back on the queue.
         if (!await posting) break;
@@ -245,7 +249,10 @@ export class ArchiveWorker {
     const whole = await this.#save(messages);
     if (whole === null) return null;
     if (whole.refused === undefined) return messages;
-    this.#o.log(`archive worker: batch refused (${whole.refused}); trying its messages alone`);
+    this.#o.log(
+      `archive worker: batch refused (${whole.refused}); trying its messages alone`,
+      "warn",
+    );
     const saved: ChatMessage[] = [];
     for (const message of messages) {
       const alone = await this.#save([message]);
@@ -255,7 +262,7 @@ export class ArchiveWorker {
         saved.push(message);
         continue;
       }
-      this.#o.log(`archive worker: parked ${message.mid}: ${reason}`);
+      this.#o.log(`archive worker: parked ${message.mid}: ${reason}`, "error");
       if (!await this.#retry("park", () => this.#o.queue.park([message], reason))) return null;
     }
     return saved;
@@ -298,7 +305,10 @@ export class ArchiveWorker {
         return true;
       } catch (error) {
         if (this.#abandon) return false;
-        this.#o.log(`archive worker: ${name} failed, retry in ${delay} ms: ${describe(error)}`);
+        this.#o.log(
+          `archive worker: ${name} failed, retry in ${delay} ms: ${describe(error)}`,
+          "warn",
+        );
         await this.#sleep(delay);
         if (this.#abandon) return false;
         delay = Math.min(delay * 2, MAX_RETRY_MS);
@@ -330,7 +340,7 @@ export class ArchiveWorker {
       }
     } catch (error) {
       this.#sinceBeat += count; // counted again at the next beat
-      this.#o.log(`archive worker: heartbeat failed: ${describe(error)}`);
+      this.#o.log(`archive worker: heartbeat failed: ${describe(error)}`, "warn");
     }
   }
 

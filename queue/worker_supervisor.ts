@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ArchiveWorkerHandle, StartArchiveWorkerOptions } from "./worker_host.ts";
 
 /** What this node's worker is doing. */
@@ -47,7 +48,7 @@ export interface ArchiveSupervisorOptions {
   start: WorkerStarter;
   /** Prefix of worker ids: the node's unique id; a counter is appended per start. */
   nodeId: string;
-  log: (line: string) => void;
+  log: Log;
   /** First retry delay in ms (default 1000), doubled up to `maxDelayMs` (default 15000). */
   minDelayMs?: number;
   maxDelayMs?: number;
@@ -175,7 +176,7 @@ export class ArchiveSupervisor {
     const delay = Math.min(this.#o.minDelayMs * 2 ** this.#attempts, this.#o.maxDelayMs);
     this.#attempts++;
     // One line per attempt is bounded by the backoff: at most one every maxDelayMs.
-    this.#o.log(`archive worker: not running (${reason}); retry in ${delay} ms`);
+    this.#o.log(`archive worker: not running (${reason}); retry in ${delay} ms`, "error");
     this.#settled.resolve();
     this.#retryTimer = setTimeout(() => this.#attempt(generation), delay);
   }

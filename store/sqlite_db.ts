@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -172,7 +173,7 @@ export interface SqliteDb {
 /** Options for {@link openSqliteDb}. */
 export interface OpenSqliteOptions {
   /** Hears about problems found in a file from an earlier version (default: silence). */
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 /**
@@ -218,7 +219,7 @@ export function openSqliteDb(dataDir: string, options: OpenSqliteOptions = {}): 
   };
 }
 
-function upgradeChatSeqIndex(db: DatabaseSync, log?: (line: string) => void): void {
+function upgradeChatSeqIndex(db: DatabaseSync, log?: Log): void {
   try {
     immediate(db, () => db.exec(UNIQUE_CHAT_SEQ));
   } catch (error) {
