@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS webchat_user (
   mobile TEXT NOT NULL DEFAULT '',
   email TEXT NOT NULL DEFAULT '',
   deptDetail TEXT NOT NULL DEFAULT '',
-  updateTime INTEGER NOT NULL DEFAULT 0
+  updateTime INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE TABLE IF NOT EXISTS webchat_message (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -140,6 +141,7 @@ CREATE TABLE IF NOT EXISTS queue_deamon_status (
 const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ["queue_deamon_status", "progress_tm", "INTEGER NOT NULL DEFAULT 0"],
   ["queue_deamon_status", "state", "TEXT NOT NULL DEFAULT 'running'"],
+  ["webchat_user", "disabled", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 function addMissingColumns(db: DatabaseSync): void {
