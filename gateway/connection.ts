@@ -89,6 +89,7 @@ export class Connection {
     }
     try {
       this.socket.send(text);
+      this.ctx.metrics?.framesOut.inc();
     } catch {
       this.close(CloseCode.goingAway, "send failed");
     }
@@ -99,6 +100,7 @@ export class Connection {
   }
 
   sendError(error: FrameError): void {
+    this.ctx.metrics?.error(error.info, "ws");
     this.send(errorFrame(error));
   }
 
@@ -157,6 +159,7 @@ export class Connection {
   async #handle(text: string): Promise<void> {
     if (this.#closed) return;
     const frame = parseClientFrame(text);
+    this.ctx.metrics?.framesIn.inc({ type: "info" in frame ? "invalid" : frame.type });
     if ("info" in frame) return this.sendError(frame);
     if (frame.type === "ping") return this.sendJson({ type: "pong" });
     if (frame.type === "pong") return;
@@ -263,6 +266,7 @@ export class Connection {
     const waitMs = this.#sendRate?.take(this.accountid) ?? 0;
     if (waitMs === 0) return false;
     const { perSecond, burst } = this.#sendRate!;
+    this.ctx.metrics?.error(ErrorCode.rateLimited, "ws");
     this.send(JSON.stringify({
       type: "error",
       info: ErrorCode.rateLimited,

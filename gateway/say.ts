@@ -69,6 +69,7 @@ export async function handleSay(
     return fail(ErrorCode.unavailable, "the message could not be queued; nothing was stored");
   }
   const { ack } = result;
+  if (!result.duplicate) ctx.metrics?.messagesIn.inc();
   connection.sendJson({
     type: "ack",
     cid,
@@ -87,7 +88,7 @@ export async function handleSay(
   // The counter update is issued before the frame goes out, so a `read` the reader sends on
   // seeing it reaches the store after the increment and leaves the count at 0.
   const counting = ctx.inbox.deliver(message.chatid, readers, offline, text);
-  ctx.hub.sendTo(members, text);
+  ctx.metrics?.messagesOut.inc(undefined, ctx.hub.sendTo(members, text));
   try {
     await counting;
   } catch (error) {

@@ -18,7 +18,7 @@ import { RedisQueue } from "./queue_redis.ts";
 import { RecentRedis } from "./recent_redis.ts";
 import { MysqlWorkerStatus } from "./status_mysql.ts";
 import { createEmbeddedArchiveWorker } from "./worker_embedded_sqlite.ts";
-import { ArchiveWorker } from "./worker_loop.ts";
+import { ArchiveWorker, type BatchReport } from "./worker_loop.ts";
 
 /** What the host sends. */
 export type WorkerCommand =
@@ -30,7 +30,7 @@ export type WorkerReport =
   | { type: "ready" }
   | { type: "error"; message: string }
   | { type: "log"; line: string; level?: LogLevel }
-  | { type: "progress"; processed: number }
+  | { type: "progress"; processed: number; batch: BatchReport }
   | { type: "stopped"; byOperator: boolean };
 
 // The worker scope's own typing (deno.worker) is not the default lib; this is all we use of it.
@@ -65,7 +65,8 @@ async function start(config: ResolvedConfig, workerId: string, nodeName: string)
     server: nodeName,
     leaseMs: config.queue.leaseSeconds * 1000,
     log,
-    onProgress: (processed: number) => scope.postMessage({ type: "progress", processed }),
+    onProgress: (processed: number, batch: BatchReport) =>
+      scope.postMessage({ type: "progress", processed, batch }),
     // Stopped by the status row's flag (or by shutdown): report it and let go of the stores.
     onStopped: () => void shutdown(),
   };

@@ -6,6 +6,7 @@
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import type { WorkerCommand, WorkerReport } from "./worker.ts";
+import type { BatchReport } from "./worker_loop.ts";
 
 /** A running archive worker. */
 export interface ArchiveWorkerHandle {
@@ -28,7 +29,7 @@ export interface StartArchiveWorkerOptions {
    */
   onStopped?: (byOperator: boolean) => void;
   /** Called after each archived batch with the worker's total since its start. */
-  onProgress?: (processed: number) => void;
+  onProgress?: (processed: number, batch: BatchReport) => void;
   /** Where the worker's log lines go (default: standard error). */
   log?: Log;
 }
@@ -81,7 +82,7 @@ export function startArchiveWorker(
       } else if (report.type === "log") {
         (options.log ?? ((line: string) => console.error(line)))(report.line, report.level);
       } else if (report.type === "progress") {
-        options.onProgress?.(report.processed);
+        options.onProgress?.(report.processed, report.batch);
       } else if (report.type === "stopped") {
         terminate();
         if (stopped) stopped();

@@ -26,8 +26,11 @@ export interface ArchiveWorkerOptions {
    * in-flight messages of workers whose lease lapsed are taken back as often.
    */
   leaseMs?: number;
-  /** Called after each acknowledged batch with the total processed (for the host's status). */
-  onProgress?: (processed: number) => void;
+  /**
+   * Called after each acknowledged batch with the total processed (for the host's status) and
+   * the batch: its size and the seconds from taking it to its acknowledgement.
+   */
+  onProgress?: (processed: number, batch: BatchReport) => void;
   /** Most messages per batch (default 500). */
   batchSize?: number;
   /** Milliseconds between heartbeats (default 5000). */
@@ -42,6 +45,12 @@ export interface ArchiveWorkerOptions {
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5000;
+
+/** One acknowledged batch, for `/metrics`. */
+export interface BatchReport {
+  size: number;
+  seconds: number;
+}
 
 /** Moves messages from the queue into the archive and the recent index. */
 export class ArchiveWorker {
@@ -229,10 +238,11 @@ export class ArchiveWorker {
         continue;
       }
       if (!this.#stopping) next = take();
+      const began = performance.now();
       const saved = await this.#archive(batch.messages);
       if (!saved) break;
       if (!await posting) break;
-      posting = this.#post(batch, saved);
+      posting = this.#post(batch, saved, began);
     }
     // The prefetching take ends with null once stop() closed the queue; its outcome is moot.
     next.catch(() => null);
@@ -283,7 +293,7 @@ export class ArchiveWorker {
   }
 
   /** The Redis side of an archived batch; true once it is acknowledged. */
-  async #post(batch: TakenBatch, saved: ChatMessage[]): Promise<boolean> {
+  async #post(batch: TakenBatch, saved: ChatMessage[], began: number): Promise<boolean> {
     const done = await this.#retry("recent index", () => this.#o.recent.record(saved)) &&
       await this.#retry("ack", () => this.#o.queue.ack(batch));
     if (done) {
@@ -291,7 +301,8 @@ export class ArchiveWorker {
       this.#sinceBeat += saved.length;
       this.#batches++;
       this.#lastProgress = Math.floor(Date.now() / 1000);
-      this.#o.onProgress?.(this.#processed);
+      const seconds = (performance.now() - began) / 1000;
+      this.#o.onProgress?.(this.#processed, { size: saved.length, seconds });
     }
     return done;
   }

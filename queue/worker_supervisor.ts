@@ -9,6 +9,7 @@
  */
 import type { Log } from "../ops/log.ts";
 import type { ArchiveWorkerHandle, StartArchiveWorkerOptions } from "./worker_host.ts";
+import type { BatchReport } from "./worker_loop.ts";
 
 /** What this node's worker is doing. */
 export type SupervisedState =
@@ -49,6 +50,8 @@ export interface ArchiveSupervisorOptions {
   /** Prefix of worker ids: the node's unique id; a counter is appended per start. */
   nodeId: string;
   log: Log;
+  /** Hears about every archived batch (for `/metrics`). */
+  onBatch?: (batch: BatchReport) => void;
   /** First retry delay in ms (default 1000), doubled up to `maxDelayMs` (default 15000). */
   minDelayMs?: number;
   maxDelayMs?: number;
@@ -70,7 +73,7 @@ export class ArchiveSupervisor {
   #settled = Promise.withResolvers<void>();
 
   constructor(options: ArchiveSupervisorOptions) {
-    this.#o = { minDelayMs: 1000, maxDelayMs: 15_000, ...options };
+    this.#o = { minDelayMs: 1000, maxDelayMs: 15_000, onBatch: () => {}, ...options };
   }
 
   /** Current state and progress of this node's worker. */
@@ -132,8 +135,9 @@ export class ArchiveSupervisor {
     this.#processedBefore += this.#processedNow;
     this.#processedNow = 0;
     this.#o.start(workerId, {
-      onProgress: (processed) => {
+      onProgress: (processed, batch) => {
         if (generation !== this.#generation) return;
+        this.#o.onBatch(batch);
         this.#processedNow = processed;
         this.#lastProgress = Math.floor(Date.now() / 1000);
       },
