@@ -405,7 +405,7 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
   }
 
   get #parkedKey(): string {
-    return `${this.#queueKey}:parked`;
+    return parkedKey(this.#prefix);
   }
 
   /** Interrupts a pending `takeBatch` and destroys the blocking connection. Idempotent. */
@@ -414,6 +414,11 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     if (this.#blocking?.isOpen) this.#blocking.destroy();
     return Promise.resolve();
   }
+}
+
+/** `<prefix>chat:msg-list:parked`: records `{reason, parkedAt, message}` the archive refused. */
+export function parkedKey(prefix: string): string {
+  return `${prefix}chat:msg-list:parked`;
 }
 
 /** The `time` of a queued item, as the gateway set it. */
