@@ -5,6 +5,8 @@
  */
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
+import type { ChatMetrics } from "../ops/chat_metrics.ts";
+import type { AdminHooks } from "./admin_routes.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import type { SupervisorReport } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
@@ -15,6 +17,10 @@ export interface AppDeps {
   backend: Backend;
   gateway: Gateway;
   log: Log;
+  /** Counters and gauges for `/metrics` (the route exists only with them). */
+  metrics?: ChatMetrics;
+  /** The admin endpoints' view of the server (they exist only with it). */
+  admin?: AdminHooks;
   /** This node's archive worker, when it runs one (see `queue/worker_supervisor.ts`). */
   workerReport?: () => SupervisorReport | null;
 }
