@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { ConfigError, type ConfigFlags, loadConfig, readConfigFile } from "./config/mod.ts";
+import {
+  ConfigError,
+  type ConfigFlags,
+  defaultConfig,
+  loadConfig,
+  readConfigFile,
+} from "./config/mod.ts";
 import { parseCommandLine, SETTINGS_HELP, UsageError } from "./cli/command_line.ts";
 import { COMMANDS, mainHelp } from "./cli/commands.ts";
 import { VERSION } from "./ops/version.ts";
@@ -29,7 +35,16 @@ async function main(argv: string[]): Promise<number> {
   const configPath = flags.config ?? env.CHAT_CONFIG;
   // The same sources again, for `chat reload`: the file may have changed, nothing else can.
   const reloadConfig = () => loadConfig({ file: readConfigFile(configPath), env, flags });
-  const config = reloadConfig();
+  let config;
+  try {
+    config = reloadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !parsed.command.tolerant) throw error;
+    config = { ...defaultConfig(), dataDir: dataDirOf(flags, env, configPath) };
+    console.error(
+      `chat: WARNING: ${error.message}; going on with the data folder ${config.dataDir}`,
+    );
+  }
   return await parsed.command.run({
     config,
     args: parsed.args,
@@ -37,6 +52,23 @@ async function main(argv: string[]): Promise<number> {
     argv,
     reloadConfig,
   });
+}
+
+/** The data folder when the configuration as a whole does not load: flag, environment, file. */
+function dataDirOf(
+  flags: ConfigFlags,
+  env: Record<string, string>,
+  configPath: string | undefined,
+): string {
+  if (flags.data) return flags.data;
+  if (env.CHAT_DATA_DIR) return env.CHAT_DATA_DIR;
+  try {
+    const data = (readConfigFile(configPath) as { data?: unknown } | undefined)?.data;
+    if (typeof data === "string" && data.trim()) return data.trim();
+  } catch {
+    // unreadable as JSON: the default
+  }
+  return defaultConfig().dataDir;
 }
 
 if (import.meta.main) {

@@ -41,6 +41,12 @@ export interface Command {
   optionHelp?: string[];
   /** Settings the command's own options stand for (`migrate --to-mysql` is `--mysql`). */
   settings?: (values: CommandInput["values"]) => Record<string, string | undefined>;
+  /**
+   * Runs even when the configuration does not load (with the defaults and the data folder
+   * the flags, the environment or the file name): `chat stop` must stop a server whose config
+   * file was broken after it started.
+   */
+  tolerant?: boolean;
   /** Positional arguments: [fewest, most]. */
   args?: [number, number];
   run(input: CommandInput): Promise<number>;

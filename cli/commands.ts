@@ -56,6 +56,7 @@ export const COMMANDS: Command[] = [
       "(default 20) SIGKILL. Exit 1 when no server runs on the data folder.",
     options: { timeout: { type: "string" } },
     optionHelp: ["  --timeout SECONDS      wait this long before SIGKILL (default 20)"],
+    tolerant: true,
     run: (input) =>
       stopServer(input.config, { timeoutSeconds: seconds(input.values.timeout, "timeout") }),
   },
