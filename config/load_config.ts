@@ -169,6 +169,9 @@ const SETTERS: Record<string, Setter> = {
   "heartbeat.idleSeconds": (c, v, f) => c.heartbeat.idleSeconds = int(2, 86400)(f, v),
 };
 
+/** The name of every setting (the config file's dotted keys). */
+export const SETTING_NAMES: readonly string[] = Object.keys(SETTERS);
+
 /** Environment variable → setting. */
 const ENV: Record<string, string> = {
   CHAT_HOST: "host",
