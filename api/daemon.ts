@@ -9,6 +9,7 @@ import type { ResolvedConfig } from "../config/mod.ts";
 import { AdminRequestError, requestReload } from "./admin_client.ts";
 import {
   logFile,
+  noticeFile,
   pidFile,
   probeServer,
   processAlive,
@@ -18,7 +19,23 @@ import {
 } from "./run_files.ts";
 
 /** Flags the parent handles itself and never passes to the background child. */
-const PARENT_ONLY = new Set(["-d", "--daemon", "--demo"]);
+const PARENT_ONLY = new Set(["-d", "--daemon"]);
+
+/** The command line of the background child: `start` with the settings, not `-d`. */
+function childArgs(argv: string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (PARENT_ONLY.has(arg) || arg.startsWith("--timeout=")) continue;
+    // `restart --timeout N` is the stop's business.
+    if (arg === "--timeout") {
+      i++;
+      continue;
+    }
+    args.push(arg === "restart" ? "start" : arg);
+  }
+  return args;
+}
 
 /** How long `start -d` waits for the server to answer. */
 const START_TIMEOUT_MS = 60_000;
@@ -32,7 +49,7 @@ export async function startDaemon(config: ResolvedConfig, argv: string[]): Promi
     return 1;
   }
   if (probe.stale) console.error(`chat: removing a stale pid file: ${probe.stale.reason}`);
-  const args = argv.filter((a) => !PARENT_ONLY.has(a)).map((a) => a === "restart" ? "start" : a);
+  const args = childArgs(argv);
   const mainModule = new URL("../main.ts", import.meta.url).href;
   const runArgs = Deno.build.standalone ? args : ["run", "-A", mainModule, ...args];
   // What the child logs from here on is this start's own story (the log is appended to).
@@ -66,6 +83,8 @@ export async function startDaemon(config: ResolvedConfig, argv: string[]): Promi
           logFile(config)
         }`,
       );
+      // What the child had to say to this terminal (the first admin's password …).
+      for (const line of takeNotice(config)) console.log(line);
       // Started degraded (MySQL unreachable): it serves, and says what waits.
       if (health !== "ok") console.log(`WARNING: not healthy yet: ${health}`);
       return 0;
@@ -92,6 +111,17 @@ async function healthOf(info: RunInfo): Promise<string | null> {
     return message === "starting" ? null : message;
   } catch {
     return null;
+  }
+}
+
+/** Reads and removes the lines a background server left for its starter. */
+function takeNotice(config: ResolvedConfig): string[] {
+  try {
+    const text = Deno.readTextFileSync(noticeFile(config));
+    Deno.removeSync(noticeFile(config));
+    return text.trimEnd().split("\n").filter(Boolean);
+  } catch {
+    return [];
   }
 }
 

@@ -7,18 +7,19 @@
  * @module
  */
 import type { ResolvedConfig } from "../config/mod.ts";
-import { LogWriter } from "../ops/log.ts";
+import { type Log, LogWriter } from "../ops/log.ts";
 import { VERSION } from "../ops/version.ts";
 import { newToken } from "../store/sessions.ts";
 import {
   lockDataFolder,
+  noticeFile,
   pidFile,
   probeServer,
   readPid,
   removeRunFiles,
   writeRunFiles,
 } from "./run_files.ts";
-import { startServer } from "./server.ts";
+import { type RunningServer, startServer } from "./server.ts";
 
 export { logFile, pidFile } from "./run_files.ts";
 
@@ -26,6 +27,12 @@ export { logFile, pidFile } from "./run_files.ts";
 export interface RunOptions {
   /** Loads the configuration again (the same file, environment and flags) for a reload. */
   reloadConfig?: () => ResolvedConfig;
+  /**
+   * Runs once the server runs, before it is announced; its lines are for the operator's
+   * terminal only (the first admin's password): printed in the foreground, handed to the
+   * `start -d` that started a background server through the notice file.
+   */
+  afterStart?: (server: RunningServer, log: Log) => Promise<string[]>;
 }
 
 /** Where commands on this machine reach a server listening on `host`. */
@@ -83,6 +90,12 @@ export async function runServer(config: ResolvedConfig, options: RunOptions = {}
     removeRunFiles(config);
     lock.release();
     return refuse((error as Error).message);
+  }
+  const notice = await options.afterStart?.(server, log) ?? [];
+  if (notice.length > 0) {
+    if (logFileHandle) {
+      Deno.writeTextFileSync(noticeFile(config), notice.join("\n") + "\n", { mode: 0o600 });
+    } else for (const line of notice) console.log(line);
   }
   writeRunFiles(config, {
     pid: Deno.pid,

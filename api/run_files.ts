@@ -1,10 +1,11 @@
 /**
  * What a running server leaves in its data folder, and how the other commands find it:
  *
- * - `chat.lock`: locked (flock, exclusive) by the server for its whole life. The kernel drops
- *   the lock when the process dies, however it dies, so "is a server running here" never
- *   depends on a pid that may have been reused: two `start`s on one folder cannot both run,
- *   and a pid file left by a killed server is recognised as stale.
+ * - the data folder itself is locked (flock, exclusive) by the server for its whole life. The
+ *   kernel drops the lock when the process dies, however it dies, so "is a server running
+ *   here" never depends on a pid that may have been reused: two `start`s on one folder cannot
+ *   both run, and a pid file left by a killed server is recognised as stale. (The folder, not
+ *   a lock file: a start that fails leaves nothing behind, and there is no file to delete.)
  * - `chat.pid`: the pid, for operators and service managers (`PIDFile=`).
  * - `chat.run.json` (mode 0600): pid, local URL, start time, version, node, and the run's
  *   admin token, which local commands (`chat status`, `chat reload`) use to talk to it.
@@ -24,8 +25,13 @@ export function logFile(config: ResolvedConfig): string {
   return join(config.dataDir, "chat.log");
 }
 
-function lockFile(config: ResolvedConfig): string {
-  return join(config.dataDir, "chat.lock");
+/**
+ * Lines a background server leaves for the `start -d` that started it (mode 0600, read and
+ * removed by it): what must reach the operator's terminal but not the log, such as the first
+ * admin's password.
+ */
+export function noticeFile(config: ResolvedConfig): string {
+  return join(config.dataDir, "chat.notice");
 }
 
 function runFile(config: ResolvedConfig): string {
@@ -59,7 +65,7 @@ export interface DataFolderLock {
  */
 export async function lockDataFolder(config: ResolvedConfig): Promise<DataFolderLock | null> {
   Deno.mkdirSync(config.dataDir, { recursive: true });
-  const file = Deno.openSync(lockFile(config), { read: true, write: true, create: true });
+  const file = Deno.openSync(config.dataDir, { read: true });
   for (let attempt = 0; attempt < 5; attempt++) {
     if (file.tryLockSync(true)) {
       let released = false;
@@ -104,9 +110,9 @@ export function probeServer(config: ResolvedConfig): ServerProbe {
 function lockHeld(config: ResolvedConfig): boolean {
   let file: Deno.FsFile;
   try {
-    file = Deno.openSync(lockFile(config), { read: true });
+    file = Deno.openSync(config.dataDir, { read: true });
   } catch {
-    return false; // no lock file: no server ever started here
+    return false; // no data folder: no server ever started here
   }
   try {
     return !file.tryLockSync(false);
@@ -126,7 +132,7 @@ export function writeRunFiles(config: ResolvedConfig, info: RunInfo): void {
 
 /** Removes the pid and run files (the caller holds the lock, so nobody else wrote them). */
 export function removeRunFiles(config: ResolvedConfig): void {
-  for (const path of [pidFile(config), runFile(config)]) {
+  for (const path of [pidFile(config), runFile(config), noticeFile(config)]) {
     try {
       Deno.removeSync(path);
     } catch {

@@ -168,15 +168,13 @@ export async function startServer(
       options.onLogFormat?.(config.log);
     }
     log(
-      `reload: ${
-        report.applied.length
+      "reload: restarting the archive worker; " +
+        (report.applied.length
           ? `applied ${report.applied.join(", ")}`
-          : "no setting changed that a reload applies"
-      }` +
+          : "no setting changed that a reload applies") +
         (report.needRestart.length
           ? `; changed, applied at the next restart: ${report.needRestart.join(", ")}`
-          : "") +
-        "; restarting the archive worker",
+          : ""),
       report.needRestart.length ? "warn" : "info",
     );
     await restartWorker();

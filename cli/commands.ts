@@ -9,6 +9,7 @@ import { queueCommand } from "../api/queue_admin.ts";
 import { printStatus } from "../api/status_report.ts";
 import { VERSION } from "../ops/version.ts";
 import { type Command, type CommandInput, commandList, UsageError } from "./command_line.ts";
+import { firstStart } from "./first_start.ts";
 import { prepareStart } from "./prepare_start.ts";
 import { USER_COMMANDS } from "./user_commands.ts";
 import { upgradeCommand } from "./upgrade_command.ts";
@@ -24,10 +25,14 @@ function seconds(value: unknown, name: string): number | undefined {
 }
 
 async function start(input: CommandInput, daemon: boolean): Promise<number> {
-  const prepared = await prepareStart(input.config, { demo: input.values.demo === true });
+  const prepared = await prepareStart(input.config);
   if (prepared !== 0) return prepared;
   if (daemon) return await startDaemon(input.config, input.argv);
-  return await runServer(input.config, { reloadConfig: input.reloadConfig });
+  const demo = input.values.demo === true;
+  return await runServer(input.config, {
+    reloadConfig: input.reloadConfig,
+    afterStart: (server, log) => firstStart(server.backend, input.config, { demo }, log),
+  });
 }
 
 /** The table. */

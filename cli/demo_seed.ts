@@ -9,8 +9,6 @@
 import type { ResolvedConfig } from "../config/mod.ts";
 import { newMid } from "../queue/message.ts";
 import type { Backend } from "../store/backend.ts";
-import { openEmbeddedBackend } from "../store/backend_embedded.ts";
-import { openProductionBackend } from "../store/backend_production.ts";
 import { generatePassword, hashPassword } from "../store/password.ts";
 import type { User } from "../store/users.ts";
 
@@ -64,56 +62,50 @@ export interface DemoSeed {
  * adds nothing. Refuses an installation that has other accounts besides `admin`.
  */
 export async function seedDemo(
+  backend: Backend,
   config: ResolvedConfig,
   log: (line: string) => void,
 ): Promise<DemoSeed> {
-  const backend: Backend = config.redisUrl && config.mysqlUrl
-    ? await openProductionBackend(config, `demo-${Deno.pid}`, () => {})
-    : await openEmbeddedBackend(config, `demo-${Deno.pid}`, () => {});
-  try {
-    const ids = PEOPLE.map(([id]) => id);
-    const present = await backend.users.existing(ids);
-    const departments = new Set(PEOPLE.map(([, , path]) => path)).size;
-    if (present.size === ids.length) {
-      return { accounts: ids, departments, password: null, messages: 0 };
-    }
-    const others = (await backend.users.accounts({ limit: 100 }))
-      .filter((a) => a.accountid !== "admin" && !ids.includes(a.accountid));
-    if (others.length > 0) {
-      throw new Error(
-        "--demo seeds only an installation without accounts of its own (this one has " +
-          `${others[0].accountid}${others.length > 1 ? " and others" : ""}); use another --data`,
-      );
-    }
-    const password = generatePassword(config.password.minLength);
-    const hash = await hashPassword(password);
-    await backend.users.addMany(
-      PEOPLE.filter(([id]) => !present.has(id)).map(([accountid, username, path]) => ({
-        user: demoUser(accountid, username, path),
-        passwordHash: hash,
-      })),
-    );
-    const now = Math.floor(Date.now() / 1000);
-    for (const [from, to, text, hoursAgo] of CHATS) {
-      const members = [from, to].sort();
-      await backend.producer.enqueue({
-        mid: newMid((now - hoursAgo * 3600) * 1000),
-        chatid: members.join("--"),
-        fromuser: from,
-        message: text,
-        type: 0,
-        fileId: "",
-        time: Math.round(now - hoursAgo * 3600),
-        cid: "",
-        members,
-      });
-    }
-    await seedDemoGroups(backend, ids);
-    log(`demo: added ${ids.length - present.size} people and ${CHATS.length} messages`);
-    return { accounts: ids, departments, password, messages: CHATS.length };
-  } finally {
-    await backend.close();
+  const ids = PEOPLE.map(([id]) => id);
+  const present = await backend.users.existing(ids);
+  const departments = new Set(PEOPLE.map(([, , path]) => path)).size;
+  if (present.size === ids.length) {
+    return { accounts: ids, departments, password: null, messages: 0 };
   }
+  const others = (await backend.users.accounts({ limit: 100 }))
+    .filter((a) => a.accountid !== "admin" && !ids.includes(a.accountid));
+  if (others.length > 0) {
+    throw new Error(
+      "--demo seeds only an installation without accounts of its own (this one has " +
+        `${others[0].accountid}${others.length > 1 ? " and others" : ""}); use another --data`,
+    );
+  }
+  const password = generatePassword(config.password.minLength);
+  const hash = await hashPassword(password);
+  await backend.users.addMany(
+    PEOPLE.filter(([id]) => !present.has(id)).map(([accountid, username, path]) => ({
+      user: demoUser(accountid, username, path),
+      passwordHash: hash,
+    })),
+  );
+  const now = Math.floor(Date.now() / 1000);
+  for (const [from, to, text, hoursAgo] of CHATS) {
+    const members = [from, to].sort();
+    await backend.producer.enqueue({
+      mid: newMid((now - hoursAgo * 3600) * 1000),
+      chatid: members.join("--"),
+      fromuser: from,
+      message: text,
+      type: 0,
+      fileId: "",
+      time: Math.round(now - hoursAgo * 3600),
+      cid: "",
+      members,
+    });
+  }
+  await seedDemoGroups(backend, ids);
+  log(`demo: added ${ids.length - present.size} people and ${CHATS.length} messages`);
+  return { accounts: ids, departments, password, messages: CHATS.length };
 }
 
 function demoUser(accountid: string, username: string, path: string): User {

@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { runChat as chat } from "./support/chat_cli.ts";
 import { loginOver, openChatSession } from "./support/chat_session.ts";
+import { eventually } from "./support/fixtures.ts";
 import { freePort, spawnServer } from "./support/server_process.ts";
 import { openTestStores, TEST_REDIS_URL } from "./support/stores.ts";
 
@@ -121,7 +122,7 @@ Deno.test("user disable, enable, list and delete on Redis + MySQL: the socket cl
   }
 });
 
-Deno.test("the first start of an empty installation creates admin and prints its password once", async () => {
+Deno.test("the first start of an empty installation creates admin, once; --demo seeds people and history", async () => {
   const data = await Deno.makeTempDir();
   const env = { CHAT_DATA_DIR: data, CHAT_PORT: String(freePort()) };
   try {
@@ -133,9 +134,37 @@ Deno.test("the first start of an empty installation creates admin and prints its
     const url = /on (http:\/\/\S+);/.exec(first.out)![1];
     assertEquals(await loginStatus(url, "admin", password), 200);
     assertEquals((await chat(["stop"], env)).code, 0);
-    const second = await chat(["start", "-d"], env);
+    // Only once; and --demo seeds an organisation beside admin, with some history.
+    const second = await chat(["start", "-d", "--demo"], env);
     assertEquals(second.code, 0, second.err);
     assert(!/admin password/.test(second.out), second.out);
+    const demoPassword = /demo password \(the same for all, shown once\): (\S+)/.exec(second.out)
+      ?.[1];
+    assert(demoPassword, second.out);
+    assert(/demo: 12 people in 6 departments and 17 messages/.test(second.out), second.out);
+    // The same port as the first start: the same URL.
+    const grace = await loginOver(url, "grace", demoPassword);
+    const history = await eventually(
+      async () => {
+        const page = await (await fetch(`${url}/api/chats/grace--linus/messages`, {
+          headers: { authorization: `Bearer ${grace}` },
+        })).json();
+        return page.messages?.length === 4 ? page.messages : null;
+      },
+      10_000,
+      "demo history archived",
+    );
+    assertEquals(history[0].message, "The nightly build broke on the new compiler flags.");
+    const contacts = await (await fetch(`${url}/api/contacts`, {
+      headers: { authorization: `Bearer ${grace}` },
+    })).json();
+    assertEquals(contacts.contacts.length, 2);
+    // The passwords are not in the log.
+    const log = await Deno.readTextFile(`${data}/chat.log`);
+    assert(!log.includes(password) && !log.includes(demoPassword), log);
+    assertEquals((await chat(["stop"], env)).code, 0);
+    const third = await chat(["start", "-d", "--demo"], env);
+    assert(/demo: seeded before/.test(third.out), third.out);
   } finally {
     await chat(["stop"], env);
     await Deno.remove(data, { recursive: true });
