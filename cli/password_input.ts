@@ -54,8 +54,9 @@ async function readStdinLine(): Promise<string> {
 /** Asks on standard error and reads a line from the terminal without showing it. */
 async function promptHidden(question: string): Promise<string> {
   const encoder = new TextEncoder();
-  Deno.stderr.writeSync(encoder.encode(question));
+  // Echo off before the question shows: what is typed at once must not appear either.
   Deno.stdin.setRaw(true);
+  Deno.stderr.writeSync(encoder.encode(question));
   try {
     const buffer = new Uint8Array(64);
     const line = new HiddenLine();
