@@ -89,7 +89,7 @@ Deno.test({
       );
       const imported = await onTerminal(["user", "import", file, "--data", data], []);
       assertEquals(imported.code, 0, imported.screen);
-      assert(/hashing passwords \[#{30}\] 100%  3\/3/.test(imported.screen), imported.screen);
+      assert(/hashing passwords \[#{30}\] 100% {2}3\/3/.test(imported.screen), imported.screen);
       assert(/imported 3 accounts/.test(imported.screen), imported.screen);
     } finally {
       await Deno.remove(data, { recursive: true });

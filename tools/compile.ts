@@ -101,9 +101,7 @@ if (import.meta.main) {
     if (!answer.startsWith("webChat ")) {
       console.error(
         `chat compile: ${output} was built but does not run webChat (it answered ` +
-          `${
-            JSON.stringify(answer.split("\n")[0])
-          }): DENORT_BIN must name denort, the ` +
+          `${JSON.stringify(answer.split("\n")[0])}): DENORT_BIN must name denort, the ` +
           "runtime for standalone binaries, not the deno command",
       );
       Deno.exit(1);
