@@ -3,7 +3,7 @@
  * `start -d` → `status` (the queue counts move once messages are sent) → `reload` (a changed
  * config file: what it applied, what needs a restart, and the applied setting in effect) →
  * `stop`; `status --json` parses and its exit code follows the state; `status --url` with the
- * admin token.
+ * admin token; `/metrics` of the child before and after the messages.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { type ChatRun, runChat as chat } from "./support/chat_cli.ts";
@@ -46,6 +46,12 @@ async function cycle(env: Record<string, string>, data: string): Promise<void> {
   assertEquals(first.queue.processedTotal, 0);
   assert(first.process.uptimeSeconds >= 0 && first.process.version, before.out);
 
+  // The child's /metrics from this host (loopback is metrics.allow's default).
+  const scrape = async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    return Number(/^webchat_messages_in_total (\d+)$/m.exec(text)?.[1]);
+  };
+  assertEquals(await scrape(), 0);
   const token = await loginOver(url, "alice", "pw-of-alice");
   const session = await openChatSession(url, "alice", token);
   try {
@@ -64,6 +70,7 @@ async function cycle(env: Record<string, string>, data: string): Promise<void> {
       "processed total 5",
     );
     assertEquals(moved.run.code, 0);
+    assertEquals(await scrape(), 5);
     assertEquals(moved.report.queue.pending + moved.report.queue.inFlight, 0);
     assertEquals(moved.report.connections.webSockets, 1);
     assertEquals(moved.report.connections.accountsOnline, 1);
