@@ -21,7 +21,6 @@ import {
 } from "./run_files.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
-export { logFile, pidFile } from "./run_files.ts";
 
 /** Options of {@link runServer}. */
 export interface RunOptions {
@@ -64,15 +63,16 @@ export async function runServer(config: ResolvedConfig, options: RunOptions = {}
   };
   // The lock comes first, before the port and the stores: two starts on one data folder never
   // both run, whatever ports they were given.
+  // Looked at before the lock is taken: once this process holds it, the folder reads as busy.
+  const before = probeServer(config);
   const lock = await lockDataFolder(config);
   if (!lock) {
     const probe = probeServer(config);
     const pid = probe.running ? probe.pid : readPid(config);
     return refuse(`already running${pid ? ` with pid ${pid}` : ""} (${pidFile(config)})`);
   }
-  const stale = probeServer(config);
-  if (!stale.running && stale.stale) {
-    log(`removing a stale pid file: ${stale.stale.reason}`, "warn");
+  if (!before.running && before.stale) {
+    log(`removing a stale pid file: ${before.stale.reason}`, "warn");
   }
   removeRunFiles(config);
   // The pid at once, so `chat stop` finds a server that is still opening its stores.

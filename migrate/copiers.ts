@@ -28,6 +28,7 @@ import type { RedisSessionStore } from "../store/sessions_redis.ts";
 import type { MysqlUserStore } from "../store/users_mysql.ts";
 import type { NewAccount } from "../store/users.ts";
 import { allAccounts } from "../store/user_admin.ts";
+import { USER_COLUMNS, userFromRow } from "../store/users_table.ts";
 
 /** Where the copiers write. */
 export interface MigrationTarget {
@@ -87,22 +88,13 @@ const users: TableCopier = {
       (await allAccounts(to.users)).map((account) => account.accountid.toLowerCase()),
     );
     const rows = db.prepare(
-      `SELECT accountid, username, dept, deptDetail, email, tel, mobile, pwd, disabled
-         FROM webchat_user ORDER BY uid`,
+      `SELECT ${USER_COLUMNS}, pwd, disabled FROM webchat_user ORDER BY uid`,
     ).all();
     const fresh: NewAccount[] = [];
     for (const row of rows) {
       if (taken.has(String(row.accountid).toLowerCase())) continue;
       fresh.push({
-        user: {
-          accountid: String(row.accountid),
-          username: String(row.username),
-          dept: String(row.dept),
-          deptDetail: String(row.deptDetail),
-          email: String(row.email),
-          tel: String(row.tel),
-          mobile: String(row.mobile),
-        },
+        user: userFromRow(row),
         passwordHash: String(row.pwd),
         disabled: Number(row.disabled) !== 0,
       });

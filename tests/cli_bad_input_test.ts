@@ -114,10 +114,15 @@ Deno.test("a pid file naming a dead process or another program is stale: nothing
     const foreign = await chat(["stop"], env);
     assertEquals(foreign.code, 1);
     assert(/another program, not a webChat server/.test(foreign.out), foreign.out);
+    // `stop` removed that stale file; a start that finds one replaces it and says so.
+    await Deno.writeTextFile(`${data}/chat.pid`, `${bystander.pid}\n`);
     const started = await chat(["start", "-d"], { ...env, CHAT_PORT: String(freePort()) });
     assertEquals(started.code, 0, started.err);
+    assert(/removing a stale pid file: pid \d+ is another program/.test(started.err), started.err);
     const pid = Number((await Deno.readTextFile(`${data}/chat.pid`)).trim());
     assert(pid !== bystander.pid);
+    const log = await Deno.readTextFile(`${data}/chat.log`);
+    assert(/WARN removing a stale pid file: pid \d+ is another program/.test(log), log);
     assertEquals((await chat(["stop"], env)).code, 0);
     // The bystander lived through all of it.
     Deno.kill(bystander.pid, "SIGCONT");
