@@ -21,7 +21,6 @@ import {
 } from "./run_files.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
-
 /** Options of {@link runServer}. */
 export interface RunOptions {
   /** Loads the configuration again (the same file, environment and flags) for a reload. */
