@@ -9,7 +9,10 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { wsHandler } from "../gateway/ws_route.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { adminRoutes } from "./admin_routes.ts";
 import { authRoutes } from "./auth_routes.ts";
+import { metricsRoute } from "./metrics_route.ts";
 import { chatRoutes } from "./chat_routes.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { checkOrigin, requireSession } from "./session_middleware.ts";
@@ -34,6 +37,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   app.use("*", async (c, next) => {
     await next();
+    deps.metrics?.httpResponses.inc({ status: String(c.res.status) });
     // A 101 carries its WebSocket on the Response object itself (Deno.serveHttp, see
     // api/http_connection.ts); setting a header would make Hono copy it and lose the socket.
     if (c.res.status === 101) return;
@@ -51,6 +55,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     if (c.req.method === "PUT" && CHUNK_PATH.test(c.req.path)) return next();
     return jsonLimit(c, next);
   });
+  if (deps.admin) app.route("/api", adminRoutes(deps, deps.admin));
   app.route("/api", authRoutes(deps));
   app.route("/api/users", userRoutes(deps));
   app.route("/api", statusRoutes(deps));
@@ -59,27 +64,31 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api", chatRoutes(deps));
   app.route("/files", fileRoutes(deps, takesPart));
   app.route("/", healthRoute(deps));
+  if (deps.metrics) app.route("/", metricsRoute(deps));
   app.get("/ws", requireSession(deps), wsHandler(deps.gateway));
   app.route("/", webRoutes());
 
-  app.notFound((c) =>
-    c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404)
-  );
+  app.notFound((c) => {
+    deps.metrics?.error("not_found", "http");
+    return c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404);
+  });
   app.onError((error, c) => {
-    if (error instanceof ApiError) {
-      return c.json(errorBody(error.code, error.message), error.status);
-    }
+    const answer = (code: string, message: string, status: ContentfulStatusCode) => {
+      deps.metrics?.error(code, "http");
+      return c.json(errorBody(code, message), status);
+    };
+    if (error instanceof ApiError) return answer(error.code, error.message, error.status);
     if (error instanceof HTTPException) {
       const status = error.status;
       const code = status === 413 ? "too_large" : status === 401 ? "unauthorized" : "bad_request";
-      return c.json(errorBody(code, error.message || "bad request"), status);
+      return answer(code, error.message || "bad request", status);
     }
     if (isStoreDown(error)) {
-      deps.log(`${c.req.method} ${c.req.path}: store unavailable: ${error.message}`);
-      return c.json(errorBody("unavailable", "a store is unavailable; retry later"), 503);
+      deps.log(`${c.req.method} ${c.req.path}: store unavailable: ${error.message}`, "warn");
+      return answer("unavailable", "a store is unavailable; retry later", 503);
     }
-    deps.log(`${c.req.method} ${c.req.path}: unexpected error: ${error.stack ?? error}`);
-    return c.json(errorBody("internal", "internal server error"), 500);
+    deps.log(`${c.req.method} ${c.req.path}: unexpected error: ${error.stack ?? error}`, "error");
+    return answer("internal", "internal server error", 500);
   });
   return app;
 }

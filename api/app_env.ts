@@ -3,7 +3,10 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
+import type { ChatMetrics } from "../ops/chat_metrics.ts";
+import type { AdminHooks } from "./admin_routes.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import type { SupervisorReport } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
@@ -14,7 +17,11 @@ export interface AppDeps {
   config: ResolvedConfig;
   backend: Backend;
   gateway: Gateway;
-  log: (line: string) => void;
+  log: Log;
+  /** Counters and gauges for `/metrics` (the route exists only with them). */
+  metrics?: ChatMetrics;
+  /** The admin endpoints' view of the server (they exist only with it). */
+  admin?: AdminHooks;
   /** This node's archive worker, when it runs one (see `queue/worker_supervisor.ts`). */
   workerReport?: () => SupervisorReport | null;
   /** The upload service (the server's, whose sweeper runs); built from the backend if absent. */

@@ -27,6 +27,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
       throw badRequest(`body must be {"accountid":"...","password":"..."}`);
     }
     const { accountid, password } = body as { accountid: string; password: string };
+    const result = (name: string) => deps.metrics?.logins.inc({ result: name });
     const attempt = loginAttempt(
       accountid,
       requestClientAddress(c, deps.config.http.trustedProxies),
@@ -36,6 +37,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
       // parallel cannot all pass a count that would only be made afterwards.
       const reservation = await backend.loginLimiter.reserve(attempt);
       if (!reservation.allowed) {
+        result("rate_limited");
         c.header("Retry-After", String(reservation.retryAfterSeconds));
         throw new ApiError(429, "rate_limited", "too many failed logins; wait and retry");
       }
@@ -44,7 +46,13 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
         : null;
       const check = await verifyPassword(password, user?.passwordHash || DUMMY_HASH);
       if (!user || !check.ok) {
+        result("bad_credentials");
         throw new ApiError(401, "bad_credentials", "wrong account or password");
+      }
+      // Said only to whoever knows the password; the attempt still counts as a failure.
+      if (user.disabled) {
+        result("disabled");
+        throw new ApiError(403, "forbidden", "this account is disabled");
       }
       if (check.needsRehash) {
         await backend.users.setPassword(user.accountid, await hashPassword(password));
@@ -59,11 +67,13 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
         path: "/",
         maxAge: deps.config.session.ttlSeconds,
       });
-      const { passwordHash: _, ...publicUser } = user;
+      result("ok");
+      const { passwordHash: _, disabled: __, ...publicUser } = user;
       return c.json({ user: publicUser, token });
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      deps.log(`login failed on a store: ${error}`);
+      result("unavailable");
+      deps.log(`login failed on a store: ${error}`, "warn");
       throw unavailable("login is unavailable; retry later");
     }
   });

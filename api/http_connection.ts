@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import { withBodyDeadline } from "./body_deadline.ts";
 
 /** What the handler learns about the request's connection (the shape `Deno.serve` passes). */
@@ -71,7 +72,7 @@ export function serveConnection(
   conn: Deno.TcpConn,
   handler: RequestHandler,
   timeouts: HttpTimeouts,
-  log: (line: string) => void,
+  log: Log,
 ): ServedConnection {
   if (!serveHttp) throw new Error("Cannot serve HTTP: this Deno has no Deno.serveHttp");
   const remoteAddr = conn.remoteAddr;
@@ -106,7 +107,7 @@ export function serveConnection(
     try {
       response = await handler(body.request, { remoteAddr, completed: completed.promise });
     } catch (error) {
-      log(`http: unexpected error: ${(error as Error)?.stack ?? error}`);
+      log(`http: unexpected error: ${(error as Error)?.stack ?? error}`, "error");
       response = new Response(INTERNAL_ERROR, {
         status: 500,
         headers: { "content-type": "application/json" },

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import { addressGroup } from "./client_address.ts";
 import { ConnectionCaps, type ConnectionCapsOptions, type Refusal } from "./connection_caps.ts";
 import {
@@ -25,7 +26,7 @@ export interface ListenOptions {
   headerTimeoutSeconds: number;
   idleTimeoutSeconds: number;
   caps: ConnectionCapsOptions;
-  log: (line: string) => void;
+  log: Log;
   /** How long {@link HttpListener.close} lets requests in flight finish (default 3000 ms). */
   drainMs?: number;
 }
@@ -112,7 +113,7 @@ export function listen(options: ListenOptions): HttpListener {
         // EMFILE/ENFILE (something used the descriptors' reserve), or a connection reset
         // before it was accepted: wait, then go on accepting.
         if (failures++ === 0) {
-          options.log(`http: accept failed (${(error as Error).message}); retrying`);
+          options.log(`http: accept failed (${(error as Error).message}); retrying`, "warn");
         }
         await new Promise((resolve) => setTimeout(resolve, backoff));
         backoff = Math.min(backoff * 2, ACCEPT_BACKOFF_MS[1]);
@@ -165,6 +166,7 @@ function refusalReporter(options: ListenOptions, everyMs: number) {
       `http: refused ${sum} connection(s): ${counts.total} at the cap of ` +
         `${options.caps.total} open connections, ${counts.address} over ` +
         `${options.caps.perAddress} from one address`,
+      "warn",
     );
     counts.total = counts.address = 0;
   };

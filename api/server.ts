@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { Gateway } from "../gateway/gateway.ts";
 import { Hub } from "../gateway/hub.ts";
@@ -14,7 +15,11 @@ import { ArchiveSupervisor } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
 import { openEmbeddedBackend } from "../store/backend_embedded.ts";
 import { openProductionBackend } from "../store/backend_production.ts";
+import { ChatMetrics } from "../ops/chat_metrics.ts";
+import { VERSION } from "../ops/version.ts";
 import { createApp } from "./app.ts";
+import { queueState } from "./queue_state.ts";
+import { reconfigure, type ReloadReport } from "./reconfigure.ts";
 import { errorBody } from "./errors.ts";
 import { connectionBudget, connectionCap } from "./fd_limit.ts";
 import type { RequestHandler } from "./http_connection.ts";
@@ -38,17 +43,41 @@ export interface RunningServer {
   gateway: Gateway;
   /** This node's archive worker, kept running (null when started without one). */
   worker: ArchiveSupervisor | null;
-  /** Stops the archive worker and starts a new one (`chat reload`). */
+  /** Counters and gauges of `/metrics`. */
+  metrics: ChatMetrics;
+  /** Unix seconds. */
+  startedAt: number;
+  /** Stops the archive worker and starts a new one. */
   restartWorker(): Promise<void>;
+  /**
+   * `chat reload`: re-reads the configuration (when the server was given a way to), applies
+   * the settings that can change while it runs, says which need a restart, and restarts the
+   * archive worker. A configuration that does not load changes nothing and rejects.
+   */
+  reload(): Promise<ServerReload>;
   /** Ordered, idempotent, time-bounded shutdown. */
   close(): Promise<void>;
 }
 
+/** What a reload did. */
+export interface ServerReload extends ReloadReport {
+  /** False when the server was started without a way to re-read its configuration. */
+  reread: boolean;
+  /** "restarted", or why the archive worker could not be restarted (it keeps retrying). */
+  worker: string;
+}
+
 /** Options of {@link startServer}. */
 export interface StartOptions {
-  log?: (line: string) => void;
+  log?: Log;
   /** Run the archive worker (default true; tests of the gateway alone may turn it off). */
   worker?: boolean;
+  /** Loads the configuration again from where it came from, for `reload()`. */
+  reloadConfig?: () => ResolvedConfig;
+  /** Hears the log settings after a reload changed them. */
+  onLogFormat?: (format: ResolvedConfig["log"]) => void;
+  /** The admin token of this run (written to the run file for local commands). */
+  runToken?: string;
 }
 
 /** Starts everything; rejects with a clear message when a configured store is unreachable. */
@@ -58,6 +87,10 @@ export async function startServer(
 ): Promise<RunningServer> {
   const maxConnections = connectionCap(configured.limits.maxConnections);
   const config = { ...configured, limits: { ...configured.limits, maxConnections } };
+  /** The configuration as last loaded (before the cap above): what a reload compares with. */
+  const loaded = structuredClone(configured);
+  const metrics = new ChatMetrics();
+  const startedAt = Math.floor(Date.now() / 1000);
   const log = options.log ??
     ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
   const starting: RequestHandler = () =>
@@ -110,6 +143,7 @@ export async function startServer(
     sessions: backend.sessions,
     sessionEndings: backend.sessionEndings,
     hub: new Hub(),
+    metrics,
     log,
   });
   webSockets = () => gateway.size;
@@ -118,6 +152,7 @@ export async function startServer(
     ? new ArchiveSupervisor({
       nodeId,
       log,
+      onBatch: (batch) => metrics.batch(batch.size, batch.seconds),
       start: (workerId, callbacks) =>
         startArchiveWorker(config, workerId, nodeName, { log, ...callbacks }),
     })
@@ -134,29 +169,87 @@ export async function startServer(
   });
   const sweeper = new UploadSweeper(uploads, config.files.uploadTtlSeconds, log);
   sweeper.start();
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  const workerReport = () => worker?.report() ?? null;
+  let closing: Promise<void> | null = null;
+  const restartWorker = async () => {
+    if (closing) return;
+    await worker?.reload();
+  };
+
+  const reload = async (): Promise<ServerReload> => {
+    const next = options.reloadConfig?.();
+    const report = next ? reconfigure(config, loaded, next) : { applied: [], needRestart: [] };
+    if (report.applied.includes("log.level") || report.applied.includes("log.json")) {
+      options.onLogFormat?.(config.log);
+    }
+    log(
+      "reload: restarting the archive worker; " +
+        (report.applied.length
+          ? `applied ${report.applied.join(", ")}`
+          : "no setting changed that a reload applies") +
+        (report.needRestart.length
+          ? `; changed, applied at the next restart: ${report.needRestart.join(", ")}`
+          : ""),
+      report.needRestart.length ? "warn" : "info",
+    );
+    await restartWorker();
+    const state = workerReport();
+    const workerState = !state
+      ? "none (this server runs no archive worker)"
+      : state.state === "running"
+      ? "restarted"
+      : `${state.state}${state.lastError ? `: ${state.lastError}` : ""}`;
+    return { ...report, reread: next !== undefined, worker: workerState };
+  };
+
+  metrics.watch({
+    webSockets: () => gateway.size,
+    httpConnections: () => listener.open,
+    onlineHere: () => gateway.ctx.hub.accounts,
+    onlineAll: async () => (await backend.presence.list()).length,
+    queue: () => queueState(backend, config.queue.stallSeconds, workerReport()),
+  });
   const app = createApp({
     config,
     backend,
     gateway,
     log,
     uploads,
-    workerReport: () => worker?.report() ?? null,
+    metrics,
+    workerReport,
+    admin: options.runToken
+      ? {
+        runToken: options.runToken,
+        httpConnections: () => listener.open,
+        info: () => ({
+          pid: Deno.pid,
+          version: VERSION,
+          startedAt,
+          url,
+          nodeId,
+          nodeName,
+          backend: backend.kind,
+          deno: Deno.version.deno,
+        }),
+        reload,
+      }
+      : undefined,
   });
   handler = (request, info) => app.fetch(request, info);
 
-  let closing: Promise<void> | null = null;
   return {
-    url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
+    url,
     port,
     nodeId,
     nodeName,
     backend,
     gateway,
     worker,
-    async restartWorker() {
-      if (closing) return;
-      await worker?.reload();
-    },
+    metrics,
+    startedAt,
+    restartWorker,
+    reload,
     close() {
       closing ??= (async () => {
         await gateway.close();

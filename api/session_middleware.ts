@@ -33,7 +33,7 @@ export function requireSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
     try {
       accountid = await deps.backend.sessions.resolve(token);
     } catch (error) {
-      deps.log(`session lookup failed: ${error}`);
+      deps.log(`session lookup failed: ${error}`, "warn");
       throw unavailable("sessions are unavailable; retry later");
     }
     if (!accountid) throw new ApiError(401, "unauthorized", "session expired or unknown");

@@ -1,3 +1,5 @@
+import type { LogLevel } from "../ops/log.ts";
+
 /**
  * Configuration: defaults < config file (`chat.json` or `--config FILE`) < `CHAT_*` environment
  * < command-line flags. Loaded once, validated once; errors name the field.
@@ -90,6 +92,26 @@ export interface ResolvedConfig {
     /** An unfinished upload without a new chunk for this long is removed. */
     uploadTtlSeconds: number;
   };
+  /** Operations: logs, `/metrics`, the admin status endpoint. */
+  log: {
+    /** Lines below this level are not written. */
+    level: LogLevel;
+    /** One JSON object per line instead of text. */
+    json: boolean;
+  };
+  metrics: {
+    /** Bearer token that opens `/metrics` from any address; null: only `allow` does. */
+    token: string | null;
+    /** Addresses or CIDR ranges that may read `/metrics` without a token. */
+    allow: string[];
+  };
+  admin: {
+    /**
+     * Bearer token of the admin endpoints (`chat status --url` from another host). Local
+     * commands use the per-run token the server writes into its data folder instead.
+     */
+    token: string | null;
+  };
   heartbeat: {
     /** Server ping interval. */
     pingSeconds: number;
@@ -140,6 +162,9 @@ export function defaultConfig(): ResolvedConfig {
       quotaBytes: 10 * 1024 * 1024 * 1024,
       uploadTtlSeconds: 86_400,
     },
+    log: { level: "info", json: false },
+    metrics: { token: null, allow: ["127.0.0.1", "::1"] },
+    admin: { token: null },
     heartbeat: { pingSeconds: 25, idleSeconds: 75 },
   };
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { parseLogLevel } from "../ops/log.ts";
 import { ConfigError, defaultConfig, type ResolvedConfig } from "./config.ts";
 
 /** Flag values as parsed by the command line (strings; absent = not given). */
@@ -14,6 +15,8 @@ export interface ConfigFlags {
   data?: string;
   origin?: string[];
   "public-url"?: string;
+  "log-level"?: string;
+  "log-json"?: boolean;
 }
 
 /** Inputs of {@link loadConfig}. */
@@ -108,6 +111,30 @@ const mimeTypes = (field: string, value: unknown): string[] => {
     });
 };
 
+const bool = (field: string, value: unknown): boolean => {
+  if (typeof value === "boolean") return value;
+  const word = typeof value === "string" ? value.trim().toLowerCase() : "";
+  if (["1", "true", "yes", "on"].includes(word)) return true;
+  if (["0", "false", "no", "off"].includes(word)) return false;
+  throw new ConfigError(field, `expected true or false, got ${show(value)}`);
+};
+
+/** A bearer token: long enough not to be guessed, printable, no spaces. */
+const secret = (field: string, value: unknown): string => {
+  if (typeof value !== "string" || !/^[\x21-\x7e]{16,200}$/.test(value)) {
+    throw new ConfigError(field, "expected 16 to 200 printable characters without spaces");
+  }
+  return value;
+};
+
+const logLevel = (field: string, value: unknown) => {
+  try {
+    return parseLogLevel(String(value));
+  } catch (error) {
+    throw new ConfigError(field, (error as Error).message);
+  }
+};
+
 /** Every setting by its dotted name (the config file's shape). */
 const SETTERS: Record<string, Setter> = {
   "host": (c, v, f) => c.host = text(f, v),
@@ -151,9 +178,17 @@ const SETTERS: Record<string, Setter> = {
   "files.allowedTypes": (c, v, f) => c.files.allowedTypes = mimeTypes(f, v),
   "files.quotaBytes": (c, v, f) => c.files.quotaBytes = int(0, Number.MAX_SAFE_INTEGER)(f, v),
   "files.uploadTtlSeconds": (c, v, f) => c.files.uploadTtlSeconds = int(60, 366 * 86400)(f, v),
+  "log.level": (c, v, f) => c.log.level = logLevel(f, v),
+  "log.json": (c, v, f) => c.log.json = bool(f, v),
+  "metrics.token": (c, v, f) => c.metrics.token = secret(f, v),
+  "metrics.allow": (c, v, f) => c.metrics.allow = proxies(f, v),
+  "admin.token": (c, v, f) => c.admin.token = secret(f, v),
   "heartbeat.pingSeconds": (c, v, f) => c.heartbeat.pingSeconds = int(1, 3600)(f, v),
   "heartbeat.idleSeconds": (c, v, f) => c.heartbeat.idleSeconds = int(2, 86400)(f, v),
 };
+
+/** The name of every setting (the config file's dotted keys). */
+export const SETTING_NAMES: readonly string[] = Object.keys(SETTERS);
 
 /** Environment variable → setting. */
 const ENV: Record<string, string> = {
@@ -191,6 +226,11 @@ const ENV: Record<string, string> = {
   CHAT_FILES_ALLOWED_TYPES: "files.allowedTypes",
   CHAT_FILES_QUOTA_BYTES: "files.quotaBytes",
   CHAT_FILES_UPLOAD_TTL: "files.uploadTtlSeconds",
+  CHAT_LOG_LEVEL: "log.level",
+  CHAT_LOG_JSON: "log.json",
+  CHAT_METRICS_TOKEN: "metrics.token",
+  CHAT_METRICS_ALLOW: "metrics.allow",
+  CHAT_ADMIN_TOKEN: "admin.token",
   CHAT_PING_SECONDS: "heartbeat.pingSeconds",
   CHAT_IDLE_SECONDS: "heartbeat.idleSeconds",
 };
@@ -219,6 +259,8 @@ export function loadConfig(sources: ConfigSources = {}): ResolvedConfig {
     ["data", "data"],
     ["origin", "origins"],
     ["public-url", "publicUrl"],
+    ["log-level", "log.level"],
+    ["log-json", "log.json"],
   ];
   for (const [flag, key] of flagKeys) {
     if (flags[flag] !== undefined) SETTERS[key](config, flags[flag], `--${flag}`);

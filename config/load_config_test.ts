@@ -122,3 +122,33 @@ Deno.test("files: limits, chunk size, allowed types and quota, each checked by n
     /integer/,
   );
 });
+
+Deno.test("operations settings: log level and format, metrics access, admin token", () => {
+  const config = loadConfig({
+    file: { log: { level: "warn" }, metrics: { allow: ["10.0.0.0/8"] } },
+    env: {
+      CHAT_LOG_JSON: "yes",
+      CHAT_METRICS_TOKEN: "m".repeat(20),
+      CHAT_ADMIN_TOKEN: "a".repeat(32),
+    },
+    flags: { "log-level": "DEBUG" },
+  });
+  assertEquals(config.log, { level: "debug", json: true });
+  assertEquals(config.metrics, { token: "m".repeat(20), allow: ["10.0.0.0/8"] });
+  assertEquals(config.admin.token, "a".repeat(32));
+  assertEquals(loadConfig({ flags: { "log-json": true } }).log.json, true);
+  assertEquals(defaultConfig().metrics.allow, ["127.0.0.1", "::1"]);
+  fails(() => loadConfig({ flags: { "log-level": "loud" } }), "--log-level", /debug, info/);
+  fails(() => loadConfig({ env: { CHAT_LOG_JSON: "maybe" } }), "CHAT_LOG_JSON", /true or false/);
+  fails(() => loadConfig({ env: { CHAT_ADMIN_TOKEN: "short" } }), "CHAT_ADMIN_TOKEN", /16 to 200/);
+  fails(
+    () => loadConfig({ file: { metrics: { token: "has a space in it ok" } } }),
+    "metrics.token",
+    /without spaces/,
+  );
+  fails(
+    () => loadConfig({ env: { CHAT_METRICS_ALLOW: "everyone" } }),
+    "CHAT_METRICS_ALLOW",
+    /not an IP/,
+  );
+});

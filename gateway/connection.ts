@@ -72,7 +72,7 @@ export class Connection {
     this.#released = options.released ?? (() => {});
     this.#sendRate = options.sendRate ?? null;
     this.#log = new LogLimiter(ctx.log, `a connection of ${accountid}`);
-    this.ctx = { ...ctx, log: (line) => this.#log.line(line) };
+    this.ctx = { ...ctx, log: (line, level) => this.#log.line(line, level) };
   }
 
   /** Queues a frame; a client whose backlog is over the limit is disconnected, not buffered. */
@@ -89,6 +89,7 @@ export class Connection {
     }
     try {
       this.socket.send(text);
+      this.ctx.metrics?.framesOut.inc();
     } catch {
       this.close(CloseCode.goingAway, "send failed");
     }
@@ -99,6 +100,7 @@ export class Connection {
   }
 
   sendError(error: FrameError): void {
+    this.ctx.metrics?.error(error.info, "ws");
     this.send(errorFrame(error));
   }
 
@@ -122,7 +124,10 @@ export class Connection {
       return;
     }
     this.#chain = this.#chain.then(() => this.#handle(text)).catch((error) => {
-      this.ctx.log(`gateway: unexpected error for ${this.accountid}: ${error?.stack ?? error}`);
+      this.ctx.log(
+        `gateway: unexpected error for ${this.accountid}: ${error?.stack ?? error}`,
+        "error",
+      );
       this.sendError({ info: ErrorCode.internal, msg: "internal error" });
     }).finally(() => this.#pending--);
   }
@@ -142,7 +147,7 @@ export class Connection {
     try {
       await this.ctx.presence.offline(this.accountid);
     } catch (error) {
-      this.ctx.log(`presence: cannot mark ${this.accountid} offline: ${error}`);
+      this.ctx.log(`presence: cannot mark ${this.accountid} offline: ${error}`, "warn");
     }
   }
 
@@ -154,6 +159,7 @@ export class Connection {
   async #handle(text: string): Promise<void> {
     if (this.#closed) return;
     const frame = parseClientFrame(text);
+    this.ctx.metrics?.framesIn.inc({ type: "info" in frame ? "invalid" : frame.type });
     if ("info" in frame) return this.sendError(frame);
     if (frame.type === "ping") return this.sendJson({ type: "pong" });
     if (frame.type === "pong") return;
@@ -207,7 +213,7 @@ export class Connection {
       const frame = JSON.stringify({ type: "login", clientName: this.accountid, time: now() });
       this.ctx.hub.sendToAll(frame, this.accountid);
       await this.ctx.presence.online(this.accountid).catch((error) =>
-        this.ctx.log(`presence: cannot mark ${this.accountid} online: ${error}`)
+        this.ctx.log(`presence: cannot mark ${this.accountid} online: ${error}`, "warn")
       );
     }
   }
@@ -243,7 +249,7 @@ export class Connection {
         offline,
       };
     } catch (error) {
-      this.ctx.log(`init: cannot load state of ${this.accountid}: ${error}`);
+      this.ctx.log(`init: cannot load state of ${this.accountid}: ${error}`, "warn");
       return {
         info: ErrorCode.unavailable,
         msg: "cannot load your state; retry later",
@@ -260,6 +266,7 @@ export class Connection {
     const waitMs = this.#sendRate?.take(this.accountid) ?? 0;
     if (waitMs === 0) return false;
     const { perSecond, burst } = this.#sendRate!;
+    this.ctx.metrics?.error(ErrorCode.rateLimited, "ws");
     this.send(JSON.stringify({
       type: "error",
       info: ErrorCode.rateLimited,

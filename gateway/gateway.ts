@@ -47,17 +47,21 @@ export class Gateway {
    * (1013 / 1013 / 1001) and null is returned.
    */
   open(accountid: string, sessionKey: string, socket: ChatSocket): Connection | null {
+    const refused = (reason: string) => this.ctx.metrics?.webSocketsRefused.inc({ reason });
     if (this.#closing) {
+      refused("shutdown");
       socket.close(CloseCode.goingAway, "server shutting down");
       return null;
     }
     if (this.#open.size >= this.ctx.config.limits.maxConnections) {
+      refused("capacity");
       socket.close(CloseCode.tryAgainLater, "server at capacity, retry later");
       return null;
     }
     const perAccount = this.#perAccount.get(accountid) ?? 0;
     const limit = this.ctx.config.limits.socketsPerAccount;
     if (perAccount >= limit) {
+      refused("account");
       socket.close(
         CloseCode.tryAgainLater,
         `too many connections for this account (at most ${limit}); close one and retry`,
@@ -70,6 +74,7 @@ export class Gateway {
       released: (c) => void this.closed(c),
     });
     this.#open.add(connection);
+    this.ctx.metrics?.webSocketsOpened.inc();
     this.#perAccount.set(accountid, perAccount + 1);
     this.#sessions.add(connection);
     return connection;
@@ -115,7 +120,10 @@ export class Gateway {
       this.ctx.config.session.recheckSeconds * 1000,
     );
     this.ctx.sessionEndings?.listen((keys) => this.endSessions(keys)).catch((error) =>
-      this.ctx.log(`sessions: not listening for ended sessions (the recheck still works): ${error}`)
+      this.ctx.log(
+        `sessions: not listening for ended sessions (the recheck still works): ${error}`,
+        "warn",
+      )
     );
   }
 

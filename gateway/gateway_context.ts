@@ -3,7 +3,9 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
+import type { ChatMetrics } from "../ops/chat_metrics.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import type { Inbox } from "../store/inbox.ts";
@@ -29,6 +31,8 @@ export interface GatewayContext {
   /** Sessions ended elsewhere, heard at once (production); null: the recheck notices. */
   sessionEndings: SessionEndings | null;
   hub: Hub<Connection>;
+  /** Counts frames, messages, errors and connections for `/metrics` (absent in some tests). */
+  metrics?: ChatMetrics;
   /** One log line; errors are logged once, never thrown out of a handler. */
-  log: (line: string) => void;
+  log: Log;
 }

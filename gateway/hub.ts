@@ -38,13 +38,25 @@ export class Hub<C extends HubMember = HubMember> {
     return this.#byAccount.has(accountid);
   }
 
-  /** Sends a frame to every connection of the given accounts, except `skip`. */
-  sendTo(accountids: Iterable<string>, text: string, skip?: C): void {
+  /**
+   * Sends a frame to every connection of the given accounts, except `skip`; answers to how
+   * many connections.
+   */
+  sendTo(accountids: Iterable<string>, text: string, skip?: C): number {
+    let sent = 0;
     for (const accountid of new Set(accountids)) {
       for (const connection of this.#byAccount.get(accountid) ?? []) {
-        if (connection !== skip) connection.send(text);
+        if (connection === skip) continue;
+        connection.send(text);
+        sent++;
       }
     }
+    return sent;
+  }
+
+  /** Accounts with a connection on this node. */
+  get accounts(): number {
+    return this.#byAccount.size;
   }
 
   /** Sends a frame to every connection of every account except `exceptAccount`. */

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Log, LogLevel } from "../ops/log.ts";
 
 /** A per-connection log that writes at most `perWindow` lines per `windowMs`. */
 export class LogLimiter {
@@ -14,7 +15,7 @@ export class LogLimiter {
   #suppressed = 0;
 
   constructor(
-    private readonly log: (line: string) => void,
+    private readonly log: Log,
     /** Who the lines are about, named in the "suppressed" line. */
     private readonly who: string,
     private readonly perWindow = 5,
@@ -23,7 +24,7 @@ export class LogLimiter {
   ) {}
 
   /** Writes `text` unless this window's lines are used up. */
-  line(text: string): void {
+  line(text: string, level?: LogLevel): void {
     const now = this.now();
     if (now - this.#windowStart >= this.windowMs) {
       this.flush();
@@ -35,7 +36,7 @@ export class LogLimiter {
       return;
     }
     this.#written++;
-    this.log(text);
+    this.log(text, level);
   }
 
   /** Writes the count of suppressed lines, if any. */

@@ -43,7 +43,7 @@ export async function handleSay(
   try {
     existing = await ctx.users.existing(members);
   } catch (error) {
-    ctx.log(`say: user lookup failed: ${error}`);
+    ctx.log(`say: user lookup failed: ${error}`, "warn");
     return fail(ErrorCode.unavailable, "the user directory is unavailable; retry later");
   }
   const unknown = members.filter((m) => !existing.has(m));
@@ -77,10 +77,11 @@ export async function handleSay(
       members,
     });
   } catch (error) {
-    ctx.log(`say: enqueue failed: ${error}`);
+    ctx.log(`say: enqueue failed: ${error}`, "warn");
     return fail(ErrorCode.unavailable, "the message could not be queued; nothing was stored");
   }
   const { ack } = result;
+  if (!result.duplicate) ctx.metrics?.messagesIn.inc();
   connection.sendJson({
     type: "ack",
     cid,
@@ -99,12 +100,12 @@ export async function handleSay(
   // The counter update is issued before the frame goes out, so a `read` the reader sends on
   // seeing it reaches the store after the increment and leaves the count at 0.
   const counting = ctx.inbox.deliver(message.chatid, readers, offline, text);
-  ctx.hub.sendTo(members, text);
+  ctx.metrics?.messagesOut.inc(undefined, ctx.hub.sendTo(members, text));
   try {
     await counting;
   } catch (error) {
     // The message itself is safe in the queue; only the counters missed it.
-    ctx.log(`say: unread/offline update failed for ${message.mid}: ${error}`);
+    ctx.log(`say: unread/offline update failed for ${message.mid}: ${error}`, "warn");
   }
 }
 

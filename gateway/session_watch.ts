@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { SessionStore } from "../store/sessions.ts";
 import { CloseCode } from "./protocol.ts";
 
@@ -29,7 +30,7 @@ export class SessionWatch<C extends WatchedConnection> {
 
   constructor(
     private readonly sessions: Pick<SessionStore, "live">,
-    private readonly log: (line: string) => void,
+    private readonly log: Log,
     private readonly batchSize = BATCH,
   ) {}
 
@@ -94,7 +95,7 @@ export class SessionWatch<C extends WatchedConnection> {
       for (const key of used) {
         for (const connection of this.#bySession.get(key) ?? []) connection.usedSinceCheck = true;
       }
-      if (!this.#failing) this.log(`sessions: cannot recheck open sockets: ${error}`);
+      if (!this.#failing) this.log(`sessions: cannot recheck open sockets: ${error}`, "warn");
       this.#failing = true;
       return false;
     }

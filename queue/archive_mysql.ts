@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { MysqlPool } from "../store/mysql_pool.ts";
 import {
   type HistoryPage,
@@ -33,7 +34,7 @@ export class MysqlArchive implements MessageArchive {
   readonly #tables: MonthlyTables;
 
   /** `log` hears about upgrades of tables made by an earlier version. */
-  constructor(pool: MysqlPool, log?: (line: string) => void) {
+  constructor(pool: MysqlPool, log?: Log) {
     this.#pool = pool;
     this.#tables = new MonthlyTables(pool, log);
   }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { MysqlPool } from "../store/mysql_pool.ts";
 
 const ER_DUP_ENTRY = 1062;
@@ -31,7 +32,7 @@ interface TableShape {
 export async function upgradeMonthlyTable(
   pool: MysqlPool,
   name: string,
-  log: (line: string) => void,
+  log: Log,
 ): Promise<boolean> {
   for (let attempt = 0;; attempt++) {
     const shape = await shapeOf(pool, name);
@@ -82,7 +83,7 @@ async function keepDuplicates(
   pool: MysqlPool,
   name: string,
   shape: TableShape,
-  log: (line: string) => void,
+  log: Log,
 ): Promise<void> {
   const [rows] = await pool.query(
     `SELECT COUNT(*) AS pairs FROM (SELECT chatid, seq FROM \`${name}\`

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { MysqlPool } from "../store/mysql_pool.ts";
 import { upgradeMonthlyTable } from "./monthly_table_upgrade_mysql.ts";
 
@@ -22,12 +23,12 @@ export interface MonthlyTable {
 /** Creates and lists the monthly message tables of one database. */
 export class MonthlyTables {
   readonly #pool: MysqlPool;
-  readonly #log: (line: string) => void;
+  readonly #log: Log;
   readonly #created = new Set<string>();
   #listed: { at: number; tables: MonthlyTable[] } | undefined;
 
   /** `log` hears about upgrades of tables made by an earlier version. */
-  constructor(pool: MysqlPool, log: (line: string) => void = (line) => console.error(line)) {
+  constructor(pool: MysqlPool, log: Log = (line) => console.error(line)) {
     this.#pool = pool;
     this.#log = log;
   }

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { RedisClient } from "../store/redis_client.ts";
 import type { ChatMessage, MessageDraft } from "./message.ts";
 import type {
@@ -165,7 +166,7 @@ export interface RedisQueueOptions {
    */
   epochs?: SeqEpochStore;
   /** Hears when a new seq epoch starts (default: silence). */
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 /** {@link MessageProducer} and {@link MessageConsumer} on Redis lists. */
@@ -180,7 +181,7 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
   readonly #taken = new WeakMap<TakenBatch, string[]>();
   readonly #epochKey: string;
   readonly #epochs: SeqEpochStore | undefined;
-  readonly #log: (line: string) => void;
+  readonly #log: Log;
   #renewing: Promise<void> | undefined;
   #closed = false;
 
@@ -404,7 +405,7 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
   }
 
   get #parkedKey(): string {
-    return `${this.#queueKey}:parked`;
+    return parkedKey(this.#prefix);
   }
 
   /** Interrupts a pending `takeBatch` and destroys the blocking connection. Idempotent. */
@@ -413,6 +414,11 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     if (this.#blocking?.isOpen) this.#blocking.destroy();
     return Promise.resolve();
   }
+}
+
+/** `<prefix>chat:msg-list:parked`: records `{reason, parkedAt, message}` the archive refused. */
+export function parkedKey(prefix: string): string {
+  return `${prefix}chat:msg-list:parked`;
 }
 
 /** The `time` of a queued item, as the gateway set it. */

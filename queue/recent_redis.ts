@@ -16,6 +16,11 @@ export interface RecentRedisOptions {
   prefix: string;
 }
 
+/** `<prefix><acc>:recentchat:members`: the account's chats by the time of their last message. */
+export function contactsKey(prefix: string, accountid: string): string {
+  return `${prefix}${accountid}:recentchat:members`;
+}
+
 /** {@link RecentIndex} on Redis lists and sorted sets. */
 export class RecentRedis implements RecentIndex {
   readonly #redis: RedisClient;
@@ -96,6 +101,6 @@ export class RecentRedis implements RecentIndex {
   }
 
   #contactsKey(accountid: string): string {
-    return `${this.#prefix}${accountid}:recentchat:members`;
+    return contactsKey(this.#prefix, accountid);
   }
 }

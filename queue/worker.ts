@@ -10,6 +10,7 @@
  * @module
  */
 import type { ResolvedConfig } from "../config/config.ts";
+import type { Log, LogLevel } from "../ops/log.ts";
 import { type MysqlPool, openMysql } from "../store/mysql_pool.ts";
 import { closeRedis, connectRedis, type RedisClient } from "../store/redis_client.ts";
 import { MysqlArchive } from "./archive_mysql.ts";
@@ -17,7 +18,7 @@ import { RedisQueue } from "./queue_redis.ts";
 import { RecentRedis } from "./recent_redis.ts";
 import { MysqlWorkerStatus } from "./status_mysql.ts";
 import { createEmbeddedArchiveWorker } from "./worker_embedded_sqlite.ts";
-import { ArchiveWorker } from "./worker_loop.ts";
+import { ArchiveWorker, type BatchReport } from "./worker_loop.ts";
 
 /** What the host sends. */
 export type WorkerCommand =
@@ -28,8 +29,8 @@ export type WorkerCommand =
 export type WorkerReport =
   | { type: "ready" }
   | { type: "error"; message: string }
-  | { type: "log"; line: string }
-  | { type: "progress"; processed: number }
+  | { type: "log"; line: string; level?: LogLevel }
+  | { type: "progress"; processed: number; batch: BatchReport }
   | { type: "stopped"; byOperator: boolean };
 
 // The worker scope's own typing (deno.worker) is not the default lib; this is all we use of it.
@@ -59,12 +60,13 @@ scope.onmessage = (event) => {
 async function start(config: ResolvedConfig, workerId: string, nodeName: string): Promise<void> {
   if (running) throw new TypeError("Cannot start archive worker: already started");
   // Lines go to the host, which writes them where the server logs (the file under start -d).
-  const log = (line: string) => scope.postMessage({ type: "log", line });
+  const log: Log = (line, level) => scope.postMessage({ type: "log", line, level });
   const loopOptions = {
     server: nodeName,
     leaseMs: config.queue.leaseSeconds * 1000,
     log,
-    onProgress: (processed: number) => scope.postMessage({ type: "progress", processed }),
+    onProgress: (processed: number, batch: BatchReport) =>
+      scope.postMessage({ type: "progress", processed, batch }),
     // Stopped by the status row's flag (or by shutdown): report it and let go of the stores.
     onStopped: () => void shutdown(),
   };
@@ -87,7 +89,7 @@ async function start(config: ResolvedConfig, workerId: string, nodeName: string)
     await opened.pool?.end();
   };
   try {
-    const onError = (error: Error) => log(`archive worker: redis: ${error.message}`);
+    const onError = (error: Error) => log(`archive worker: redis: ${error.message}`, "warn");
     opened.redis = await connectRedis(config.redisUrl, { name: `archive:${workerId}`, onError });
     // Its own connection for the blocking pop: a blocked connection can do nothing else.
     opened.blocking = await connectRedis(config.redisUrl, {

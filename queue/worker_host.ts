@@ -3,8 +3,10 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import type { WorkerCommand, WorkerReport } from "./worker.ts";
+import type { BatchReport } from "./worker_loop.ts";
 
 /** A running archive worker. */
 export interface ArchiveWorkerHandle {
@@ -27,9 +29,9 @@ export interface StartArchiveWorkerOptions {
    */
   onStopped?: (byOperator: boolean) => void;
   /** Called after each archived batch with the worker's total since its start. */
-  onProgress?: (processed: number) => void;
+  onProgress?: (processed: number, batch: BatchReport) => void;
   /** Where the worker's log lines go (default: standard error). */
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 /**
@@ -78,9 +80,9 @@ export function startArchiveWorker(
         terminate();
         reject(new Error(report.message));
       } else if (report.type === "log") {
-        (options.log ?? ((line: string) => console.error(line)))(report.line);
+        (options.log ?? ((line: string) => console.error(line)))(report.line, report.level);
       } else if (report.type === "progress") {
-        options.onProgress?.(report.processed);
+        options.onProgress?.(report.processed, report.batch);
       } else if (report.type === "stopped") {
         terminate();
         if (stopped) stopped();

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import { type MessageArchive, MessageRejectedError } from "./archive.ts";
 import type { ChatMessage } from "./message.ts";
 import type { MessageConsumer, TakenBatch } from "./queue.ts";
@@ -25,8 +26,11 @@ export interface ArchiveWorkerOptions {
    * in-flight messages of workers whose lease lapsed are taken back as often.
    */
   leaseMs?: number;
-  /** Called after each acknowledged batch with the total processed (for the host's status). */
-  onProgress?: (processed: number) => void;
+  /**
+   * Called after each acknowledged batch with the total processed (for the host's status) and
+   * the batch: its size and the seconds from taking it to its acknowledgement.
+   */
+  onProgress?: (processed: number, batch: BatchReport) => void;
   /** Most messages per batch (default 500). */
   batchSize?: number;
   /** Milliseconds between heartbeats (default 5000). */
@@ -34,13 +38,19 @@ export interface ArchiveWorkerOptions {
   /** Milliseconds `stop()` waits for the batch in hand (default 5000). */
   stopTimeoutMs?: number;
   /** Where failures are reported, one line each (default console.error). */
-  log?: (line: string) => void;
+  log?: Log;
   /** Called once the worker has stopped, whoever asked (`stop()` or the status row's flag). */
   onStopped?: () => void;
 }
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5000;
+
+/** One acknowledged batch, for `/metrics`. */
+export interface BatchReport {
+  size: number;
+  seconds: number;
+}
 
 /** Moves messages from the queue into the archive and the recent index. */
 export class ArchiveWorker {
@@ -139,7 +149,7 @@ export class ArchiveWorker {
     if (!await within(loop, this.#o.stopTimeoutMs)) {
       this.#abandon = true;
       for (const wake of this.#sleepers) wake();
-      if (!await within(loop, 1000)) this.#o.log("archive worker: batch in hand abandoned");
+      if (!await within(loop, 1000)) this.#o.log("archive worker: batch in hand abandoned", "warn");
     }
     // A batch left in hand goes back on the queue now, and the lease is given up, so the
     // next worker need not wait for it to lapse. If the store is away, the lease lapses alone.
@@ -149,7 +159,7 @@ export class ArchiveWorker {
         if (recovered > 0) this.#o.log(`archive worker: put ${recovered} back on the queue`);
         await this.#o.queue.releaseLease();
       })().catch((error) =>
-        this.#o.log(`archive worker: lease release failed: ${describe(error)}`)
+        this.#o.log(`archive worker: lease release failed: ${describe(error)}`, "warn")
       ),
       this.#o.stopTimeoutMs,
     );
@@ -170,7 +180,7 @@ export class ArchiveWorker {
       } catch (error) {
         // Logged once per outage: the queue itself is down, which the loop reports too.
         if (!this.#leaseTrouble) {
-          this.#o.log(`archive worker: lease renewal failed: ${describe(error)}`);
+          this.#o.log(`archive worker: lease renewal failed: ${describe(error)}`, "warn");
         }
         this.#leaseTrouble = true;
       }
@@ -210,7 +220,10 @@ export class ArchiveWorker {
         delay = FIRST_RETRY_MS;
       } catch (error) {
         if (this.#stopping) break;
-        this.#o.log(`archive worker: take failed, retry in ${delay} ms: ${describe(error)}`);
+        this.#o.log(
+          `archive worker: take failed, retry in ${delay} ms: ${describe(error)}`,
+          "warn",
+        );
         // A failed take may have moved messages in flight without handing them over: once the
         // batches in hand are acknowledged, put whatever is left in flight back on the queue.
         if (!await posting) break;
@@ -225,10 +238,11 @@ export class ArchiveWorker {
         continue;
       }
       if (!this.#stopping) next = take();
+      const began = performance.now();
       const saved = await this.#archive(batch.messages);
       if (!saved) break;
       if (!await posting) break;
-      posting = this.#post(batch, saved);
+      posting = this.#post(batch, saved, began);
     }
     // The prefetching take ends with null once stop() closed the queue; its outcome is moot.
     next.catch(() => null);
@@ -245,7 +259,10 @@ export class ArchiveWorker {
     const whole = await this.#save(messages);
     if (whole === null) return null;
     if (whole.refused === undefined) return messages;
-    this.#o.log(`archive worker: batch refused (${whole.refused}); trying its messages alone`);
+    this.#o.log(
+      `archive worker: batch refused (${whole.refused}); trying its messages alone`,
+      "warn",
+    );
     const saved: ChatMessage[] = [];
     for (const message of messages) {
       const alone = await this.#save([message]);
@@ -255,7 +272,7 @@ export class ArchiveWorker {
         saved.push(message);
         continue;
       }
-      this.#o.log(`archive worker: parked ${message.mid}: ${reason}`);
+      this.#o.log(`archive worker: parked ${message.mid}: ${reason}`, "error");
       if (!await this.#retry("park", () => this.#o.queue.park([message], reason))) return null;
     }
     return saved;
@@ -276,7 +293,7 @@ export class ArchiveWorker {
   }
 
   /** The Redis side of an archived batch; true once it is acknowledged. */
-  async #post(batch: TakenBatch, saved: ChatMessage[]): Promise<boolean> {
+  async #post(batch: TakenBatch, saved: ChatMessage[], began: number): Promise<boolean> {
     const done = await this.#retry("recent index", () => this.#o.recent.record(saved)) &&
       await this.#retry("ack", () => this.#o.queue.ack(batch));
     if (done) {
@@ -284,7 +301,8 @@ export class ArchiveWorker {
       this.#sinceBeat += saved.length;
       this.#batches++;
       this.#lastProgress = Math.floor(Date.now() / 1000);
-      this.#o.onProgress?.(this.#processed);
+      const seconds = (performance.now() - began) / 1000;
+      this.#o.onProgress?.(this.#processed, { size: saved.length, seconds });
     }
     return done;
   }
@@ -298,7 +316,10 @@ export class ArchiveWorker {
         return true;
       } catch (error) {
         if (this.#abandon) return false;
-        this.#o.log(`archive worker: ${name} failed, retry in ${delay} ms: ${describe(error)}`);
+        this.#o.log(
+          `archive worker: ${name} failed, retry in ${delay} ms: ${describe(error)}`,
+          "warn",
+        );
         await this.#sleep(delay);
         if (this.#abandon) return false;
         delay = Math.min(delay * 2, MAX_RETRY_MS);
@@ -330,7 +351,7 @@ export class ArchiveWorker {
       }
     } catch (error) {
       this.#sinceBeat += count; // counted again at the next beat
-      this.#o.log(`archive worker: heartbeat failed: ${describe(error)}`);
+      this.#o.log(`archive worker: heartbeat failed: ${describe(error)}`, "warn");
     }
   }
 

@@ -7,7 +7,9 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ArchiveWorkerHandle, StartArchiveWorkerOptions } from "./worker_host.ts";
+import type { BatchReport } from "./worker_loop.ts";
 
 /** What this node's worker is doing. */
 export type SupervisedState =
@@ -47,7 +49,9 @@ export interface ArchiveSupervisorOptions {
   start: WorkerStarter;
   /** Prefix of worker ids: the node's unique id; a counter is appended per start. */
   nodeId: string;
-  log: (line: string) => void;
+  log: Log;
+  /** Hears about every archived batch (for `/metrics`). */
+  onBatch?: (batch: BatchReport) => void;
   /** First retry delay in ms (default 1000), doubled up to `maxDelayMs` (default 15000). */
   minDelayMs?: number;
   maxDelayMs?: number;
@@ -69,7 +73,7 @@ export class ArchiveSupervisor {
   #settled = Promise.withResolvers<void>();
 
   constructor(options: ArchiveSupervisorOptions) {
-    this.#o = { minDelayMs: 1000, maxDelayMs: 15_000, ...options };
+    this.#o = { minDelayMs: 1000, maxDelayMs: 15_000, onBatch: () => {}, ...options };
   }
 
   /** Current state and progress of this node's worker. */
@@ -131,8 +135,9 @@ export class ArchiveSupervisor {
     this.#processedBefore += this.#processedNow;
     this.#processedNow = 0;
     this.#o.start(workerId, {
-      onProgress: (processed) => {
+      onProgress: (processed, batch) => {
         if (generation !== this.#generation) return;
+        this.#o.onBatch(batch);
         this.#processedNow = processed;
         this.#lastProgress = Math.floor(Date.now() / 1000);
       },
@@ -175,7 +180,7 @@ export class ArchiveSupervisor {
     const delay = Math.min(this.#o.minDelayMs * 2 ** this.#attempts, this.#o.maxDelayMs);
     this.#attempts++;
     // One line per attempt is bounded by the backoff: at most one every maxDelayMs.
-    this.#o.log(`archive worker: not running (${reason}); retry in ${delay} ms`);
+    this.#o.log(`archive worker: not running (${reason}); retry in ${delay} ms`, "error");
     this.#settled.resolve();
     this.#retryTimer = setTimeout(() => this.#attempt(generation), delay);
   }

@@ -64,13 +64,13 @@ Deno.test("ArchiveSupervisor restarts a crashed worker, but not one an operator 
   try {
     await s.start();
     assertEquals(s.report().state, "running");
-    host.callbacks!.onProgress!(7);
+    host.callbacks!.onProgress!(7, { size: 7, seconds: 0.01 });
     assertEquals(s.report().processed, 7);
     assert(s.report().lastProgress > 0);
     host.callbacks!.onStopped!(false); // crashed
     assertEquals(s.report().state, "restarting");
     await eventually(() => host.started.length === 2 && s.report().state === "running", 2000);
-    host.callbacks!.onProgress!(3);
+    host.callbacks!.onProgress!(3, { size: 3, seconds: 0.01 });
     assertEquals(s.report().processed, 10, "counts survive a restart");
     host.callbacks!.onStopped!(true); // dostop
     assertEquals(s.report().state, "stopped");

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { SqliteArchive } from "../queue/archive_sqlite.ts";
 import { SqliteQueue } from "../queue/queue_sqlite.ts";
@@ -28,7 +29,7 @@ import { SqliteUserStore } from "./users_sqlite.ts";
 export function openEmbeddedBackend(
   config: ResolvedConfig,
   nodeId: string,
-  log: (line: string) => void,
+  log: Log,
 ): Promise<Backend> {
   let sqlite;
   try {

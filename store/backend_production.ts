@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { MysqlArchive } from "../queue/archive_mysql.ts";
 import { RedisQueue } from "../queue/queue_redis.ts";
@@ -38,13 +39,13 @@ export interface ProductionOptions {
 export async function openProductionBackend(
   config: ResolvedConfig,
   nodeId: string,
-  log: (line: string) => void,
+  log: Log,
   options: ProductionOptions = {},
 ): Promise<Backend> {
   const redisUrl = config.redisUrl!, mysqlUrl = config.mysqlUrl!;
   const redis = await connectRedis(redisUrl, {
     name: `webchat-${nodeId}`.replace(/[^\w.:-]/g, "_"),
-    onError: (error) => log(`redis (${redactUrl(redisUrl)}): ${error.message}`),
+    onError: (error) => log(`redis (${redactUrl(redisUrl)}): ${error.message}`, "warn"),
   }).catch((error) => {
     throw new Error(`Cannot start: Redis at ${redactUrl(redisUrl)}: ${error.message}`);
   });
@@ -79,6 +80,7 @@ export async function openProductionBackend(
     log(
       `MySQL at ${redactUrl(mysqlUrl)} is unreachable (${unreachable.message}): serving ` +
         "degraded (chat goes on through Redis; logins, history and archiving wait for MySQL)",
+      "warn",
     );
     void retryUntilReady(async () => {
       await ensureDatabase(mysqlUrl);

@@ -8,6 +8,21 @@
 import { type Inbox, OFFLINE_LIMIT } from "./inbox.ts";
 import type { RedisClient } from "./redis_client.ts";
 
+/** `<prefix><acc>:unread:msgnum`: the account's unread counts by chat. */
+export function unreadKey(prefix: string, accountid: string): string {
+  return `${prefix}${accountid}:unread:msgnum`;
+}
+
+/** `<prefix><acc>:unread:broadcast`. */
+export function broadcastUnreadKey(prefix: string, accountid: string): string {
+  return `${prefix}${accountid}:unread:broadcast`;
+}
+
+/** `<prefix><acc>:offline:msgs`: frames that arrived while it had no connection, newest first. */
+export function offlineKey(prefix: string, accountid: string): string {
+  return `${prefix}${accountid}:offline:msgs`;
+}
+
 /** Inbox state in Redis. */
 export class RedisInbox implements Inbox {
   constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
@@ -46,14 +61,14 @@ export class RedisInbox implements Inbox {
   }
 
   async broadcastUnread(accountid: string): Promise<number> {
-    return Number(await this.redis.get(`${this.prefix}${accountid}:unread:broadcast`) ?? 0);
+    return Number(await this.redis.get(broadcastUnreadKey(this.prefix, accountid)) ?? 0);
   }
 
   #unread(accountid: string) {
-    return `${this.prefix}${accountid}:unread:msgnum`;
+    return unreadKey(this.prefix, accountid);
   }
 
   #offline(accountid: string) {
-    return `${this.prefix}${accountid}:offline:msgs`;
+    return offlineKey(this.prefix, accountid);
   }
 }

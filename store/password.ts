@@ -102,6 +102,15 @@ export function legacyPasswordHash(password: string): string {
   return createHash("md5").update(inner + "*^_^||").digest("hex");
 }
 
+/** A random password of at least 16 characters (and at least `minLength`), base64url. */
+export function generatePassword(minLength: number): string {
+  const length = Math.max(16, minLength);
+  const bytes = crypto.getRandomValues(new Uint8Array(Math.ceil(length * 3 / 4) + 3));
+  const text = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
+    .replace(/=+$/, "");
+  return text.slice(0, length);
+}
+
 function b64(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes));
 }

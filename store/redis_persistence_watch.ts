@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import type { Durability } from "./durability.ts";
 import type { RedisClient } from "./redis_client.ts";
 import { describeRedisPersistence, readRedisPersistence } from "./redis_persistence.ts";
@@ -20,7 +21,7 @@ export interface RedisPersistenceWatchOptions {
 /** The current {@link Durability} of one Redis. */
 export class RedisPersistenceWatch {
   readonly #redis: RedisClient;
-  readonly #log: (line: string) => void;
+  readonly #log: Log;
   readonly #cacheMs: number;
   readonly #intervalMs: number;
   #last: { at: number; durability: Durability } | undefined;
@@ -30,7 +31,7 @@ export class RedisPersistenceWatch {
 
   constructor(
     redis: RedisClient,
-    log: (line: string) => void,
+    log: Log,
     options: RedisPersistenceWatchOptions = {},
   ) {
     this.#redis = redis;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import { closeRedis, type RedisClient } from "./redis_client.ts";
 import { SESSION_KEY, type SessionEndings } from "./sessions.ts";
 import { sessionEndChannel } from "./sessions_redis.ts";
@@ -18,7 +19,7 @@ export class RedisSessionEndings implements SessionEndings {
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
-    private readonly log: (line: string) => void,
+    private readonly log: Log,
   ) {}
 
   async listen(ended: (keys: string[]) => void): Promise<void> {
@@ -27,7 +28,7 @@ export class RedisSessionEndings implements SessionEndings {
     this.#subscriber = subscriber;
     let lastError = "";
     subscriber.on("error", (error: Error) => {
-      if (error.message !== lastError) this.log(`session announcements: ${error.message}`);
+      if (error.message !== lastError) this.log(`session announcements: ${error.message}`, "warn");
       lastError = error.message;
     });
     subscriber.on("ready", () => lastError = "");

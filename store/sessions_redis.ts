@@ -12,6 +12,7 @@ import {
   type LoginReservation,
   newToken,
   plausibleToken,
+  SESSION_KEY,
   type SessionStore,
   tokenKey,
 } from "./sessions.ts";
@@ -79,6 +80,19 @@ export class RedisSessionStore implements SessionStore {
     const replies = await pipeline.execAsPipeline();
     await this.redis.publish(sessionEndChannel(this.prefix), keys.join(" "));
     return replies.slice(0, keys.length).filter((n) => Number(n) > 0).length;
+  }
+
+  /**
+   * Takes over a session known by its key from another store (`chat migrate --sessions`), with
+   * the lifetime it has left; its token keeps working. Not part of the port.
+   */
+  async adopt(key: string, accountid: string, ttlSeconds: number): Promise<void> {
+    if (!SESSION_KEY.test(key) || !(ttlSeconds > 0)) return;
+    await this.redis.zAdd(this.#index(accountid), {
+      score: Math.floor(Date.now() / 1000),
+      value: key,
+    });
+    await this.redis.set(this.#session(key), accountid, { EX: Math.ceil(ttlSeconds) });
   }
 
   async live(keys: readonly string[], used: ReadonlySet<string>): Promise<Set<string>> {

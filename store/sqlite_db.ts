@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Log } from "../ops/log.ts";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS webchat_user (
   mobile TEXT NOT NULL DEFAULT '',
   email TEXT NOT NULL DEFAULT '',
   deptDetail TEXT NOT NULL DEFAULT '',
-  updateTime INTEGER NOT NULL DEFAULT 0
+  updateTime INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE TABLE IF NOT EXISTS webchat_message (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -139,6 +141,7 @@ CREATE TABLE IF NOT EXISTS queue_deamon_status (
 const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ["queue_deamon_status", "progress_tm", "INTEGER NOT NULL DEFAULT 0"],
   ["queue_deamon_status", "state", "TEXT NOT NULL DEFAULT 'running'"],
+  ["webchat_user", "disabled", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 function addMissingColumns(db: DatabaseSync): void {
@@ -172,7 +175,7 @@ export interface SqliteDb {
 /** Options for {@link openSqliteDb}. */
 export interface OpenSqliteOptions {
   /** Hears about problems found in a file from an earlier version (default: silence). */
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 /**
@@ -218,7 +221,7 @@ export function openSqliteDb(dataDir: string, options: OpenSqliteOptions = {}): 
   };
 }
 
-function upgradeChatSeqIndex(db: DatabaseSync, log?: (line: string) => void): void {
+function upgradeChatSeqIndex(db: DatabaseSync, log?: Log): void {
   try {
     immediate(db, () => db.exec(UNIQUE_CHAT_SEQ));
   } catch (error) {

@@ -22,6 +22,36 @@ export interface User {
 /** A user with the stored password hash, for login only. */
 export interface UserWithPassword extends User {
   passwordHash: string;
+  /** A disabled account cannot log in (see {@link UserStore.setDisabled}). */
+  disabled: boolean;
+}
+
+/** An account as administration sees it. */
+export interface Account extends User {
+  disabled: boolean;
+  /** False for an account without a password (it cannot log in until one is set). */
+  hasPassword: boolean;
+}
+
+/** A page of {@link UserStore.accounts}. */
+export interface AccountQuery {
+  /** Only accounts after this one, in accountid order (the last one of the previous page). */
+  after?: string;
+  /** Page size, 1..10000. */
+  limit: number;
+  /**
+   * Only one department: a name (its `dept`, or any level of its `deptDetail` path) or, with a
+   * comma, a path prefix (`Company,R&D` and everything under it). Case is ignored.
+   */
+  dept?: string;
+}
+
+/** One account of {@link UserStore.addMany}. */
+export interface NewAccount {
+  user: User;
+  /** "" for an account without a password. */
+  passwordHash: string;
+  disabled?: boolean;
 }
 
 /** Thrown by `add` when the account exists. */
@@ -42,8 +72,27 @@ export interface UserStore {
   add(user: User, passwordHash: string): Promise<void>;
   /** Replaces a password hash; false when the account does not exist. */
   setPassword(accountid: string, passwordHash: string): Promise<boolean>;
-  /** Users whose account, name or department contains `q` (all when empty), by account. */
+  /**
+   * Users whose account, name or department contains `q` (all when empty), by account: the
+   * directory people see, so disabled accounts are left out.
+   */
   list(q: string, limit: number): Promise<User[]>;
+  /**
+   * Disables (or enables again) an account: a disabled one keeps its profile and history but
+   * cannot log in. Ending its sessions is the caller's part. False when there is no account.
+   */
+  setDisabled(accountid: string, disabled: boolean): Promise<boolean>;
+  /** Deletes an account (its messages stay in history); false when there is none. */
+  remove(accountid: string): Promise<boolean>;
+  /** How many accounts there are, disabled ones included. */
+  count(): Promise<number>;
+  /** Accounts for administration, disabled ones included, by accountid. */
+  accounts(query: AccountQuery): Promise<Account[]>;
+  /**
+   * Adds accounts in one transaction, all or none: throws {@link UserExistsError} naming an
+   * account that exists (or appears twice) and then nothing is added.
+   */
+  addMany(accounts: NewAccount[]): Promise<void>;
 }
 
 /**

@@ -52,7 +52,11 @@ export function describeUserStoreContract(
     await users.add(alice, "scrypt$hash");
     await users.add(user("bob.b", "Bob"), "h2");
     assertEquals(await users.find("alice"), alice);
-    assertEquals(await users.findWithPassword("alice"), { ...alice, passwordHash: "scrypt$hash" });
+    assertEquals(await users.findWithPassword("alice"), {
+      ...alice,
+      passwordHash: "scrypt$hash",
+      disabled: false,
+    });
     assertEquals(await users.find("nobody"), null);
     await rejects(users.add(user("Alice", "Other"), "h"), UserExistsError);
     assertEquals(
@@ -88,5 +92,92 @@ export function describeUserStoreContract(
     assertEquals(await ids("a_"), ["a_b"]);
     assertEquals(await ids("'; DROP TABLE webchat_user; --"), []);
     assertEquals(await ids("company"), traits.listed);
+  });
+
+  test("disables and enables: a disabled account is out of the directory, not gone", async ({ users }) => {
+    await users.add(user("alice", "Alice"), "h1");
+    await users.add(user("bob", "Bob"), "h2");
+    assertEquals(await users.count(), 2);
+    assertEquals((await users.findWithPassword("alice"))?.disabled, false);
+    assertEquals(await users.setDisabled("alice", true), true);
+    assertEquals((await users.findWithPassword("alice"))?.disabled, true);
+    // Still known by name (history shows who wrote), but not listed to people.
+    assertEquals((await users.find("alice"))?.username, "Alice");
+    assertEquals((await users.list("", 10)).map((u) => u.accountid), ["bob"]);
+    assertEquals(await users.existing(["alice", "bob"]), new Set(["alice", "bob"]));
+    assertEquals(
+      (await users.accounts({ limit: 10 })).map((a) => [a.accountid, a.disabled]),
+      [["alice", true], ["bob", false]],
+    );
+    assertEquals(await users.setDisabled("nobody", true), false);
+    assertEquals(await users.setDisabled("alice", false), true);
+    assertEquals((await users.findWithPassword("alice"))?.disabled, false);
+    assertEquals((await users.list("", 10)).length, 2);
+  });
+
+  test("removes an account; counts what is left", async ({ users }) => {
+    await users.add(user("alice", "Alice"), "h1");
+    await users.add(user("bob", "Bob"), "h2");
+    assertEquals(await users.remove("bob"), true);
+    assertEquals(await users.find("bob"), null);
+    assertEquals(await users.remove("bob"), false);
+    assertEquals(await users.count(), 1);
+  });
+
+  test("accounts: pages by accountid, filters by department name or path", async ({ users }) => {
+    const people: [string, string, string][] = [
+      ["amy", "R&D", "Company,R&D"],
+      ["ben", "East", "Company,Sales,East"],
+      ["cat", "Sales", "Company,Sales"],
+      ["dan", "SalesX", "Company,SalesX"],
+      ["eve", "100%", "Company,100%"],
+    ];
+    for (const [id, dept, path] of people) {
+      await users.add({ ...user(id, id.toUpperCase()), dept, deptDetail: path }, "");
+    }
+    const ids = async (query: Parameters<UserStore["accounts"]>[0]) =>
+      (await users.accounts(query)).map((a) => a.accountid);
+    assertEquals(await ids({ limit: 2 }), ["amy", "ben"]);
+    assertEquals(await ids({ limit: 2, after: "ben" }), ["cat", "dan"]);
+    assertEquals(await ids({ limit: 10, dept: "sales" }), ["ben", "cat"]);
+    assertEquals(await ids({ limit: 10, dept: "Company, Sales" }), ["ben", "cat"]);
+    assertEquals(await ids({ limit: 10, dept: "East" }), ["ben"]);
+    assertEquals(await ids({ limit: 10, dept: "Company" }), ["amy", "ben", "cat", "dan", "eve"]);
+    assertEquals(await ids({ limit: 10, dept: "100%" }), ["eve"]);
+    assertEquals(await ids({ limit: 10, dept: "1%" }), []);
+    assertEquals((await users.accounts({ limit: 1 }))[0].hasPassword, false);
+    await rejects(users.accounts({ limit: 0 }), RangeError);
+  });
+
+  test("addMany adds all or nothing", async ({ users }) => {
+    await users.addMany([
+      { user: user("amy", "Amy"), passwordHash: "h" },
+      { user: user("ben", "Ben"), passwordHash: "", disabled: true },
+    ]);
+    assertEquals(await users.count(), 2);
+    assertEquals((await users.findWithPassword("ben"))?.disabled, true);
+    // A taken account (any case) fails the whole call: the new one before it is not kept.
+    await rejects(
+      users.addMany([{ user: user("cat", "Cat"), passwordHash: "h" }, {
+        user: user("AMY", "Other"),
+        passwordHash: "h",
+      }]),
+      UserExistsError,
+    );
+    await rejects(
+      users.addMany([{ user: user("dan", "Dan"), passwordHash: "h" }, {
+        user: user("dan", "Dan 2"),
+        passwordHash: "h",
+      }]),
+      UserExistsError,
+    );
+    assertEquals(await users.count(), 2);
+    await users.addMany([]);
+    const many = Array.from({ length: 2500 }, (_, i) => ({
+      user: user(`u${String(i).padStart(4, "0")}`, `U ${i}`),
+      passwordHash: "h",
+    }));
+    await users.addMany(many);
+    assertEquals(await users.count(), 2502);
   });
 }

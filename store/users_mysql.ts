@@ -7,13 +7,27 @@
  */
 import type { MysqlPool } from "./mysql_pool.ts";
 import {
+  type Account,
+  type AccountQuery,
+  type NewAccount,
   type User,
   UserExistsError,
   type UserProfileCache,
   type UserStore,
   type UserWithPassword,
 } from "./users.ts";
-import { INSERT_USER, newUserValues, USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
+import {
+  ACCOUNT_COLUMNS,
+  accountConditions,
+  accountFromRow,
+  checkAccountQuery,
+  INSERT_ACCOUNT_COLUMNS,
+  INSERT_USER,
+  newAccountValues,
+  newUserValues,
+  USER_COLUMNS as COLUMNS,
+  userFromRow,
+} from "./users_table.ts";
 import type { RowDataPacket } from "mysql2/promise";
 
 /**
@@ -51,17 +65,25 @@ export class MysqlUserStore implements UserStore {
       email varchar(255) NOT NULL DEFAULT '',
       deptDetail varchar(128) NOT NULL DEFAULT '',
       updateTime int NOT NULL DEFAULT 0,
+      disabled tinyint NOT NULL DEFAULT 0 COMMENT '1: cannot log in',
       PRIMARY KEY (uid),
       UNIQUE KEY accoutiduq (accountid)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
     const [rows] = await this.#pool.query<RowDataPacket[]>(
-      `SELECT CHARACTER_MAXIMUM_LENGTH AS width FROM information_schema.COLUMNS
-       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'webchat_user' AND COLUMN_NAME = 'pwd'`,
+      `SELECT COLUMN_NAME AS name, CHARACTER_MAXIMUM_LENGTH AS width FROM information_schema.COLUMNS
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'webchat_user'`,
     );
-    if (Number(rows[0]?.width ?? 255) < 255) {
-      await this.#pool.query(
-        `ALTER TABLE webchat_user MODIFY pwd varchar(255) NOT NULL DEFAULT ''`,
-      );
+    const width = (name: string) => rows.find((row) => row.name === name)?.width;
+    const changes: string[] = [];
+    if (Number(width("pwd") ?? 255) < 255) {
+      changes.push(`MODIFY pwd varchar(255) NOT NULL DEFAULT ''`);
+    }
+    if (!rows.some((row) => row.name === "disabled")) {
+      changes.push(`ADD COLUMN disabled tinyint NOT NULL DEFAULT 0 COMMENT '1: cannot log in'`);
+    }
+    // Constants of this module, never input.
+    if (changes.length > 0) {
+      await this.#pool.query(`ALTER TABLE webchat_user ${changes.join(", ")}`);
     }
   }
 
@@ -86,10 +108,13 @@ export class MysqlUserStore implements UserStore {
 
   async findWithPassword(accountid: string): Promise<UserWithPassword | null> {
     const [rows] = await this.#pool.execute<RowDataPacket[]>(
-      `SELECT ${COLUMNS}, pwd FROM webchat_user WHERE accountid = ?`,
+      `SELECT ${COLUMNS}, pwd, disabled FROM webchat_user WHERE accountid = ?`,
       [accountid],
     );
-    return rows[0] ? { ...userFromRow(rows[0]), passwordHash: String(rows[0].pwd) } : null;
+    const row = rows[0];
+    return row
+      ? { ...userFromRow(row), passwordHash: String(row.pwd), disabled: Number(row.disabled) !== 0 }
+      : null;
   }
 
   async existing(accountids: string[]): Promise<Set<string>> {
@@ -166,10 +191,75 @@ export class MysqlUserStore implements UserStore {
     const like = `%${q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
     const [rows] = await this.#pool.query<RowDataPacket[]>(
       `SELECT ${COLUMNS} FROM webchat_user
-       WHERE ? = '' OR accountid LIKE ? OR username LIKE ? OR dept LIKE ? OR deptDetail LIKE ?
+       WHERE disabled = 0 AND (? = '' OR accountid LIKE ? OR username LIKE ? OR dept LIKE ?
+          OR deptDetail LIKE ?)
        ORDER BY accountid LIMIT ?`,
       [q, like, like, like, like, limit],
     );
     return rows.map(userFromRow);
+  }
+
+  async setDisabled(accountid: string, disabled: boolean): Promise<boolean> {
+    const [result] = await this.#pool.execute(
+      `UPDATE webchat_user SET disabled = ?, updateTime = ? WHERE accountid = ?`,
+      [disabled ? 1 : 0, Math.floor(Date.now() / 1000), accountid],
+    );
+    return (result as { affectedRows: number }).affectedRows > 0;
+  }
+
+  async remove(accountid: string): Promise<boolean> {
+    const [result] = await this.#pool.execute(`DELETE FROM webchat_user WHERE accountid = ?`, [
+      accountid,
+    ]);
+    this.#cache.delete(accountid);
+    return (result as { affectedRows: number }).affectedRows > 0;
+  }
+
+  async count(): Promise<number> {
+    const [rows] = await this.#pool.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM webchat_user`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async accounts(query: AccountQuery): Promise<Account[]> {
+    checkAccountQuery(query);
+    // Backslash is LIKE's default escape character in MySQL.
+    const { where, params } = accountConditions(query, "");
+    const [rows] = await this.#pool.query<RowDataPacket[]>(
+      `SELECT ${ACCOUNT_COLUMNS} FROM webchat_user WHERE ${where} ORDER BY accountid LIMIT ?`,
+      [...params, query.limit],
+    );
+    return rows.map(accountFromRow);
+  }
+
+  /** Rows per INSERT: well under `max_allowed_packet` with the widest profile columns. */
+  static readonly #CHUNK = 1000;
+
+  async addMany(accounts: NewAccount[]): Promise<void> {
+    if (accounts.length === 0) return;
+    const conn = await this.#pool.getConnection();
+    let broken = false;
+    try {
+      await conn.beginTransaction();
+      for (let i = 0; i < accounts.length; i += MysqlUserStore.#CHUNK) {
+        const chunk = accounts.slice(i, i + MysqlUserStore.#CHUNK);
+        await conn.query(`INSERT INTO webchat_user (${INSERT_ACCOUNT_COLUMNS}) VALUES ?`, [
+          chunk.map(newAccountValues),
+        ]);
+      }
+      await conn.commit();
+    } catch (error) {
+      await conn.rollback().catch(() => broken = true);
+      if ((error as { code?: string }).code === "ER_DUP_ENTRY") {
+        // "Duplicate entry 'alice' for key 'accoutiduq'": the account that was taken.
+        const taken = /Duplicate entry '([^']*)'/.exec((error as Error).message)?.[1] ?? "?";
+        throw new UserExistsError(taken);
+      }
+      throw error;
+    } finally {
+      if (broken) conn.destroy();
+      else conn.release();
+    }
   }
 }

@@ -6,9 +6,28 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import { settle } from "./sqlite_db.ts";
-import { type User, UserExistsError, type UserStore, type UserWithPassword } from "./users.ts";
-import { INSERT_USER, newUserValues, USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
+import { immediate, settle } from "./sqlite_db.ts";
+import {
+  type Account,
+  type AccountQuery,
+  type NewAccount,
+  type User,
+  UserExistsError,
+  type UserStore,
+  type UserWithPassword,
+} from "./users.ts";
+import {
+  ACCOUNT_COLUMNS,
+  accountConditions,
+  accountFromRow,
+  checkAccountQuery,
+  INSERT_ACCOUNT_COLUMNS,
+  INSERT_USER,
+  newAccountValues,
+  newUserValues,
+  USER_COLUMNS as COLUMNS,
+  userFromRow,
+} from "./users_table.ts";
 
 /** Users in SQLite (the tables come from `openSqliteDb`). */
 export class SqliteUserStore implements UserStore {
@@ -28,9 +47,16 @@ export class SqliteUserStore implements UserStore {
 
   findWithPassword(accountid: string): Promise<UserWithPassword | null> {
     return settle(() => {
-      const row = this.#db.prepare(`SELECT ${COLUMNS}, pwd FROM webchat_user WHERE accountid = ?`)
-        .get(accountid);
-      return row ? { ...userFromRow(row), passwordHash: String(row.pwd) } : null;
+      const row = this.#db.prepare(
+        `SELECT ${COLUMNS}, pwd, disabled FROM webchat_user WHERE accountid = ?`,
+      ).get(accountid);
+      return row
+        ? {
+          ...userFromRow(row),
+          passwordHash: String(row.pwd),
+          disabled: Number(row.disabled) !== 0,
+        }
+        : null;
     });
   }
 
@@ -75,11 +101,64 @@ export class SqliteUserStore implements UserStore {
       const like = `%${q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
       const rows = this.#db.prepare(
         `SELECT ${COLUMNS} FROM webchat_user
-         WHERE ? = '' OR accountid LIKE ? ESCAPE '\\' OR username LIKE ? ESCAPE '\\'
-            OR dept LIKE ? ESCAPE '\\' OR deptDetail LIKE ? ESCAPE '\\'
+         WHERE disabled = 0 AND (? = '' OR accountid LIKE ? ESCAPE '\\'
+            OR username LIKE ? ESCAPE '\\' OR dept LIKE ? ESCAPE '\\'
+            OR deptDetail LIKE ? ESCAPE '\\')
          ORDER BY accountid LIMIT ?`,
       ).all(q, like, like, like, like, limit);
       return rows.map(userFromRow);
+    });
+  }
+
+  setDisabled(accountid: string, disabled: boolean): Promise<boolean> {
+    return settle(() => {
+      const result = this.#db.prepare(
+        `UPDATE webchat_user SET disabled = ?, updateTime = ? WHERE accountid = ?`,
+      ).run(disabled ? 1 : 0, Math.floor(Date.now() / 1000), accountid);
+      return Number(result.changes) > 0;
+    });
+  }
+
+  remove(accountid: string): Promise<boolean> {
+    return settle(() => {
+      const result = this.#db.prepare(`DELETE FROM webchat_user WHERE accountid = ?`).run(
+        accountid,
+      );
+      return Number(result.changes) > 0;
+    });
+  }
+
+  count(): Promise<number> {
+    return settle(() =>
+      Number(this.#db.prepare(`SELECT COUNT(*) AS n FROM webchat_user`).get()?.n ?? 0)
+    );
+  }
+
+  accounts(query: AccountQuery): Promise<Account[]> {
+    return settle(() => {
+      checkAccountQuery(query);
+      const { where, params } = accountConditions(query, "ESCAPE '\\'");
+      // accountid is NOCASE: the page order is the order "after" compares in.
+      const rows = this.#db.prepare(
+        `SELECT ${ACCOUNT_COLUMNS} FROM webchat_user WHERE ${where} ORDER BY accountid LIMIT ?`,
+      ).all(...params, query.limit);
+      return rows.map(accountFromRow);
+    });
+  }
+
+  addMany(accounts: NewAccount[]): Promise<void> {
+    return settle(() => {
+      if (accounts.length === 0) return;
+      immediate(this.#db, () => {
+        const insert = this.#db.prepare(
+          `INSERT INTO webchat_user (${INSERT_ACCOUNT_COLUMNS})
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (accountid) DO NOTHING`,
+        );
+        for (const account of accounts) {
+          const result = insert.run(...newAccountValues(account));
+          if (Number(result.changes) === 0) throw new UserExistsError(account.user.accountid);
+        }
+      });
     });
   }
 }

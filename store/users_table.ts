@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { User } from "./users.ts";
+import type { Account, AccountQuery, NewAccount, User } from "./users.ts";
 
 /** The profile columns, without the password. */
 export const USER_COLUMNS = "accountid, username, dept, deptDetail, email, tel, mobile";
@@ -22,9 +22,69 @@ export function userFromRow(row: Record<string, unknown>): User {
   };
 }
 
+/** The columns of an {@link Account}: the profile, the disabled flag, whether a password is set. */
+export const ACCOUNT_COLUMNS = `${USER_COLUMNS}, disabled, pwd <> '' AS hasPassword`;
+
+/** A row read with {@link ACCOUNT_COLUMNS}. */
+export function accountFromRow(row: Record<string, unknown>): Account {
+  return {
+    ...userFromRow(row),
+    disabled: Number(row.disabled) !== 0,
+    hasPassword: Number(row.hasPassword) !== 0,
+  };
+}
+
+/** Throws `RangeError` for a page size outside 1..10000. */
+export function checkAccountQuery(query: AccountQuery): void {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 10_000) {
+    throw new RangeError(`Cannot list accounts: limit must be 1..10000, got ${query.limit}`);
+  }
+}
+
+/**
+ * The `WHERE` of {@link AccountQuery} and its values. Every comparison is a `LIKE` (`escape`
+ * is the engine's clause for `\`): it ignores case in both engines, as MySQL's collation does.
+ */
+export function accountConditions(
+  query: AccountQuery,
+  escape: string,
+): { where: string; params: string[] } {
+  const like = (value: string) => value.replace(/[\\%_]/g, "\\$&");
+  const where: string[] = [];
+  const params: string[] = [];
+  if (query.after !== undefined) {
+    where.push("accountid > ?");
+    params.push(query.after);
+  }
+  const dept = query.dept?.trim();
+  if (dept) {
+    const path = dept.split(",").map((s) => s.trim()).filter(Boolean).join(",");
+    if (dept.includes(",")) {
+      where.push(`(deptDetail LIKE ? ${escape} OR deptDetail LIKE ? ${escape})`);
+      params.push(like(path), `${like(path)},%`);
+    } else {
+      where.push(
+        `(dept LIKE ? ${escape} OR deptDetail LIKE ? ${escape} OR deptDetail LIKE ? ${escape}` +
+          ` OR deptDetail LIKE ? ${escape} OR deptDetail LIKE ? ${escape})`,
+      );
+      const d = like(dept);
+      params.push(d, d, `${d},%`, `%,${d}`, `%,${d},%`);
+    }
+  }
+  return { where: where.length ? where.join(" AND ") : "1 = 1", params };
+}
+
 /** Adds a user with {@link newUserValues}; each engine appends how it meets a taken account. */
 export const INSERT_USER = `INSERT INTO webchat_user (${USER_COLUMNS}, pwd, updateTime)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Adds users with the disabled flag: `VALUES ?` takes rows of {@link newAccountValues}. */
+export const INSERT_ACCOUNT_COLUMNS = `${USER_COLUMNS}, pwd, updateTime, disabled`;
+
+/** A row of {@link INSERT_ACCOUNT_COLUMNS}. */
+export function newAccountValues(account: NewAccount): (string | number)[] {
+  return [...newUserValues(account.user, account.passwordHash), account.disabled ? 1 : 0];
+}
 
 /** The values of {@link INSERT_USER}: the profile, the password hash and the time now. */
 export function newUserValues(user: User, passwordHash: string): (string | number)[] {

@@ -1,0 +1,195 @@
+/**
+ * Every command of `chat`, with its usage, its options and what it runs.
+ *
+ * @module
+ */
+import { reloadServer, startDaemon, stopServer } from "../api/daemon.ts";
+import { runServer } from "../api/process.ts";
+import { queueCommand } from "../api/queue_admin.ts";
+import { printStatus } from "../api/status_report.ts";
+import { VERSION } from "../ops/version.ts";
+import { type Command, type CommandInput, commandList, UsageError } from "./command_line.ts";
+import { firstStart } from "./first_start.ts";
+import { prepareStart } from "./prepare_start.ts";
+import { USER_COMMANDS } from "./user_commands.ts";
+import { upgradeCommand } from "./upgrade_command.ts";
+import { migrateCommand } from "./migrate_command.ts";
+
+function seconds(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 3600) {
+    throw new UsageError(`--${name} must be a whole number of seconds from 1 to 3600`);
+  }
+  return n;
+}
+
+async function start(input: CommandInput, daemon: boolean): Promise<number> {
+  const prepared = await prepareStart(input.config);
+  if (prepared !== 0) return prepared;
+  if (daemon) return await startDaemon(input.config, input.argv);
+  const demo = input.values.demo === true;
+  return await runServer(input.config, {
+    reloadConfig: input.reloadConfig,
+    afterStart: (server, log) => firstStart(server.backend, input.config, { demo }, log),
+  });
+}
+
+/** The table. */
+export const COMMANDS: Command[] = [
+  {
+    name: "start",
+    usage: "start [-d] [--demo]",
+    summary: "run the server (-d: in the background)",
+    details: "Runs the server in the foreground until SIGINT or SIGTERM. With -d it starts in " +
+      "the background and returns once the server answers /healthz, or says why it did not " +
+      "start (port in use, already running, a store unreachable). On the first start with no " +
+      "accounts it creates `admin` and prints its password once. Tables of the PHP webChat " +
+      "are offered an upgrade (see chat upgrade).",
+    options: { daemon: { type: "boolean", short: "d" }, demo: { type: "boolean" } },
+    optionHelp: [
+      "  -d, --daemon           in the background (log in <data>/chat.log, pid in <data>/chat.pid)",
+      "  --demo                 seed a small organisation (people, departments, chats) to try it",
+    ],
+    run: (input) => start(input, input.values.daemon === true),
+  },
+  {
+    name: "stop",
+    usage: "stop [--timeout SECONDS]",
+    summary: "stop the background server",
+    details: "Sends SIGTERM and waits for the ordered shutdown; after --timeout seconds " +
+      "(default 20) SIGKILL. Exit 1 when no server runs on the data folder.",
+    options: { timeout: { type: "string" } },
+    optionHelp: ["  --timeout SECONDS      wait this long before SIGKILL (default 20)"],
+    tolerant: true,
+    run: (input) =>
+      stopServer(input.config, { timeoutSeconds: seconds(input.values.timeout, "timeout") }),
+  },
+  {
+    name: "restart",
+    usage: "restart [-d] [--timeout SECONDS]",
+    summary: "stop, then start",
+    options: { daemon: { type: "boolean", short: "d" }, timeout: { type: "string" } },
+    optionHelp: [
+      "  -d, --daemon           start again in the background",
+      "  --timeout SECONDS      wait this long for the stop before SIGKILL (default 20)",
+    ],
+    run: async (input) => {
+      const timeoutSeconds = seconds(input.values.timeout, "timeout");
+      const stopped = await stopServer(input.config, { quiet: true, timeoutSeconds });
+      if (stopped !== 0) return stopped;
+      return await start(input, input.values.daemon === true);
+    },
+  },
+  {
+    name: "reload",
+    usage: "reload",
+    summary: "re-read the configuration file and restart the archive worker",
+    details: "The running server reads its configuration file again (with the environment and " +
+      "flags it was started with), applies what can change while it runs, says which changed " +
+      "settings need `chat restart`, and restarts its archive worker without dropping " +
+      "connections. A file that does not load changes nothing.",
+    run: (input) => reloadServer(input.config),
+  },
+  {
+    name: "status",
+    usage: "status [--json] [--url URL [--token TOKEN]]",
+    summary: "process, connections, queue and stores (exit 0 only when running and healthy)",
+    details: "Asks the running server through its status endpoint; when none runs here, reads " +
+      "the stores. Exit 0 when the server runs and its archive worker is alive, 1 when not, 2 " +
+      "for a usage error.",
+    options: { json: { type: "boolean" }, url: { type: "string" }, token: { type: "string" } },
+    optionHelp: [
+      "  --json                 one JSON object instead of lines",
+      "  --url URL              a server on another host, e.g. https://chat.example.com",
+      "  --token TOKEN          its admin token (default: admin.token, CHAT_ADMIN_TOKEN)",
+    ],
+    run: (input) => {
+      const url = input.values.url as string | undefined;
+      const token = (input.values.token as string | undefined) ?? input.config.admin.token;
+      if (input.values.token !== undefined && url === undefined) {
+        throw new UsageError("chat status: --token goes with --url");
+      }
+      if (url !== undefined) {
+        if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+          throw new UsageError(`chat status: --url must be an http(s):// URL, got "${url}"`);
+        }
+        if (!token) {
+          throw new UsageError(
+            "chat status: --url needs the server's admin token (--token, or admin.token / " +
+              "CHAT_ADMIN_TOKEN)",
+          );
+        }
+      }
+      return printStatus(input.config, {
+        json: input.values.json === true,
+        url,
+        token: token ?? undefined,
+      });
+    },
+  },
+  {
+    name: "queue retry-parked",
+    usage: "queue retry-parked",
+    summary: "put messages the archive refused back on the queue",
+    run: (input) => queueCommand(input.config, ["retry-parked"]),
+  },
+  ...USER_COMMANDS,
+  {
+    name: "upgrade",
+    usage: "upgrade [--yes]",
+    summary: "bring the PHP webChat's tables in the MySQL database to this version's schema",
+    details: "Converts, in place, the original's webchat_user, webchat_messageYYYYMM, " +
+      "webchat_broadcastYYYY and queue_deamon_status: messages get a mid and a per-chat seq " +
+      "in time order. Re-runnable: a run that was interrupted continues where it stopped. " +
+      "Refuses, changing nothing, a database that is not the original's, or one a server is " +
+      "using.",
+    options: { yes: { type: "boolean" } },
+    optionHelp: ["  --yes                  do not ask before starting"],
+    run: (input) => upgradeCommand(input.config, { yes: input.values.yes === true }),
+  },
+  {
+    name: "migrate",
+    usage: "migrate --to-mysql URL --redis URL [--sessions]",
+    summary: "copy an embedded installation into Redis + MySQL",
+    details: "Copies the embedded database of --data (users, history, what the queue holds, " +
+      "unread counts, recent contacts, offline messages, worker counters; sessions with " +
+      "--sessions) into MySQL and Redis. Safe to run again: what was copied is not copied " +
+      "twice. The embedded server must be stopped.",
+    options: {
+      "to-mysql": { type: "string" },
+      sessions: { type: "boolean" },
+    },
+    optionHelp: [
+      "  --to-mysql URL         the MySQL/MariaDB database to copy into",
+      "  --redis URL            the Redis to copy the hot state into (the --redis setting)",
+      "  --sessions             also copy the sessions (people stay logged in)",
+    ],
+    settings: (values) => ({ mysql: values["to-mysql"] as string | undefined }),
+    run: (input) => migrateCommand(input),
+  },
+  {
+    name: "version",
+    usage: "version",
+    summary: "print the version",
+    run: () => {
+      console.log(`webChat ${VERSION} (Deno ${Deno.version.deno})`);
+      return Promise.resolve(0);
+    },
+  },
+];
+
+/** `chat --help`. */
+export function mainHelp(settingsHelp: string): string {
+  return [
+    `webChat ${VERSION}: team chat server`,
+    "",
+    "Usage: chat COMMAND [OPTIONS]   (chat COMMAND --help for each)",
+    "",
+    ...commandList(COMMANDS),
+    "  ./chat test",
+    "      run the test suite (the launcher in a clone of the repository)",
+    "",
+    settingsHelp,
+  ].join("\n");
+}

@@ -1,0 +1,288 @@
+/**
+ * What `chat migrate --to-mysql` copies from an embedded installation, one copier per kind of
+ * data, in order. Each copier reads the embedded tables and writes through the production
+ * stores where they have a way to (users, the archive, the parked list), so what is written
+ * has the production shape; each is safe to run again (what is there already is skipped or
+ * set to the same value, never added twice).
+ *
+ * Tables added by later issues get a copier of their own in {@link MIGRATION_COPIERS}
+ * (groups and their members: issue 6; files: issue 7).
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { MessageRejectedError } from "../queue/archive.ts";
+import type { MysqlArchive } from "../queue/archive_mysql.ts";
+import { messageFromRow } from "../queue/archive_sql.ts";
+import type { ChatMessage } from "../queue/message.ts";
+import { parseQueued } from "../queue/queued_message.ts";
+import { parkedKey, type RedisQueue } from "../queue/queue_redis.ts";
+import { contactsKey, type RecentRedis } from "../queue/recent_redis.ts";
+import { raiseSeqEpoch } from "../queue/seq_epoch_raise.ts";
+import { CHAT_QUEUE_NAME } from "../queue/status_table.ts";
+import type { MysqlWorkerStatus } from "../queue/status_mysql.ts";
+import { broadcastUnreadKey, offlineKey, unreadKey } from "../store/inbox_redis.ts";
+import type { MysqlPool } from "../store/mysql_pool.ts";
+import type { RedisClient } from "../store/redis_client.ts";
+import type { RedisSessionStore } from "../store/sessions_redis.ts";
+import type { MysqlUserStore } from "../store/users_mysql.ts";
+import type { NewAccount } from "../store/users.ts";
+import { allAccounts } from "../store/user_admin.ts";
+import { USER_COLUMNS, userFromRow } from "../store/users_table.ts";
+
+/** Where the copiers write. */
+export interface MigrationTarget {
+  pool: MysqlPool;
+  redis: RedisClient;
+  prefix: string;
+  users: MysqlUserStore;
+  archive: MysqlArchive;
+  recent: RecentRedis;
+  queue: RedisQueue;
+  status: MysqlWorkerStatus;
+  sessions: RedisSessionStore;
+}
+
+/** One kind of data. */
+export interface TableCopier {
+  /** What it copies, as the report names it. */
+  name: string;
+  /** Only with `--sessions`. */
+  onlyWithSessions?: boolean;
+  /** Rows it will read (for the progress bar). */
+  count(db: DatabaseSync): number;
+  /** Copies; `progress` hears each row read; answers the report's line. */
+  copy(db: DatabaseSync, to: MigrationTarget, progress: (rows: number) => void): Promise<string>;
+}
+
+const PAGE = 1000;
+
+function rowsOf(db: DatabaseSync, table: string): number {
+  // Table names are constants of this module.
+  return Number(db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()?.n ?? 0);
+}
+
+/** Messages into the archive; one the archive refuses (a seq repeated) is counted, not fatal. */
+async function archive(target: MigrationTarget, messages: ChatMessage[]): Promise<number> {
+  try {
+    await target.archive.saveMessages(messages);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof MessageRejectedError)) throw error;
+  }
+  let refused = 0;
+  for (const message of messages) {
+    await target.archive.saveMessages([message]).catch((error) => {
+      if (!(error instanceof MessageRejectedError)) throw error;
+      refused++;
+    });
+  }
+  return refused;
+}
+
+const users: TableCopier = {
+  name: "users",
+  count: (db) => rowsOf(db, "webchat_user"),
+  async copy(db, to, progress) {
+    const taken = new Set(
+      (await allAccounts(to.users)).map((account) => account.accountid.toLowerCase()),
+    );
+    const rows = db.prepare(
+      `SELECT ${USER_COLUMNS}, pwd, disabled FROM webchat_user ORDER BY uid`,
+    ).all();
+    const fresh: NewAccount[] = [];
+    for (const row of rows) {
+      if (taken.has(String(row.accountid).toLowerCase())) continue;
+      fresh.push({
+        user: userFromRow(row),
+        passwordHash: String(row.pwd),
+        disabled: Number(row.disabled) !== 0,
+      });
+    }
+    for (let i = 0; i < fresh.length; i += 5000) await to.users.addMany(fresh.slice(i, i + 5000));
+    progress(rows.length);
+    return `users: ${fresh.length} copied, ${rows.length - fresh.length} there already`;
+  },
+};
+
+const history: TableCopier = {
+  name: "history",
+  count: (db) => rowsOf(db, "webchat_message"),
+  async copy(db, to, progress) {
+    const read = db.prepare(
+      `SELECT id, mid, chatid, seq, fromuser, CAST(message AS BLOB) AS message, type, fileid,
+              time, CAST(cid AS BLOB) AS cid
+         FROM webchat_message WHERE id > ? ORDER BY id LIMIT ?`,
+    );
+    let copied = 0, refused = 0, after = 0;
+    while (true) {
+      const rows = read.all(after, PAGE);
+      if (rows.length === 0) break;
+      after = Number(rows.at(-1)!.id);
+      refused += await archive(to, rows.map(messageFromRow));
+      copied += rows.length;
+      progress(rows.length);
+    }
+    // The copied seqs are the embedded counters' (1, 2, 3 …): new ones must start above.
+    await raiseSeqEpoch(to.pool, to.redis, to.prefix);
+    return `history: ${copied - refused} messages (mids there already left as they are)` +
+      (refused ? `; ${refused} refused: their (chatid, seq) is archived under another mid` : "");
+  },
+};
+
+const queue: TableCopier = {
+  name: "queue",
+  count: (db) => rowsOf(db, "queue_item") + rowsOf(db, "queue_parked"),
+  async copy(db, to, progress) {
+    // Messages the embedded worker had not archived yet: they carry their seq, so they go
+    // straight into the archive and the recent contacts, as the worker would have put them.
+    const waiting = db.prepare("SELECT payload FROM queue_item ORDER BY id").all()
+      .map((row) => parseQueued(String(row.payload)));
+    for (let i = 0; i < waiting.length; i += PAGE) {
+      const batch = waiting.slice(i, i + PAGE);
+      await archive(to, batch);
+      await to.recent.record(batch);
+      progress(batch.length);
+    }
+    const parked = db.prepare("SELECT payload, reason FROM queue_parked ORDER BY id").all();
+    const there = new Set<string>();
+    for (const record of await to.redis.lRange(parkedKey(to.prefix), 0, -1)) {
+      try {
+        there.add(String(JSON.parse(record).message.mid));
+      } catch {
+        // unreadable: not one of ours
+      }
+    }
+    let moved = 0;
+    for (const row of parked) {
+      const message = parseQueued(String(row.payload));
+      if (there.has(message.mid)) continue;
+      await to.queue.park([message], String(row.reason));
+      moved++;
+    }
+    progress(parked.length);
+    return `queue: ${waiting.length} waiting messages archived, ${moved} parked messages kept ` +
+      "parked (`chat queue retry-parked` once their cause is fixed)";
+  },
+};
+
+const inbox: TableCopier = {
+  name: "unread counts, recent contacts, offline messages",
+  count: (db) =>
+    rowsOf(db, "unread") + rowsOf(db, "recent_contact") + rowsOf(db, "offline_message") +
+    rowsOf(db, "broadcast_unread"),
+  async copy(db, to, progress) {
+    const p = to.prefix;
+    const pipeline = () => to.redis.multi();
+    let tx = pipeline(), queued = 0;
+    const flush = async (force = false) => {
+      if (queued === 0 || (!force && queued < 500)) return;
+      await tx.execAsPipeline();
+      tx = pipeline();
+      queued = 0;
+    };
+    const unread = db.prepare("SELECT accountid, chatid, count FROM unread").all();
+    for (const row of unread) {
+      tx.hSet(unreadKey(p, String(row.accountid)), String(row.chatid), String(row.count));
+      queued++;
+      await flush();
+    }
+    for (const row of db.prepare("SELECT accountid, count FROM broadcast_unread").all()) {
+      tx.set(broadcastUnreadKey(p, String(row.accountid)), String(row.count));
+      queued++;
+      await flush();
+    }
+    const contacts = db.prepare("SELECT accountid, chatid, time FROM recent_contact").all();
+    for (const row of contacts) {
+      const entry = { value: String(row.chatid), score: Number(row.time) };
+      tx.zAdd(contactsKey(p, String(row.accountid)), entry, { GT: true });
+      queued++;
+      await flush();
+    }
+    // Set, not added to: the list is rewritten whole, oldest pushed first (newest at its head).
+    const offline = new Map<string, string[]>();
+    for (
+      const row of db.prepare("SELECT accountid, frame FROM offline_message ORDER BY id").all()
+    ) {
+      const list = offline.get(String(row.accountid)) ?? [];
+      list.push(String(row.frame));
+      offline.set(String(row.accountid), list);
+    }
+    for (const [account, frames] of offline) {
+      tx.del(offlineKey(p, account));
+      tx.lPush(offlineKey(p, account), frames);
+      queued++;
+      await flush();
+    }
+    await flush(true);
+    progress(unread.length + contacts.length);
+    return `unread counts of ${new Set(unread.map((r) => r.accountid)).size} accounts, ` +
+      `${contacts.length} recent contacts, offline messages of ${offline.size} accounts`;
+  },
+};
+
+const workerCounters: TableCopier = {
+  name: "worker counters",
+  count: (db) => rowsOf(db, "queue_deamon_status"),
+  async copy(db, to, progress) {
+    await to.status.list(); // creates the table when missing
+    const rows = db.prepare(
+      `SELECT server, tm, msgcnt_all, msgcnt_day, msgcnt_date, progress_tm FROM queue_deamon_status
+        WHERE job_name = ? AND queue_name = ?`,
+    ).all(CHAT_QUEUE_NAME, CHAT_QUEUE_NAME);
+    for (const row of rows) {
+      // One row per embedded node, named apart from the production nodes, stopped; its count
+      // goes on counting into "processed total". Set, not added: a second run changes nothing.
+      await to.pool.query(
+        `INSERT INTO queue_deamon_status (job_name, queue_name, server, tm, msgcnt_all,
+           msgcnt_day, msgcnt_date, progress_tm, state, cnname)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'stopped', 'webChat embedded')
+         ON DUPLICATE KEY UPDATE tm = VALUES(tm), msgcnt_all = VALUES(msgcnt_all),
+           msgcnt_day = VALUES(msgcnt_day), msgcnt_date = VALUES(msgcnt_date),
+           progress_tm = VALUES(progress_tm), state = 'stopped'`,
+        [
+          CHAT_QUEUE_NAME,
+          CHAT_QUEUE_NAME,
+          `embedded:${row.server}`.slice(0, 100),
+          Number(row.tm),
+          Number(row.msgcnt_all),
+          Number(row.msgcnt_day),
+          Number(row.msgcnt_date),
+          Number(row.progress_tm),
+        ],
+      );
+    }
+    progress(rows.length);
+    return `worker counters: ${rows.length} embedded node${rows.length === 1 ? "" : "s"}`;
+  },
+};
+
+const sessions: TableCopier = {
+  name: "sessions",
+  onlyWithSessions: true,
+  count: (db) => rowsOf(db, "session"),
+  async copy(db, to, progress) {
+    const now = Math.floor(Date.now() / 1000);
+    const rows = db.prepare("SELECT key, accountid, expires FROM session WHERE expires > ?").all(
+      now,
+    );
+    for (const row of rows) {
+      await to.sessions.adopt(String(row.key), String(row.accountid), Number(row.expires) - now);
+    }
+    progress(rows.length);
+    return `sessions: ${rows.length} (people stay logged in)`;
+  },
+};
+
+/**
+ * Every copier, in order: accounts before what refers to them, history before the queue's
+ * messages (which come after it in time). Later issues add theirs here.
+ */
+export const MIGRATION_COPIERS: TableCopier[] = [
+  users,
+  history,
+  queue,
+  inbox,
+  workerCounters,
+  sessions,
+];
