@@ -93,6 +93,12 @@ CREATE TABLE IF NOT EXISTS unread (
   count INTEGER NOT NULL,
   PRIMARY KEY (accountid, chatid)
 ) STRICT;
+CREATE TABLE IF NOT EXISTS mention_unread (
+  accountid TEXT NOT NULL,
+  chatid TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (accountid, chatid)
+) STRICT;
 CREATE TABLE IF NOT EXISTS broadcast_unread (
   accountid TEXT PRIMARY KEY,
   count INTEGER NOT NULL
@@ -114,6 +120,29 @@ CREATE TABLE IF NOT EXISTS login_failure (
   key TEXT PRIMARY KEY,
   count INTEGER NOT NULL,
   expires INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS webchat_group (
+  chatid TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  title TEXT NOT NULL,
+  ctime INTEGER NOT NULL,
+  mtime INTEGER NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE TABLE IF NOT EXISTS webchat_group_member (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  chatid TEXT NOT NULL,
+  accountid TEXT NOT NULL,
+  joined_ms INTEGER NOT NULL,
+  left_ms INTEGER
+) STRICT;
+CREATE INDEX IF NOT EXISTS webchat_group_member_current ON webchat_group_member (chatid, left_ms);
+CREATE INDEX IF NOT EXISTS webchat_group_member_account ON webchat_group_member (accountid, chatid);
+CREATE TABLE IF NOT EXISTS webchat_group_mute (
+  accountid TEXT NOT NULL,
+  chatid TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  PRIMARY KEY (accountid, chatid)
 ) STRICT;
 CREATE TABLE IF NOT EXISTS queue_deamon_status (
   id INTEGER PRIMARY KEY AUTOINCREMENT,

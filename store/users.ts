@@ -44,6 +44,11 @@ export interface UserStore {
   setPassword(accountid: string, passwordHash: string): Promise<boolean>;
   /** Users whose account, name or department contains `q` (all when empty), by account. */
   list(q: string, limit: number): Promise<User[]>;
+  /**
+   * The accounts in any of the departments `paths` (`deptDetail` paths such as "Company,R&D"),
+   * sub-departments included ("Company,R&D,Web"), by account; at most `limit`.
+   */
+  inDepartments(paths: string[], limit: number): Promise<string[]>;
 }
 
 /**

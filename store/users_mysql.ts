@@ -13,7 +13,13 @@ import {
   type UserStore,
   type UserWithPassword,
 } from "./users.ts";
-import { INSERT_USER, newUserValues, USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
+import {
+  departmentConditions,
+  INSERT_USER,
+  newUserValues,
+  USER_COLUMNS as COLUMNS,
+  userFromRow,
+} from "./users_table.ts";
 import type { RowDataPacket } from "mysql2/promise";
 
 /**
@@ -171,5 +177,20 @@ export class MysqlUserStore implements UserStore {
       [q, like, like, like, like, limit],
     );
     return rows.map(userFromRow);
+  }
+
+  async inDepartments(paths: string[], limit: number): Promise<string[]> {
+    if (paths.length === 0) return [];
+    // Backslash is LIKE's default escape character in MySQL.
+    const { where, params } = departmentConditions(
+      paths,
+      "deptDetail = ?",
+      "deptDetail LIKE ?",
+    );
+    const [rows] = await this.#pool.query<RowDataPacket[]>(
+      `SELECT accountid FROM webchat_user WHERE ${where} ORDER BY accountid LIMIT ?`,
+      [...params, limit],
+    );
+    return rows.map((row) => String(row.accountid));
   }
 }

@@ -8,7 +8,13 @@
 import type { DatabaseSync } from "node:sqlite";
 import { settle } from "./sqlite_db.ts";
 import { type User, UserExistsError, type UserStore, type UserWithPassword } from "./users.ts";
-import { INSERT_USER, newUserValues, USER_COLUMNS as COLUMNS, userFromRow } from "./users_table.ts";
+import {
+  departmentConditions,
+  INSERT_USER,
+  newUserValues,
+  USER_COLUMNS as COLUMNS,
+  userFromRow,
+} from "./users_table.ts";
 
 /** Users in SQLite (the tables come from `openSqliteDb`). */
 export class SqliteUserStore implements UserStore {
@@ -80,6 +86,21 @@ export class SqliteUserStore implements UserStore {
          ORDER BY accountid LIMIT ?`,
       ).all(q, like, like, like, like, limit);
       return rows.map(userFromRow);
+    });
+  }
+
+  inDepartments(paths: string[], limit: number): Promise<string[]> {
+    if (paths.length === 0) return Promise.resolve([]);
+    return settle(() => {
+      // NOCASE (and LIKE, which ignores ASCII case), as MySQL's collation compares them.
+      const { where, params } = departmentConditions(
+        paths,
+        "deptDetail = ? COLLATE NOCASE",
+        "deptDetail LIKE ? ESCAPE '\\'",
+      );
+      return this.#db.prepare(
+        `SELECT accountid FROM webchat_user WHERE ${where} ORDER BY accountid LIMIT ?`,
+      ).all(...params, limit).map((row) => String(row.accountid));
     });
   }
 }
