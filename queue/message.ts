@@ -4,14 +4,17 @@
  * @module
  */
 
-/** Message types as stored in the archive's `type` column (the original's numbering). */
-export const MessageType = { text: 0, image: 1, file: 2 } as const;
+/**
+ * Message types as stored in the archive's `type` column (the original's numbering, and 3 for
+ * the server's own lines in a group's history: "alice added bob").
+ */
+export const MessageType = { text: 0, image: 1, file: 2, system: 3 } as const;
 /** One of {@link MessageType}'s values. */
 export type MessageTypeCode = (typeof MessageType)[keyof typeof MessageType];
 
-/** Wire names of {@link MessageType}. */
-export const messageTypeNames = ["text", "image", "file"] as const;
-/** `"text" | "image" | "file"`. */
+/** Wire names of {@link MessageType}, by code. */
+export const messageTypeNames = ["text", "image", "file", "system"] as const;
+/** `"text" | "image" | "file" | "system"`. */
 export type MessageTypeName = (typeof messageTypeNames)[number];
 
 /** What the gateway hands to the queue: a validated message without its per-chat `seq`. */
@@ -32,6 +35,21 @@ export interface MessageDraft {
   cid: string;
   /** Every participant at send time (the sender included): whose recent contacts to update. */
   members: string[];
+  /**
+   * Group messages only: the members the text mentions (`@accountid`), or `["@all"]` for the
+   * owner's `@all`. Absent when none.
+   */
+  mentions?: string[];
+  /** Broadcasts only (see `broadcast.ts`): the subject and the recipients' label. */
+  broadcast?: BroadcastHeader;
+}
+
+/** What a broadcast carries besides its text. */
+export interface BroadcastHeader {
+  /** The subject. */
+  title: string;
+  /** The label of the recipients the sender chose ("R&D; Sales"). */
+  touserTitle: string;
 }
 
 /** A message that has been accepted: the draft plus its place in the chat. */

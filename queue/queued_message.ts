@@ -32,6 +32,8 @@ export function draftJson(draft: MessageDraft): string {
     time: draft.time,
     cid: draft.cid,
     members: draft.members,
+    ...(draft.mentions?.length ? { mentions: draft.mentions } : {}),
+    ...(draft.broadcast ? { broadcast: draft.broadcast } : {}),
   });
 }
 
