@@ -18,7 +18,10 @@ import {
   type SayFrame,
 } from "./protocol.ts";
 import { LogLimiter } from "./log_limiter.ts";
+import { handleBroadcast } from "./broadcast_send.ts";
+import { handleGroupset } from "./group_set.ts";
 import { handleSay } from "./say.ts";
+import { handleSystemNotice } from "./system_notice.ts";
 import type { SendRateLimiter } from "./send_rate.ts";
 import type { ChatSocket } from "./socket.ts";
 
@@ -167,11 +170,19 @@ export class Connection {
         ...("cid" in frame ? { cid: frame.cid } : {}),
       });
     }
-    if (frame.type === "say") {
-      if (this.#rateLimited(frame.cid)) return;
-      return await handleSay(this.ctx, this, frame);
+    if (frame.type === "read") return await this.#read(frame);
+    // Everything else sends something to other people: one message of the send budget each.
+    if (this.#rateLimited("cid" in frame ? frame.cid : "")) return;
+    switch (frame.type) {
+      case "say":
+        return await handleSay(this.ctx, this, frame);
+      case "groupset":
+        return await handleGroupset(this.ctx, this, frame);
+      case "systemNotice":
+        return await handleSystemNotice(this.ctx, this, frame);
+      case "broadcast":
+        return await handleBroadcast(this.ctx, this, frame);
     }
-    return await this.#read(frame);
   }
 
   async #login(clientName: string): Promise<void> {
@@ -214,16 +225,23 @@ export class Connection {
 
   /** The `init` frame, or the error to answer and close with when it cannot be built. */
   async #buildInit(): Promise<InitFrame | FrameError & { code: number }> {
-    const { users, inbox, recent, presence } = this.ctx;
+    const { users, groups, inbox, recent, presence } = this.ctx;
     try {
       const me = this.accountid;
-      const [user, online, recentChats, unread, broadcastUnread] = await Promise.all([
-        users.find(me),
-        presence.list(),
-        recent.contacts(me, 50),
-        inbox.unread(me),
-        inbox.broadcastUnread(me),
-      ]);
+      const [user, online, recentChats, unread, mentions, broadcastUnread, muted] = await Promise
+        .all([
+          users.find(me),
+          presence.list(),
+          recent.contacts(me, 50),
+          inbox.unread(me),
+          inbox.mentions(me),
+          inbox.broadcastUnread(me),
+          // Mutes live in MySQL: while it is away (degraded mode) the chat goes on without them.
+          groups.muted(me).catch((error) => {
+            this.ctx.log(`init: mutes of ${me} unavailable: ${error}`);
+            return [] as string[];
+          }),
+        ]);
       if (!user) {
         return {
           info: ErrorCode.forbidden,
@@ -236,10 +254,11 @@ export class Connection {
         type: "init",
         user,
         online: [...new Set([...online, me])].sort(),
-        contacts: await titledContacts(users, me, recentChats, unread),
+        contacts: await titledContacts(users, groups, me, recentChats, unread),
         unread,
+        mentions,
         broadcastUnread,
-        muted: [],
+        muted,
         offline,
       };
     } catch (error) {
@@ -274,7 +293,16 @@ export class Connection {
   async #read(frame: Extract<ClientFrame, { type: "read" }>): Promise<void> {
     const chat = parseChatId(frame.chatid);
     if (typeof chat === "string") return this.sendError({ info: ErrorCode.badRequest, msg: chat });
-    if (chat.kind !== "direct" || !chat.members.includes(this.accountid)) {
+    let member: boolean;
+    try {
+      member = chat.kind === "direct"
+        ? chat.members.includes(this.accountid)
+        : (await this.ctx.groups.find(chat.chatid))?.members
+          .some((m) => m.accountid === this.accountid) ?? false;
+    } catch {
+      return this.sendError({ info: ErrorCode.unavailable, msg: "cannot mark read; retry" });
+    }
+    if (!member) {
       return this.sendError({ info: ErrorCode.forbidden, msg: "you are not in this chat" });
     }
     try {

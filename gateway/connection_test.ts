@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { defaultConfig } from "../config/mod.ts";
+import type { GroupStore } from "../store/groups.ts";
 import type { Inbox } from "../store/inbox.ts";
 import type { Presence } from "../store/presence.ts";
 import type { UserStore } from "../store/users.ts";
@@ -30,8 +31,10 @@ Deno.test("a message sent while init is being built arrives after init, not lost
   const ctx = {
     config: defaultConfig(),
     users: { find: () => Promise.resolve(user) } as unknown as UserStore,
+    groups: { muted: () => Promise.resolve([]) } as unknown as GroupStore,
     inbox: {
       unread: () => Promise.resolve({}),
+      mentions: () => Promise.resolve({}),
       broadcastUnread: () => Promise.resolve(0),
       takeOffline: () => offlineRead.promise,
     } as unknown as Inbox,
@@ -70,6 +73,7 @@ function failingQueueContext(logs: string[]) {
     users: {
       existing: (ids: string[]) => Promise.resolve(new Set(ids)),
     } as unknown as UserStore,
+    groups: {} as GroupStore,
     inbox: {} as Inbox,
     presence: {} as Presence,
     producer: {

@@ -185,7 +185,9 @@ export function parseClientFrame(text: string): ClientFrame | FrameError {
     }
     case "groupset": {
       if (typeof f.chatid !== "string") return bad("groupset needs a string chatid");
-      if (f.title !== undefined && typeof f.title !== "string") return bad("title must be a string");
+      if (f.title !== undefined && typeof f.title !== "string") {
+        return bad("title must be a string");
+      }
       if (!isStringList(f.members)) return bad("groupset needs members: a list of accountids");
       return { type: "groupset", chatid: f.chatid, title: f.title ?? "", members: f.members };
     }
@@ -194,7 +196,9 @@ export function parseClientFrame(text: string): ClientFrame | FrameError {
       if (typeof f.action !== "string" || !NOTICE_ACTIONS.includes(f.action as NoticeAction)) {
         return bad(`action must be one of ${NOTICE_ACTIONS.join(", ")}`);
       }
-      if (f.title !== undefined && typeof f.title !== "string") return bad("title must be a string");
+      if (f.title !== undefined && typeof f.title !== "string") {
+        return bad("title must be a string");
+      }
       return {
         type: "systemNotice",
         chatid: f.chatid,
@@ -212,12 +216,17 @@ export function parseClientFrame(text: string): ClientFrame | FrameError {
 }
 
 /** `broadcast`: `touser` is `{member, depts, title}` or the original's string form "a-b-c". */
-function parseBroadcast(f: Record<string, unknown>, cid: string | undefined): ClientFrame | FrameError {
+function parseBroadcast(
+  f: Record<string, unknown>,
+  cid: string | undefined,
+): ClientFrame | FrameError {
   if (f.cid !== undefined && (typeof f.cid !== "string" || f.cid.length > 64)) {
     return bad("cid must be a string of at most 64 characters", cid);
   }
   if (typeof f.content !== "string") return bad("broadcast needs a string content", cid);
-  if (f.title !== undefined && typeof f.title !== "string") return bad("title must be a string", cid);
+  if (f.title !== undefined && typeof f.title !== "string") {
+    return bad("title must be a string", cid);
+  }
   let member: string[] = [], depts: string[] = [], label = "";
   if (typeof f.touser === "string") {
     member = f.touser.split("-").filter((id) => id !== "");

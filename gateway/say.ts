@@ -1,16 +1,18 @@
 /**
- * The `say` handler: validate, check membership, queue durably (which assigns `mid`/`seq`),
- * acknowledge, deliver to every connection of every participant, then count it unread and
- * keep it for the participants who are offline.
+ * The `say` handler: validate, check membership (a group's current members), queue durably
+ * (which assigns `mid`/`seq`), acknowledge, deliver to every connection of every participant,
+ * then count it unread (and mentioned) and keep it for the participants who are offline.
  *
  * @module
  */
-import { MessageType, newMid } from "../queue/message.ts";
+import { MessageType, messageTypeNames, newMid } from "../queue/message.ts";
 import type { ChatMessage } from "../queue/message.ts";
 import type { EnqueueResult } from "../queue/queue.ts";
 import { parseChatId } from "./chat_id.ts";
 import type { Connection } from "./connection.ts";
 import type { GatewayContext } from "./gateway_context.ts";
+import { groupAudience } from "./group_audience.ts";
+import { mentionedMembers } from "./mentions.ts";
 import { type ClientFrame, ErrorCode, type FrameError, type SayFrame } from "./protocol.ts";
 
 type SayRequest = Extract<ClientFrame, { type: "say" }>;
@@ -29,23 +31,27 @@ export async function handleSay(
   if (typeof chat === "string") return fail(ErrorCode.badRequest, chat);
   const problem = checkContent(frame, ctx.config.limits.messageChars);
   if (problem) return fail(ErrorCode.badRequest, problem);
+  let members: string[];
+  let mentions: string[] | undefined;
   if (chat.kind === "group") {
-    // Groups arrive with the groups issue; until then nobody is a member of one.
-    return fail(ErrorCode.forbidden, `you are not a member of ${chat.chatid}`);
+    const audience = await groupAudience(ctx, chat.chatid, sender, frame.content);
+    if ("info" in audience) return fail(audience.info, audience.msg);
+    ({ members, mentions } = audience);
+  } else {
+    if (!chat.members.includes(sender)) {
+      return fail(ErrorCode.forbidden, `you are not a participant of ${chat.chatid}`);
+    }
+    members = [...new Set(chat.members)];
+    let existing: Set<string>;
+    try {
+      existing = await ctx.users.existing(members);
+    } catch (error) {
+      ctx.log(`say: user lookup failed: ${error}`);
+      return fail(ErrorCode.unavailable, "the user directory is unavailable; retry later");
+    }
+    const unknown = members.filter((m) => !existing.has(m));
+    if (unknown.length > 0) return fail(ErrorCode.badRequest, `unknown account: ${unknown[0]}`);
   }
-  if (!chat.members.includes(sender)) {
-    return fail(ErrorCode.forbidden, `you are not a participant of ${chat.chatid}`);
-  }
-  const members = [...new Set(chat.members)];
-  let existing: Set<string>;
-  try {
-    existing = await ctx.users.existing(members);
-  } catch (error) {
-    ctx.log(`say: user lookup failed: ${error}`);
-    return fail(ErrorCode.unavailable, "the user directory is unavailable; retry later");
-  }
-  const unknown = members.filter((m) => !existing.has(m));
-  if (unknown.length > 0) return fail(ErrorCode.badRequest, `unknown account: ${unknown[0]}`);
   if (frame.msgType !== "text") {
     // Uploads arrive with the files issue; no upload id can name a file yet.
     return fail(ErrorCode.badRequest, `fileId ${JSON.stringify(frame.fileId)} names no upload`);
@@ -63,6 +69,7 @@ export async function handleSay(
       time: Math.floor(Date.now() / 1000),
       cid,
       members,
+      ...(mentions ? { mentions } : {}),
     });
   } catch (error) {
     ctx.log(`say: enqueue failed: ${error}`);
@@ -79,15 +86,43 @@ export async function handleSay(
   });
   // A resent cid is acknowledged again; its message was delivered the first time.
   if (result.duplicate) return;
-  const { message } = result;
+  await deliverMessage(ctx, result.message);
+}
 
-  const text = JSON.stringify(toSayFrame(message));
-  const readers = members.filter((m) => m !== sender);
-  const offline = readers.filter((m) => !ctx.hub.has(m));
-  // The counter update is issued before the frame goes out, so a `read` the reader sends on
-  // seeing it reaches the store after the increment and leaves the count at 0.
-  const counting = ctx.inbox.deliver(message.chatid, readers, offline, text);
-  ctx.hub.sendTo(members, text);
+/**
+ * Delivers an accepted message to every connection of its members (in slices for a big group,
+ * in `seq` order per chat), mentioned members getting the frame with `"mention": true`; with
+ * `unread` (default) it also counts it unread (and mentioned) for the other members and keeps
+ * it for those without a connection. Never throws for the counters: the message is queued.
+ */
+export async function deliverMessage(
+  ctx: GatewayContext,
+  message: ChatMessage,
+  { unread = true }: { unread?: boolean } = {},
+): Promise<void> {
+  const frame = toSayFrame(message);
+  const text = JSON.stringify(frame);
+  const mentioned = mentionedMembers(message.mentions, message.members, message.fromuser);
+  const mentionText = mentioned.length > 0 ? JSON.stringify({ ...frame, mention: true }) : text;
+  const marked = new Set(mentioned);
+  let counting: Promise<void> = Promise.resolve();
+  if (unread) {
+    const readers = message.members.filter((m) => m !== message.fromuser);
+    const offline = readers.filter((m) => !ctx.hub.has(m));
+    // The counter update is issued before the frame goes out, so a `read` the reader sends on
+    // seeing it reaches the store after the increment and leaves the count at 0.
+    counting = ctx.inbox.deliver(
+      message.chatid,
+      readers,
+      offline,
+      text,
+      mentioned.length > 0 ? { accountids: mentioned, frame: mentionText } : undefined,
+    );
+  }
+  await ctx.hub.deliver(message.members, text, {
+    key: message.chatid,
+    textFor: marked.size > 0 ? (id) => marked.has(id) ? mentionText : text : undefined,
+  });
   try {
     await counting;
   } catch (error) {
@@ -103,11 +138,12 @@ export function toSayFrame(message: ChatMessage): SayFrame {
     chatid: message.chatid,
     fromuser: message.fromuser,
     message: message.message,
-    msgType: (["text", "image", "file"] as const)[message.type],
+    msgType: messageTypeNames[message.type],
     time: message.time,
     mid: message.mid,
     seq: message.seq,
     cid: message.cid,
+    ...(message.mentions?.length ? { mentions: message.mentions } : {}),
   };
 }
 

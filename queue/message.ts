@@ -78,3 +78,15 @@ export function newMid(nowMs = Date.now()): string {
   const tail = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
   return nowMs.toString(16).padStart(12, "0") + tail;
 }
+
+/**
+ * The smallest mid that can be created at `ms` (12 hex digits of ms, then zeros): ranges of
+ * mids are ranges of creation time, which is how a group member's stretches of membership
+ * become what it may read of the history.
+ */
+export function firstMidAt(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms >= 2 ** 48) {
+    throw new RangeError(`Cannot make a mid: time ${ms} is out of range`);
+  }
+  return ms.toString(16).padStart(12, "0") + "0".repeat(12);
+}

@@ -4,10 +4,12 @@
  * @module
  */
 import type { MessageArchive } from "../queue/archive.ts";
+import type { BroadcastArchive } from "../queue/broadcast_archive.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import type { WorkerStatusStore } from "../queue/worker_status.ts";
 import type { Durability } from "./durability.ts";
+import type { GroupStore } from "./groups.ts";
 import type { Inbox } from "./inbox.ts";
 import type { Presence } from "./presence.ts";
 import type { LoginLimiter, SessionEndings, SessionStore } from "./sessions.ts";
@@ -18,6 +20,8 @@ export interface Backend {
   /** "production" (Redis + MySQL) or "embedded" (SQLite). */
   kind: "production" | "embedded";
   users: UserStore;
+  /** Groups, members and mutes (the source of truth behind a cache). */
+  groups: GroupStore;
   sessions: SessionStore;
   /** Sessions ended by other processes, heard at once; null: the gateway's recheck notices. */
   sessionEndings: SessionEndings | null;
@@ -26,6 +30,8 @@ export interface Backend {
   presence: Presence;
   producer: MessageProducer;
   archive: MessageArchive;
+  /** Read side of the broadcast archive (the worker writes it). */
+  broadcasts: BroadcastArchive;
   recent: RecentIndex;
   workerStatus: WorkerStatusStore;
   /** Each store's state: "ok" or what is wrong. */

@@ -7,11 +7,14 @@
  */
 import type { ResolvedConfig } from "../config/mod.ts";
 import { SqliteArchive } from "../queue/archive_sqlite.ts";
+import { SqliteBroadcastArchive } from "../queue/broadcast_archive_sqlite.ts";
 import { SqliteQueue } from "../queue/queue_sqlite.ts";
 import { SqliteRecent } from "../queue/recent_sqlite.ts";
 import { SqliteWorkerStatus } from "../queue/status_sqlite.ts";
 import type { Backend } from "./backend.ts";
 import { EMBEDDED_DURABILITY } from "./durability.ts";
+import { CachedGroups } from "./groups_cached.ts";
+import { SqliteGroupStore } from "./groups_sqlite.ts";
 import { SqliteInbox } from "./inbox_sqlite.ts";
 import { SqlitePresence } from "./presence_sqlite.ts";
 import { SqliteLoginLimiter, SqliteSessionStore } from "./sessions_sqlite.ts";
@@ -50,6 +53,7 @@ export function openEmbeddedBackend(
     {
       kind: "embedded",
       users: new SqliteUserStore(db),
+      groups: new CachedGroups(new SqliteGroupStore(db)),
       sessions: new SqliteSessionStore(db, config.session.ttlSeconds),
       sessionEndings: null,
       loginLimiter: new SqliteLoginLimiter(db, config.login),
@@ -57,6 +61,7 @@ export function openEmbeddedBackend(
       presence,
       producer,
       archive,
+      broadcasts: new SqliteBroadcastArchive(db),
       recent: new SqliteRecent(db),
       workerStatus: new SqliteWorkerStatus(db),
       health() {
