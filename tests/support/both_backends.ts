@@ -165,10 +165,14 @@ async function openHarness(
       return Object.assign(client, { init });
     },
     async archived() {
-      await eventually(async () => {
-        const counts = await server.backend.producer.counts();
-        return counts.pending === 0 && counts.inFlight === 0;
-      }, 20_000, "the queue archived");
+      await eventually(
+        async () => {
+          const counts = await server.backend.producer.counts();
+          return counts.pending === 0 && counts.inFlight === 0;
+        },
+        20_000,
+        "the queue archived",
+      );
     },
     async restart() {
       await Promise.all(sockets.splice(0).map((s) => s.close().catch(() => {})));
