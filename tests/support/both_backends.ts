@@ -15,6 +15,7 @@ import { MysqlUserStore } from "../../store/users_mysql.ts";
 import { SqliteUserStore } from "../../store/users_sqlite.ts";
 import { newUserValues, USER_COLUMNS } from "../../store/users_table.ts";
 import { eventually, testUser } from "./fixtures.ts";
+import { type RedisProcess, startRedisProcess } from "./redis_process.ts";
 import { openTestStores, TEST_REDIS_URL, type TestStores } from "./stores.ts";
 import { type Frame, openWs, type WsClient } from "./ws_client.ts";
 
@@ -31,6 +32,8 @@ export interface BothHarness {
   config: ResolvedConfig;
   /** Production only: the test's Redis prefix and database. */
   stores: TestStores | null;
+  /** Production with `ownRedisPort`: that redis-server. */
+  ownRedis: RedisProcess | null;
   logs: string[];
   /** Adds an account (password `pw-<accountid>`, name in capitals, `deptDetail` as given). */
   addUser(accountid: string, deptDetail?: string): Promise<void>;
@@ -49,8 +52,11 @@ export interface BothHarness {
 export interface BothOptions {
   /** Config changes for both backends (a fast send rate is set already). */
   configure?: (config: ResolvedConfig, kind: BackendKind) => void;
-  /** Production only: use this Redis instead of the shared one (a test's own redis-server). */
-  redisUrl?: () => string;
+  /**
+   * Production only: run on a redis-server of the test's own on this port (no persistence),
+   * which the test may flush (`h.ownRedis`), instead of the shared one.
+   */
+  ownRedisPort?: number;
 }
 
 /** Registers `name` twice, as `[production] name` and `[embedded] name`. */
@@ -80,10 +86,14 @@ async function openHarness(
   // Tests send faster than people do.
   config.limits.sendPerSecond = config.limits.sendBurst = 10_000;
   let stores: TestStores | null = null;
+  let ownRedis: RedisProcess | null = null;
   let dataDir: string | null = null;
   if (kind === "production") {
     stores = await openTestStores();
-    config.redisUrl = options.redisUrl?.() ?? TEST_REDIS_URL;
+    if (options.ownRedisPort) {
+      ownRedis = await startRedisProcess(options.ownRedisPort, { appendonly: "no", save: "" });
+    }
+    config.redisUrl = ownRedis?.url ?? TEST_REDIS_URL;
     config.redisPrefix = stores.prefix;
     config.mysqlUrl = stores.mysqlUrl;
   } else {
@@ -98,6 +108,7 @@ async function openHarness(
     server = await start();
   } catch (error) {
     await stores?.cleanup();
+    await ownRedis?.cleanup();
     if (dataDir) await Deno.remove(dataDir, { recursive: true });
     throw error;
   }
@@ -133,6 +144,7 @@ async function openHarness(
     },
     config,
     stores,
+    ownRedis,
     logs,
     async addUser(accountid: string, deptDetail?: string) {
       await addAll([user(accountid, deptDetail)], await hashPassword(`pw-${accountid}`));
@@ -183,6 +195,7 @@ async function openHarness(
       await Promise.all(sockets.map((s) => s.close().catch(() => {})));
       await server.close();
       await stores?.cleanup();
+      await ownRedis?.cleanup();
       if (dataDir) await Deno.remove(dataDir, { recursive: true });
     },
   };
