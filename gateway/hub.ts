@@ -11,7 +11,7 @@
 import { yieldToEventLoop } from "./event_loop_yield.ts";
 
 /** Connections one slice of a delivery sends to before the event loop gets a turn. */
-export const DELIVERY_SLICE = 250;
+export const DELIVERY_SLICE = 500;
 
 /** What the hub needs of a connection. */
 export interface HubMember {

@@ -94,6 +94,7 @@ export async function handleSay(
  * in `seq` order per chat), mentioned members getting the frame with `"mention": true`; with
  * `unread` (default) it also counts it unread (and mentioned) for the other members and keeps
  * it for those without a connection. Never throws for the counters: the message is queued.
+ * Resolves once every connection was sent the frame; the counters go on in the background.
  */
 export async function deliverMessage(
   ctx: GatewayContext,
@@ -119,16 +120,16 @@ export async function deliverMessage(
       mentioned.length > 0 ? { accountids: mentioned, frame: mentionText } : undefined,
     );
   }
+  // Not awaited: the next frame need not wait for the counters (they are issued in order on
+  // the store's connection). The message itself is safe in the queue; only they may miss it.
+  counting.catch((error) =>
+    ctx.log(`say: unread/offline update failed for ${message.mid}: ${error}`)
+  );
+  // Awaited: a sender into a big group waits for its delivery (backpressure).
   await ctx.hub.deliver(message.members, text, {
     key: message.chatid,
     textFor: marked.size > 0 ? (id) => marked.has(id) ? mentionText : text : undefined,
   });
-  try {
-    await counting;
-  } catch (error) {
-    // The message itself is safe in the queue; only the counters missed it.
-    ctx.log(`say: unread/offline update failed for ${message.mid}: ${error}`);
-  }
 }
 
 /** The `say` frame of an accepted message. */

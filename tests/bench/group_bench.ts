@@ -7,7 +7,7 @@
  * nearly the same machine.
  *
  *   deno task bench:groups  (= deno run -A --frozen tests/bench/group_bench.ts)
- *   deno task bench:groups --deliveries=200000 --window=8 [--skip-baseline]
+ *   deno task bench:groups --deliveries=200000 --window=8 [--skip-baseline] [--profile]
  *
  * Per size: deliveries per second (one member socket receiving one message, the sender's echo
  * included) with `deliveries / size` messages, send → receive latency p50/p99 per delivery, the
@@ -21,6 +21,7 @@ import { fmtInt, fmtMs } from "./bench_format.ts";
 import { type PhaseContext, stopTarget, type Target } from "./bench_target.ts";
 import { aborted, listenForInterrupts, waitFor } from "./bounded_waits.ts";
 import { findStorePids, fmtCpu } from "./cpu_meter.ts";
+import { ProfileRecorder, reportProfiles } from "./cpu_profiles.ts";
 import { createGroup, groupPhase, type GroupStats } from "./group_phase.ts";
 import { startBenchServer } from "./server_process.ts";
 import { connectAll } from "./socket_logins.ts";
@@ -34,6 +35,9 @@ const own = parseOwnArgs(Deno.args);
 const options = readBenchOptions(["--pairs=1001"]);
 listenForInterrupts();
 const storePids = findStorePids();
+const profile = new ProfileRecorder(
+  own.profile ? await Deno.makeTempDir({ prefix: "group_bench_prof_" }) : null,
+);
 const results = new Map<string, GroupStats[]>([["webChat", []], ["bare", []]]);
 const live = new Set<Target>();
 let stores: TestStores | null = null;
@@ -60,7 +64,7 @@ try {
       redisPrefix: stores.prefix,
       mysqlUrl: stores.mysqlUrl,
     }),
-  ], null);
+  ], profile.dir);
   const webchat: Target = { name: "webChat", server, senders: [], receivers: [] };
   live.add(webchat);
   const { tokens } = await waitFor(
@@ -75,8 +79,10 @@ try {
       if (!target || aborted.signal.aborted) continue;
       const chatid = await createGroup(target, size);
       // A few messages first: caches warm, the group's first seq taken.
-      await groupPhase(target, chatid, size, 5, own.window, storePids);
-      const stats = await groupPhase(target, chatid, size, messages, own.window, storePids);
+      await groupPhase(target, chatid, size, 5, own.window, storePids, "w");
+      if (target === webchat) profile.mark(`group of ${size}`, "start");
+      const stats = await groupPhase(target, chatid, size, messages, own.window, storePids, "g");
+      if (target === webchat) profile.mark(`group of ${size}`, "end");
       results.get(target.name)!.push(stats);
     }
   }
@@ -85,8 +91,13 @@ try {
   console.error(`group benchmark failed: ${(error as Error)?.stack ?? error}`);
 } finally {
   traffic.shuttingDown = true;
-  for (const target of live) await stopTarget(target, live);
+  // A profiled server exits at once: its profile is written at a normal exit.
+  for (const target of live) await stopTarget(target, live, profile.dir !== null);
   await stores?.cleanup().catch((error) => console.error(`cleanup failed: ${error}`));
+}
+if (profile.dir) {
+  await reportProfiles(profile.dir, profile.windows);
+  await Deno.remove(profile.dir, { recursive: true }).catch(() => {});
 }
 printSummary();
 Deno.exit(failure ? 1 : 0);
@@ -127,14 +138,15 @@ function printSummary(): void {
   if (failure) console.log("INCOMPLETE: the run failed (see above)");
 }
 
-/** This script's own flags: `--deliveries=N`, `--window=N`, `--skip-baseline`. */
+/** This script's own flags: `--deliveries=N`, `--window=N`, `--skip-baseline`, `--profile`. */
 function parseOwnArgs(args: string[]) {
-  const found = { deliveries: 200_000, window: 8, skipBaseline: false };
+  const found = { deliveries: 200_000, window: 8, skipBaseline: false, profile: false };
   for (const arg of args) {
     const [, name, value] = /^--([a-z-]+)(?:=(.*))?$/.exec(arg) ?? [];
     if (name === "deliveries" && Number(value) > 0) found.deliveries = Number(value);
     else if (name === "window" && Number(value) > 0) found.window = Math.min(Number(value), 900);
     else if (name === "skip-baseline") found.skipBaseline = value !== "false";
+    else if (name === "profile") found.profile = value !== "false";
     else {
       console.error(`unknown argument ${arg}; options: --deliveries=N --window=N --skip-baseline`);
       Deno.exit(2);

@@ -76,7 +76,10 @@ export async function createGroup(target: Target, size: number): Promise<string>
   return chatid;
 }
 
-/** One sender, `messages` messages with a window of `window`, into the group `chatid`. */
+/**
+ * One sender, `messages` messages with a window of `window`, into the group `chatid`; `run`
+ * (a letter) makes this run's `cid`s its own (a `cid` sent again is only acknowledged again).
+ */
 export async function groupPhase(
   target: Target,
   chatid: string,
@@ -84,11 +87,13 @@ export async function groupPhase(
   messages: number,
   window: number,
   storePids: StorePids,
+  run: string,
 ): Promise<GroupStats> {
   const sockets = socketsOf(target);
   const members = sockets.slice(0, size);
   const sender = members[0];
-  const tag = `g${size}.`;
+  const tag = `${run}${size}.`;
+  const cidOf = new RegExp(`"cid":"${tag.replace(".", "\\.")}(\\d+)"`);
   const total = messages * size;
   const sentAt = new Float64Array(messages);
   const latency = new Float64Array(total);
@@ -123,7 +128,7 @@ export async function groupPhase(
     const data = String(event.data);
     if (!data.startsWith('{"type":"say"')) return;
     const at = performance.now();
-    const match = /"cid":"g\d+\.(\d+)"/.exec(data);
+    const match = cidOf.exec(data);
     if (!match) return;
     latency[delivered++] = at - sentAt[Number(match[1])];
     lastReceive = at;
