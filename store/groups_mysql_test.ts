@@ -1,3 +1,4 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { deleteKeys, openTestStores } from "../tests/support/stores.ts";
 import { RedisGroupCache } from "./group_cache_redis.ts";
 import { CachedGroups } from "./groups_cached.ts";
@@ -27,4 +28,30 @@ describeGroupStoreContract("MysqlGroupStore alone", async () => {
     flushCache: () => Promise.resolve(),
     close: stores.cleanup,
   };
+});
+
+Deno.test("RedisGroupCache never puts an older version over a newer one", async () => {
+  const stores = await openTestStores();
+  try {
+    const cache = new RedisGroupCache(stores.redis, stores.prefix);
+    const group = (version: number) => ({
+      chatid: "alice-1",
+      title: `v${version}`,
+      owner: "alice",
+      ctime: 1,
+      mtime: version,
+      members: [{ accountid: "alice", joinedMs: 1 }],
+      version,
+    });
+    await cache.put(group(2));
+    // A node that read version 1 just before the change puts it late: it is ignored.
+    await cache.put(group(1));
+    assertEquals([await cache.version("alice-1"), (await cache.get("alice-1"))?.title], [2, "v2"]);
+    await cache.forget("alice-1");
+    assertEquals([await cache.version("alice-1"), await cache.get("alice-1")], [null, null]);
+    await cache.put(group(1));
+    assertEquals(await cache.version("alice-1"), 1);
+  } finally {
+    await stores.cleanup();
+  }
 });
