@@ -30,6 +30,8 @@ export interface GroupStats {
   pingP50: number;
   pingP99: number;
   pingMax: number;
+  /** The server's worst event-loop lag during the phase (its own 10 ms timer's lateness). */
+  loopLagMax: number;
   cpu: PhaseCpu;
 }
 
@@ -187,13 +189,18 @@ export async function groupPhase(
     pingP50: percentile(pingSorted, 0.5),
     pingP99: percentile(pingSorted, 0.99),
     pingMax: pingSorted.length ? pingSorted[pingSorted.length - 1] : NaN,
+    loopLagMax: Math.max(
+      ...target.server.loopLags.filter((l) => l.at >= start && l.at <= lastReceive + 250)
+        .map((l) => l.lagMs),
+    ),
     cpu,
   };
   console.log(
     `${target.name} group of ${fmtInt(size)}: ${fmtInt(delivered)}/${fmtInt(total)} deliveries ` +
       `of ${fmtInt(messages)} messages in ${elapsedSec.toFixed(2)} s = ${fmtInt(stats.rate)}/s; ` +
       `latency p50 ${fmtMs(stats.p50)} p99 ${fmtMs(stats.p99)} max ${fmtMs(stats.max)}; ` +
-      `idle ping p99 ${fmtMs(stats.pingP99)} max ${fmtMs(stats.pingMax)}` +
+      `server loop lag max ${fmtMs(stats.loopLagMax)}; idle ping p99 ${fmtMs(stats.pingP99)} ` +
+      `max ${fmtMs(stats.pingMax)}` +
       (errors ? `; ${errors} errors` : ""),
   );
   console.log(`${target.name} group of ${fmtInt(size)}: CPU ${fmtCpu(cpu)}`);

@@ -4,7 +4,7 @@
  * it reaches in the same run is the ceiling the machine and the load generator allow at that
  * moment, so the real server's figures can be read as a ratio on a busy shared machine.
  *
- * `deno run -A tests/bench/relay_server.ts` prints `BENCH_SERVER_LISTENING <url>`; `/ws?token=A`
+ * `deno run -A tests/bench/relay_server.ts [--loop-lag]` prints `BENCH_SERVER_LISTENING <url> <ms>`; `/ws?token=A`
  * is account A (no check). `login` → `init`; `say` → `ack` to the sender, then the `say` frame
  * to every connection of both participants, or of every member of a group; `groupset` keeps a
  * group's member list in memory and tells its members; `ping` → `pong`. Ends when stdin closes.
@@ -15,6 +15,11 @@
  * @module
  */
 
+import { reportLoopLag } from "./loop_lag.ts";
+
+// `--loop-lag`: report the event loop's lag (the group benchmark reads it).
+if (Deno.args.includes("--loop-lag")) reportLoopLag();
+
 const byAccount = new Map<string, Set<WebSocket>>();
 const seqs = new Map<string, number>();
 const groups = new Map<string, string[]>();
@@ -22,7 +27,8 @@ const groups = new Map<string, string[]>();
 const server = Deno.serve({
   hostname: "127.0.0.1",
   port: 0,
-  onListen: ({ port }) => console.log(`BENCH_SERVER_LISTENING http://127.0.0.1:${port}`),
+  onListen: ({ port }) =>
+    console.log(`BENCH_SERVER_LISTENING http://127.0.0.1:${port} ${performance.now().toFixed(1)}`),
 }, (request) => {
   const url = new URL(request.url);
   const account = url.searchParams.get("token");
