@@ -131,3 +131,26 @@ Deno.test("a connection over its account's send budget answers rate_limited with
   ]);
   assertEquals(frames[1].retryAfterMs, 1000);
 });
+
+Deno.test("groupset, systemNotice and broadcast frames take from the send budget too", async () => {
+  const socket = recordingSocket();
+  const sendRate = new SendRateLimiter(1, 3, () => 0);
+  const alice = new Connection("alice", socket, failingQueueContext([]), { sendRate });
+  alice.loggedIn = true;
+  // Bad ids, answered before any store is asked: each still costs a message of the budget.
+  alice.receive(JSON.stringify({ type: "groupset", chatid: "alice--bob", members: ["bob"] }));
+  alice.receive(JSON.stringify({ type: "systemNotice", chatid: "a--b", action: "closenotice" }));
+  alice.receive(JSON.stringify({ type: "broadcast", touser: "bob", content: " ", cid: "b1" }));
+  alice.receive(JSON.stringify({ type: "groupset", chatid: "alice-1", members: ["bob"] }));
+  alice.receive(JSON.stringify({ type: "read", chatid: "alice--bob" }));
+  await alice.settled();
+  const frames = socket.sent.map((t) => JSON.parse(t));
+  // The last is a read mark: no message, never limited (this context's inbox cannot answer it).
+  assertEquals(frames.map((f) => f.info), [
+    "bad_request",
+    "bad_request",
+    "bad_request",
+    "rate_limited",
+    "unavailable",
+  ]);
+});
