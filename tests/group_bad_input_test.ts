@@ -32,6 +32,8 @@ bothBackends("bad group input gets a clear error and changes nothing", async (h)
   await bob.next((f) => f.type === "groupset" && f.chatid === "alice-2");
   alice.send({ type: "groupset", chatid: "alice-2", members: ["bob"] });
   await bob.next((f) => f.type === "groupset" && f.chatid === "alice-2" && f.owner === "bob");
+  // Its history lines are queued after the frame: wait for the last one, then for the archive.
+  await bob.next((f) => f.chatid === "alice-2" && f.message === "BOB now owns the group");
   await h.archived();
   const before = await state(h, tokens);
 
