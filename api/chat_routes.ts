@@ -1,12 +1,12 @@
 /**
- * Chats of the asking account: history, read marks, contacts, unread counts.
+ * Chats of the asking account: history, read marks, contacts, unread counts. Group members read
+ * a group's history from their join time on; former members what they could read before.
  *
  * @module
  */
 import { Hono } from "hono";
 import { parseChatId } from "../gateway/chat_id.ts";
 import { titledContacts } from "../gateway/contacts.ts";
-import { toSayFrame } from "../gateway/say.ts";
 import type { HistoryPage, HistoryQuery } from "../queue/archive.ts";
 import {
   type ChatMessage,
@@ -16,6 +16,7 @@ import {
 } from "../queue/message.ts";
 import { toFileInfo } from "../files/file_info.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
+import { chatAccess, historyFrame, isVisible } from "./chat_access.ts";
 import { badRequest, forbidden } from "./errors.ts";
 import { intParam } from "./query_params.ts";
 import { requireSession } from "./session_middleware.ts";
@@ -28,18 +29,10 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
   const { backend } = deps;
   app.use("*", requireSession(deps));
 
-  /** The chat id of the path, after checking the asker takes part in it. */
-  const participantChat = (chatid: string, accountid: string) => {
-    const chat = parseChatId(chatid);
-    if (typeof chat === "string") throw badRequest(chat);
-    if (chat.kind !== "direct" || !chat.members.includes(accountid)) {
-      throw forbidden(`you are not a participant of ${chat.chatid}`);
-    }
-    return chat;
-  };
-
   app.get("/chats/:chatid/messages", async (c) => {
-    const chat = participantChat(c.req.param("chatid"), c.get("accountid"));
+    const accountid = c.get("accountid");
+    const access = await chatAccess(backend.groups, c.req.param("chatid"), accountid);
+    const { chat } = access;
     const typeName = c.req.query("type");
     if (typeName && !messageTypeNames.includes(typeName as MessageTypeName)) {
       throw badRequest(`type must be one of ${messageTypeNames.join(", ")}`);
@@ -55,28 +48,30 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       q: q.trim() || undefined,
       since: intParam(c, "since", 0, MAX_TIME),
       until: intParam(c, "until", 0, MAX_TIME),
+      ...(access.visible ? { visible: access.visible } : {}),
     };
     const page = await newestFromRecent(query) ?? await backend.archive.history(query);
     let hasMore = page.hasMore;
     const unfiltered = [query.type, query.q, query.until].every((v) => v === undefined);
-    if (query.after !== undefined && !hasMore && unfiltered) {
+    // A former member will never see what comes after its last stretch.
+    if (query.after !== undefined && !hasMore && unfiltered && access.current) {
       // Accepted messages reach the archive a moment after their ack (or, while MySQL is away,
       // much later): a catch-up that ends before the chat's last seq is told to ask again.
       const last = page.messages.at(-1)?.seq ?? query.after;
       hasMore = await backend.producer.lastSeq(chat.chatid) > last;
     }
-    return c.json({ messages: await sayFrames(page.messages), hasMore });
+    return c.json({ messages: await sayFrames(page.messages, accountid), hasMore });
   });
 
-  /** History's `say` frames, images and files with their `File`. */
-  async function sayFrames(messages: ChatMessage[]) {
+  /** History's `say` frames as `viewer` reads them, images and files with their `File`. */
+  async function sayFrames(messages: ChatMessage[], viewer: string) {
     const ids = messages.filter((m) => m.type !== MessageType.text && m.fileId).map((m) =>
       m.fileId
     );
     const files = await backend.files.findFiles(ids);
     return messages.map((m) => {
       const file = files.get(m.fileId);
-      return toSayFrame(m, file ? toFileInfo(file) : undefined);
+      return historyFrame(m, viewer, file ? toFileInfo(file) : undefined);
     });
   }
 
@@ -87,12 +82,15 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
     const recent = await backend.recent.lastMessages(query.chatid);
     const page = recent.slice(-limit);
     if (page.length === 0 || (page.length < limit && page[0].seq > 1)) return null;
+    // A group member who may not read all of them gets the page from the archive's filter.
+    if (!page.every((m) => isVisible(m, query.visible))) return null;
     return { messages: page, hasMore: page[0].seq > 1 };
   }
 
   app.post("/chats/:chatid/read", async (c) => {
     const accountid = c.get("accountid");
-    const chat = participantChat(c.req.param("chatid"), accountid);
+    const { chat, current } = await chatAccess(backend.groups, c.req.param("chatid"), accountid);
+    if (!current) throw forbidden(`you are no longer a member of ${chat.chatid}`);
     await backend.inbox.markRead(accountid, chat.chatid);
     deps.gateway.ctx.hub.sendTo([accountid], JSON.stringify({ type: "read", chatid: chat.chatid }));
     return c.body(null, 204);
@@ -105,7 +103,7 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       backend.recent.contacts(accountid, limit),
       backend.inbox.unread(accountid),
     ]);
-    const contacts = await titledContacts(backend.users, accountid, recent, unread);
+    const contacts = await titledContacts(backend.users, backend.groups, accountid, recent, unread);
     return c.json({ contacts });
   });
 
@@ -118,11 +116,12 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get("/unread", async (c) => {
     const accountid = c.get("accountid");
-    const [unread, broadcast] = await Promise.all([
+    const [unread, mentions, broadcast] = await Promise.all([
       backend.inbox.unread(accountid),
+      backend.inbox.mentions(accountid),
       backend.inbox.broadcastUnread(accountid),
     ]);
-    return c.json({ unread, broadcast });
+    return c.json({ unread, mentions, broadcast });
   });
 
   app.get("/online", async (c) => c.json({ online: await backend.presence.list() }));

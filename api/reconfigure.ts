@@ -37,6 +37,11 @@ const RELOADABLE: readonly Setting[] = [
   ["metrics.token", ["metrics", "token"]],
   ["metrics.allow", ["metrics", "allow"]],
   ["admin.token", ["admin", "token"]],
+  // Read from the shared configuration by the groupset and broadcast handlers at each frame.
+  ["groups.maxMembers", ["groups", "maxMembers"]],
+  ["broadcast.maxRecipients", ["broadcast", "maxRecipients"]],
+  ["broadcast.senders", ["broadcast", "senders"]],
+  ["broadcast.senderDepts", ["broadcast", "senderDepts"]],
 ];
 
 /** Applied only by `chat restart`. */

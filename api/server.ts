@@ -135,6 +135,7 @@ export async function startServer(
   const gateway = new Gateway({
     config,
     users: backend.users,
+    groups: backend.groups,
     inbox: backend.inbox,
     presence: backend.presence,
     producer: backend.producer,

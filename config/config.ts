@@ -118,6 +118,18 @@ export interface ResolvedConfig {
     /** A connection silent for this long is closed with 4408. */
     idleSeconds: number;
   };
+  groups: {
+    /** Most members one group may have. */
+    maxMembers: number;
+  };
+  broadcast: {
+    /** Most recipients of one broadcast (listed and in the departments together). */
+    maxRecipients: number;
+    /** Accounts that may broadcast; with `senderDepts` both empty, everyone may. */
+    senders: string[];
+    /** Departments (`deptDetail` paths, sub-departments included) whose people may broadcast. */
+    senderDepts: string[];
+  };
 }
 
 /** Thrown for any invalid setting; the message starts with the field's name. */
@@ -166,5 +178,7 @@ export function defaultConfig(): ResolvedConfig {
     metrics: { token: null, allow: ["127.0.0.1", "::1"] },
     admin: { token: null },
     heartbeat: { pingSeconds: 25, idleSeconds: 75 },
+    groups: { maxMembers: 2000 },
+    broadcast: { maxRecipients: 10_000, senders: [], senderDepts: [] },
   };
 }

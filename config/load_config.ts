@@ -85,6 +85,20 @@ const proxies = (field: string, value: unknown): string[] => {
   });
 };
 
+/** A list given as a JSON array or as text split on `separator`, each item checked by `item`. */
+const list =
+  (separator: string, what: string, item: (text: string) => boolean) =>
+  (field: string, value: unknown): string[] => {
+    const items = typeof value === "string" ? value.split(separator) : value;
+    if (!Array.isArray(items) || !items.every((i) => typeof i === "string")) {
+      throw new ConfigError(field, `expected a list of ${what}`);
+    }
+    const trimmed = items.map((i) => i.trim()).filter((i) => i !== "");
+    const bad = trimmed.find((i) => !item(i));
+    if (bad !== undefined) throw new ConfigError(field, `${show(bad)} is not one of ${what}`);
+    return [...new Set(trimmed)];
+  };
+
 const publicUrl = (field: string, value: unknown): string => {
   const s = text(field, value);
   let parsed: URL;
@@ -185,6 +199,13 @@ const SETTERS: Record<string, Setter> = {
   "admin.token": (c, v, f) => c.admin.token = secret(f, v),
   "heartbeat.pingSeconds": (c, v, f) => c.heartbeat.pingSeconds = int(1, 3600)(f, v),
   "heartbeat.idleSeconds": (c, v, f) => c.heartbeat.idleSeconds = int(2, 86400)(f, v),
+  "groups.maxMembers": (c, v, f) => c.groups.maxMembers = int(2, 100_000)(f, v),
+  "broadcast.maxRecipients": (c, v, f) => c.broadcast.maxRecipients = int(1, 1_000_000)(f, v),
+  "broadcast.senders": (c, v, f) =>
+    c.broadcast.senders = list(",", "accountids", (i) => /^[A-Za-z0-9_.]{1,40}$/.test(i))(f, v),
+  // Department paths contain commas ("Company,R&D"): the text form separates them with ";".
+  "broadcast.senderDepts": (c, v, f) =>
+    c.broadcast.senderDepts = list(";", "department paths", (i) => i.length <= 128)(f, v),
 };
 
 /** The name of every setting (the config file's dotted keys). */
@@ -233,6 +254,10 @@ const ENV: Record<string, string> = {
   CHAT_ADMIN_TOKEN: "admin.token",
   CHAT_PING_SECONDS: "heartbeat.pingSeconds",
   CHAT_IDLE_SECONDS: "heartbeat.idleSeconds",
+  CHAT_MAX_GROUP_MEMBERS: "groups.maxMembers",
+  CHAT_MAX_BROADCAST_RECIPIENTS: "broadcast.maxRecipients",
+  CHAT_BROADCAST_SENDERS: "broadcast.senders",
+  CHAT_BROADCAST_SENDER_DEPTS: "broadcast.senderDepts",
 };
 
 /**

@@ -152,3 +152,44 @@ Deno.test("operations settings: log level and format, metrics access, admin toke
     /not an IP/,
   );
 });
+
+Deno.test("group and broadcast settings: limits and who may broadcast", () => {
+  assertEquals(defaultConfig().groups, { maxMembers: 2000 });
+  assertEquals(defaultConfig().broadcast, { maxRecipients: 10_000, senders: [], senderDepts: [] });
+  const config = loadConfig({
+    env: {
+      CHAT_MAX_GROUP_MEMBERS: "500",
+      CHAT_MAX_BROADCAST_RECIPIENTS: "20000",
+      CHAT_BROADCAST_SENDERS: "alice, hr.bot,alice",
+      CHAT_BROADCAST_SENDER_DEPTS: "Company,HR; Company,Board",
+    },
+  });
+  assertEquals(config.groups.maxMembers, 500);
+  assertEquals(config.broadcast, {
+    maxRecipients: 20_000,
+    senders: ["alice", "hr.bot"],
+    senderDepts: ["Company,HR", "Company,Board"],
+  });
+  const file = loadConfig({ file: { broadcast: { senderDepts: ["Company,R&D"], senders: [] } } });
+  assertEquals(file.broadcast.senderDepts, ["Company,R&D"]);
+  fails(
+    () => loadConfig({ env: { CHAT_MAX_GROUP_MEMBERS: "1" } }),
+    "CHAT_MAX_GROUP_MEMBERS",
+    /2 to/,
+  );
+  fails(
+    () => loadConfig({ env: { CHAT_BROADCAST_SENDERS: "alice,bob-b" } }),
+    "CHAT_BROADCAST_SENDERS",
+    /"bob-b" is not one of accountids/,
+  );
+  fails(
+    () => loadConfig({ file: { broadcast: { senders: 7 } } }),
+    "broadcast.senders",
+    /list of accountids/,
+  );
+  fails(
+    () => loadConfig({ file: { broadcast: { maxRecipients: 0 } } }),
+    "broadcast.maxRecipients",
+    /integer from 1/,
+  );
+});

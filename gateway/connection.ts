@@ -18,12 +18,22 @@ import {
   type SayFrame,
 } from "./protocol.ts";
 import { LogLimiter } from "./log_limiter.ts";
+import { handleBroadcast } from "./broadcast_send.ts";
+import { handleGroupset } from "./group_set.ts";
 import { handleSay } from "./say.ts";
+import { handleSystemNotice } from "./system_notice.ts";
 import type { SendRateLimiter } from "./send_rate.ts";
 import type { ChatSocket } from "./socket.ts";
 
 /** Frames a client may have waiting before it is told to slow down (disconnected). */
 const MAX_PENDING_FRAMES = 1000;
+
+/**
+ * Characters sent since the socket's backlog was last looked at, beyond which it is looked at
+ * before the next send: about 16 chat messages, so a slow client holds at most that much more
+ * than `limits.sendBufferBytes`.
+ */
+const CHECK_AFTER_CHARS = 4096;
 
 /** What a connection knows besides its account, socket and context. */
 export interface ConnectionOptions {
@@ -53,6 +63,8 @@ export class Connection {
   lastPing = 0;
   #closed = false;
   #pending = 0;
+  /** Characters sent since the backlog was last checked (see CHECK_AFTER_CHARS). */
+  #unchecked = Infinity;
   #chain: Promise<void> = Promise.resolve();
   /** Frames for this connection while its `init` is being built. */
   #held: string[] | null = null;
@@ -83,9 +95,16 @@ export class Connection {
       if (this.#held.length > MAX_PENDING_FRAMES) this.close(CloseCode.tryAgainLater, "slow init");
       return;
     }
-    if (this.socket.bufferedAmount > this.ctx.config.limits.sendBufferBytes) {
-      this.close(CloseCode.tryAgainLater, "slow client: too much unread data");
-      return;
+    // Asking the socket costs a call into the runtime, a tenth of a send to a big group: it is
+    // asked after every CHECK_AFTER_CHARS sent (so a slow client holds at most that much more
+    // than the limit), which is before every frame of more than that.
+    this.#unchecked += text.length;
+    if (this.#unchecked > CHECK_AFTER_CHARS) {
+      this.#unchecked = 0;
+      if (this.socket.bufferedAmount > this.ctx.config.limits.sendBufferBytes) {
+        this.close(CloseCode.tryAgainLater, "slow client: too much unread data");
+        return;
+      }
     }
     try {
       this.socket.send(text);
@@ -173,11 +192,19 @@ export class Connection {
         ...("cid" in frame ? { cid: frame.cid } : {}),
       });
     }
-    if (frame.type === "say") {
-      if (this.#rateLimited(frame.cid)) return;
-      return await handleSay(this.ctx, this, frame);
+    if (frame.type === "read") return await this.#read(frame);
+    // Everything else sends something to other people: one message of the send budget each.
+    if (this.#rateLimited("cid" in frame ? frame.cid : "")) return;
+    switch (frame.type) {
+      case "say":
+        return await handleSay(this.ctx, this, frame);
+      case "groupset":
+        return await handleGroupset(this.ctx, this, frame);
+      case "systemNotice":
+        return await handleSystemNotice(this.ctx, this, frame);
+      case "broadcast":
+        return await handleBroadcast(this.ctx, this, frame);
     }
-    return await this.#read(frame);
   }
 
   async #login(clientName: string): Promise<void> {
@@ -220,16 +247,23 @@ export class Connection {
 
   /** The `init` frame, or the error to answer and close with when it cannot be built. */
   async #buildInit(): Promise<InitFrame | FrameError & { code: number }> {
-    const { users, inbox, recent, presence } = this.ctx;
+    const { users, groups, inbox, recent, presence } = this.ctx;
     try {
       const me = this.accountid;
-      const [user, online, recentChats, unread, broadcastUnread] = await Promise.all([
-        users.find(me),
-        presence.list(),
-        recent.contacts(me, 50),
-        inbox.unread(me),
-        inbox.broadcastUnread(me),
-      ]);
+      const [user, online, recentChats, unread, mentions, broadcastUnread, muted] = await Promise
+        .all([
+          users.find(me),
+          presence.list(),
+          recent.contacts(me, 50),
+          inbox.unread(me),
+          inbox.mentions(me),
+          inbox.broadcastUnread(me),
+          // Mutes live in MySQL: while it is away (degraded mode) the chat goes on without them.
+          groups.muted(me).catch((error) => {
+            this.ctx.log(`init: mutes of ${me} unavailable: ${error}`);
+            return [] as string[];
+          }),
+        ]);
       if (!user) {
         return {
           info: ErrorCode.forbidden,
@@ -242,10 +276,11 @@ export class Connection {
         type: "init",
         user,
         online: [...new Set([...online, me])].sort(),
-        contacts: await titledContacts(users, me, recentChats, unread),
+        contacts: await titledContacts(users, groups, me, recentChats, unread),
         unread,
+        mentions,
         broadcastUnread,
-        muted: [],
+        muted,
         offline,
       };
     } catch (error) {
@@ -281,7 +316,16 @@ export class Connection {
   async #read(frame: Extract<ClientFrame, { type: "read" }>): Promise<void> {
     const chat = parseChatId(frame.chatid);
     if (typeof chat === "string") return this.sendError({ info: ErrorCode.badRequest, msg: chat });
-    if (chat.kind !== "direct" || !chat.members.includes(this.accountid)) {
+    let member: boolean;
+    try {
+      member = chat.kind === "direct"
+        ? chat.members.includes(this.accountid)
+        : (await this.ctx.groups.find(chat.chatid))?.members
+          .some((m) => m.accountid === this.accountid) ?? false;
+    } catch {
+      return this.sendError({ info: ErrorCode.unavailable, msg: "cannot mark read; retry" });
+    }
+    if (!member) {
       return this.sendError({ info: ErrorCode.forbidden, msg: "you are not in this chat" });
     }
     try {

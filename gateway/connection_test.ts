@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { defaultConfig } from "../config/mod.ts";
+import type { GroupStore } from "../store/groups.ts";
 import type { Inbox } from "../store/inbox.ts";
 import type { Presence } from "../store/presence.ts";
 import type { UserStore } from "../store/users.ts";
@@ -31,8 +32,10 @@ Deno.test("a message sent while init is being built arrives after init, not lost
   const ctx = {
     config: defaultConfig(),
     users: { find: () => Promise.resolve(user) } as unknown as UserStore,
+    groups: { muted: () => Promise.resolve([]) } as unknown as GroupStore,
     inbox: {
       unread: () => Promise.resolve({}),
+      mentions: () => Promise.resolve({}),
       broadcastUnread: () => Promise.resolve(0),
       takeOffline: () => offlineRead.promise,
     } as unknown as Inbox,
@@ -72,6 +75,7 @@ function failingQueueContext(logs: string[]) {
     users: {
       existing: (ids: string[]) => Promise.resolve(new Set(ids)),
     } as unknown as UserStore,
+    groups: {} as GroupStore,
     inbox: {} as Inbox,
     presence: {} as Presence,
     producer: {
@@ -129,4 +133,27 @@ Deno.test("a connection over its account's send budget answers rate_limited with
     ["rate_limited", "c2"],
   ]);
   assertEquals(frames[1].retryAfterMs, 1000);
+});
+
+Deno.test("groupset, systemNotice and broadcast frames take from the send budget too", async () => {
+  const socket = recordingSocket();
+  const sendRate = new SendRateLimiter(1, 3, () => 0);
+  const alice = new Connection("alice", socket, failingQueueContext([]), { sendRate });
+  alice.loggedIn = true;
+  // Bad ids, answered before any store is asked: each still costs a message of the budget.
+  alice.receive(JSON.stringify({ type: "groupset", chatid: "alice--bob", members: ["bob"] }));
+  alice.receive(JSON.stringify({ type: "systemNotice", chatid: "a--b", action: "closenotice" }));
+  alice.receive(JSON.stringify({ type: "broadcast", touser: "bob", content: " ", cid: "b1" }));
+  alice.receive(JSON.stringify({ type: "groupset", chatid: "alice-1", members: ["bob"] }));
+  alice.receive(JSON.stringify({ type: "read", chatid: "alice--bob" }));
+  await alice.settled();
+  const frames = socket.sent.map((t) => JSON.parse(t));
+  // The last is a read mark: no message, never limited (this context's inbox cannot answer it).
+  assertEquals(frames.map((f) => f.info), [
+    "bad_request",
+    "bad_request",
+    "bad_request",
+    "rate_limited",
+    "unavailable",
+  ]);
 });

@@ -8,6 +8,7 @@ import type { ResolvedConfig } from "../config/mod.ts";
 import type { ChatMetrics } from "../ops/chat_metrics.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
+import type { GroupStore } from "../store/groups.ts";
 import type { Inbox } from "../store/inbox.ts";
 import type { Presence } from "../store/presence.ts";
 import type { SessionEndings, SessionStore } from "../store/sessions.ts";
@@ -20,6 +21,8 @@ import type { Connection } from "./connection.ts";
 export interface GatewayContext {
   config: ResolvedConfig;
   users: UserStore;
+  /** Groups, their members and mutes (cached; MySQL or SQLite behind). */
+  groups: GroupStore;
   inbox: Inbox;
   presence: Presence;
   producer: MessageProducer;

@@ -44,11 +44,31 @@ export type ClientFrame =
     type: "say";
     chatid: string;
     content: string;
-    msgType: MessageTypeName;
+    /** What a client may send: system lines are the server's. */
+    msgType: Exclude<MessageTypeName, "system">;
     cid: string;
     fileId: string;
   }
-  | { type: "read"; chatid: string; seq: number | null };
+  | { type: "read"; chatid: string; seq: number | null }
+  | { type: "groupset"; chatid: string; title: string; members: string[] }
+  | { type: "systemNotice"; chatid: string; action: NoticeAction; title: string }
+  | {
+    type: "broadcast";
+    /** Listed recipients (the `touser` string form "a-b-c" split). */
+    member: string[];
+    /** Departments (`deptDetail` paths), sub-departments included. */
+    depts: string[];
+    /** `touser.title`: the label of the recipients. */
+    label: string;
+    title: string;
+    content: string;
+    cid: string;
+  };
+
+/** The actions of `systemNotice`. */
+export const NOTICE_ACTIONS = ["grouptitle", "opennotice", "closenotice"] as const;
+/** One of {@link NOTICE_ACTIONS}. */
+export type NoticeAction = (typeof NOTICE_ACTIONS)[number];
 
 /** A parse failure: the error frame to answer with. */
 export interface FrameError {
@@ -70,6 +90,35 @@ export interface SayFrame {
   mid: string;
   seq: number;
   cid: string;
+  /** Group messages that mention someone: who (`@all` for everyone). */
+  mentions?: string[];
+  /** Set on the frame of a member the message mentions. */
+  mention?: true;
+}
+
+/** The server's `groupset` frame: a group was created or its members changed. */
+export interface GroupsetFrame {
+  type: "groupset";
+  chatid: string;
+  fromuser: string;
+  title: string;
+  owner: string;
+  /** Every member after the change, longest-standing first. */
+  members: string[];
+  addMember: string[];
+  delMember: string[];
+  time: number;
+}
+
+/** The server's `broadcast` frame. */
+export interface BroadcastFrame {
+  type: "broadcast";
+  bid: string;
+  fromuser: string;
+  touserTitle: string;
+  title: string;
+  content: string;
+  time: number;
 }
 
 /** The server's `init` frame. */
@@ -79,6 +128,8 @@ export interface InitFrame {
   online: string[];
   contacts: Contact[];
   unread: Record<string, number>;
+  /** Unread mentions by group (only groups with some). */
+  mentions: Record<string, number>;
   broadcastUnread: number;
   muted: string[];
   offline: SayFrame[];
@@ -123,7 +174,7 @@ export function parseClientFrame(text: string): ClientFrame | FrameError {
         type: "say",
         chatid: f.chatid,
         content: f.content,
-        msgType: msgType as MessageTypeName,
+        msgType: msgType as Exclude<MessageTypeName, "system">,
         cid: (f.cid as string | undefined) ?? "",
         fileId: (f.fileId as string | undefined) ?? "",
       };
@@ -135,11 +186,83 @@ export function parseClientFrame(text: string): ClientFrame | FrameError {
       }
       return { type: "read", chatid: f.chatid, seq: (f.seq as number | undefined) ?? null };
     }
+    case "groupset": {
+      if (typeof f.chatid !== "string") return bad("groupset needs a string chatid");
+      if (f.title !== undefined && typeof f.title !== "string") {
+        return bad("title must be a string");
+      }
+      if (!isStringList(f.members)) return bad("groupset needs members: a list of accountids");
+      return { type: "groupset", chatid: f.chatid, title: f.title ?? "", members: f.members };
+    }
+    case "systemNotice": {
+      if (typeof f.chatid !== "string") return bad("systemNotice needs a string chatid");
+      if (typeof f.action !== "string" || !NOTICE_ACTIONS.includes(f.action as NoticeAction)) {
+        return bad(`action must be one of ${NOTICE_ACTIONS.join(", ")}`);
+      }
+      if (f.title !== undefined && typeof f.title !== "string") {
+        return bad("title must be a string");
+      }
+      return {
+        type: "systemNotice",
+        chatid: f.chatid,
+        action: f.action as NoticeAction,
+        title: f.title ?? "",
+      };
+    }
+    case "broadcast":
+      return parseBroadcast(f, cid);
     case undefined:
       return bad("frame needs a type");
     default:
       return bad(`unknown frame type ${describe(f.type)}`, cid);
   }
+}
+
+/** `broadcast`: `touser` is `{member, depts, title}` or the original's string form "a-b-c". */
+function parseBroadcast(
+  f: Record<string, unknown>,
+  cid: string | undefined,
+): ClientFrame | FrameError {
+  if (f.cid !== undefined && (typeof f.cid !== "string" || f.cid.length > 64)) {
+    return bad("cid must be a string of at most 64 characters", cid);
+  }
+  if (typeof f.content !== "string") return bad("broadcast needs a string content", cid);
+  if (f.title !== undefined && typeof f.title !== "string") {
+    return bad("title must be a string", cid);
+  }
+  let member: string[] = [], depts: string[] = [], label = "";
+  if (typeof f.touser === "string") {
+    member = f.touser.split("-").filter((id) => id !== "");
+  } else if (typeof f.touser === "object" && f.touser !== null && !Array.isArray(f.touser)) {
+    const to = f.touser as Record<string, unknown>;
+    if (to.member !== undefined && !isStringList(to.member)) {
+      return bad("touser.member must be a list of accountids", cid);
+    }
+    if (to.depts !== undefined && !isStringList(to.depts)) {
+      return bad("touser.depts must be a list of department paths", cid);
+    }
+    if (to.title !== undefined && typeof to.title !== "string") {
+      return bad("touser.title must be a string", cid);
+    }
+    member = (to.member as string[] | undefined) ?? [];
+    depts = (to.depts as string[] | undefined) ?? [];
+    label = (to.title as string | undefined) ?? "";
+  } else {
+    return bad('broadcast needs touser: {"member": [...], "depts": [...]} or "a-b-c"', cid);
+  }
+  return {
+    type: "broadcast",
+    member,
+    depts,
+    label,
+    title: (f.title as string | undefined) ?? "",
+    content: f.content,
+    cid: (f.cid as string | undefined) ?? "",
+  };
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
 
 /**

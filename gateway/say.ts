@@ -1,18 +1,21 @@
 /**
- * The `say` handler: validate, check membership, queue durably (which assigns `mid`/`seq`),
- * acknowledge, deliver to every connection of every participant, then count it unread and
- * keep it for the participants who are offline.
+ * The `say` handler: validate, check membership (a group's current members), attach a file the
+ * sender uploaded, queue durably (which assigns `mid`/`seq`), acknowledge, deliver to every
+ * connection of every participant, then count it unread (and mentioned) and keep it for the
+ * participants who are offline.
  *
  * @module
  */
-import { MessageType, newMid } from "../queue/message.ts";
+import { MessageType, messageTypeNames, newMid } from "../queue/message.ts";
 import type { ChatMessage } from "../queue/message.ts";
 import type { EnqueueResult } from "../queue/queue.ts";
+import { type FileInfo, toFileInfo } from "../files/file_info.ts";
 import { parseChatId } from "./chat_id.ts";
 import type { Connection } from "./connection.ts";
 import type { GatewayContext } from "./gateway_context.ts";
+import { groupAudience } from "./group_audience.ts";
+import { mentionedMembers } from "./mentions.ts";
 import { type ClientFrame, ErrorCode, type FrameError, type SayFrame } from "./protocol.ts";
-import { type FileInfo, toFileInfo } from "../files/file_info.ts";
 import { sayFile } from "./say_file.ts";
 
 type SayRequest = Extract<ClientFrame, { type: "say" }>;
@@ -31,23 +34,27 @@ export async function handleSay(
   if (typeof chat === "string") return fail(ErrorCode.badRequest, chat);
   const problem = checkContent(frame, ctx.config.limits.messageChars);
   if (problem) return fail(ErrorCode.badRequest, problem);
+  let members: string[];
+  let mentions: string[] | undefined;
   if (chat.kind === "group") {
-    // Groups arrive with the groups issue; until then nobody is a member of one.
-    return fail(ErrorCode.forbidden, `you are not a member of ${chat.chatid}`);
+    const audience = await groupAudience(ctx, chat.chatid, sender, frame.content);
+    if ("info" in audience) return fail(audience.info, audience.msg);
+    ({ members, mentions } = audience);
+  } else {
+    if (!chat.members.includes(sender)) {
+      return fail(ErrorCode.forbidden, `you are not a participant of ${chat.chatid}`);
+    }
+    members = [...new Set(chat.members)];
+    let existing: Set<string>;
+    try {
+      existing = await ctx.users.existing(members);
+    } catch (error) {
+      ctx.log(`say: user lookup failed: ${error}`, "warn");
+      return fail(ErrorCode.unavailable, "the user directory is unavailable; retry later");
+    }
+    const unknown = members.filter((m) => !existing.has(m));
+    if (unknown.length > 0) return fail(ErrorCode.badRequest, `unknown account: ${unknown[0]}`);
   }
-  if (!chat.members.includes(sender)) {
-    return fail(ErrorCode.forbidden, `you are not a participant of ${chat.chatid}`);
-  }
-  const members = [...new Set(chat.members)];
-  let existing: Set<string>;
-  try {
-    existing = await ctx.users.existing(members);
-  } catch (error) {
-    ctx.log(`say: user lookup failed: ${error}`, "warn");
-    return fail(ErrorCode.unavailable, "the user directory is unavailable; retry later");
-  }
-  const unknown = members.filter((m) => !existing.has(m));
-  if (unknown.length > 0) return fail(ErrorCode.badRequest, `unknown account: ${unknown[0]}`);
   const attached = await sayFile(ctx, frame, sender);
   if ("info" in attached) return fail(attached.info, attached.msg);
   const { file } = attached;
@@ -75,6 +82,7 @@ export async function handleSay(
       time,
       cid,
       members,
+      ...(mentions ? { mentions } : {}),
     });
   } catch (error) {
     ctx.log(`say: enqueue failed: ${error}`, "warn");
@@ -92,21 +100,59 @@ export async function handleSay(
   });
   // A resent cid is acknowledged again; its message was delivered the first time.
   if (result.duplicate) return;
-  const { message } = result;
+  await deliverMessage(ctx, result.message, { file: file ? toFileInfo(file) : undefined });
+}
 
-  const text = JSON.stringify(toSayFrame(message, file ? toFileInfo(file) : undefined));
-  const readers = members.filter((m) => m !== sender);
-  const offline = readers.filter((m) => !ctx.hub.has(m));
-  // The counter update is issued before the frame goes out, so a `read` the reader sends on
-  // seeing it reaches the store after the increment and leaves the count at 0.
-  const counting = ctx.inbox.deliver(message.chatid, readers, offline, text);
-  ctx.metrics?.messagesOut.inc(undefined, ctx.hub.sendTo(members, text));
-  try {
-    await counting;
-  } catch (error) {
-    // The message itself is safe in the queue; only the counters missed it.
-    ctx.log(`say: unread/offline update failed for ${message.mid}: ${error}`, "warn");
+/** Options of {@link deliverMessage}. */
+export interface DeliveryChoice {
+  /** Count it unread for the other members and keep it for the offline ones (default true). */
+  unread?: boolean;
+  /** The attached image or file, shown in the frame. */
+  file?: FileInfo;
+}
+
+/**
+ * Delivers an accepted message to every connection of its members (in slices for a big group,
+ * in `seq` order per chat), mentioned members getting the frame with `"mention": true`; with
+ * `unread` (default) it also counts it unread (and mentioned) for the other members and keeps
+ * it for those without a connection. Never throws for the counters: the message is queued.
+ * Resolves once every connection was sent the frame; the counters go on in the background.
+ */
+export async function deliverMessage(
+  ctx: GatewayContext,
+  message: ChatMessage,
+  { unread = true, file }: DeliveryChoice = {},
+): Promise<void> {
+  const frame = toSayFrame(message, file);
+  const text = JSON.stringify(frame);
+  const mentioned = mentionedMembers(message.mentions, message.members, message.fromuser);
+  const mentionText = mentioned.length > 0 ? JSON.stringify({ ...frame, mention: true }) : text;
+  const marked = new Set(mentioned);
+  let counting: Promise<void> = Promise.resolve();
+  if (unread) {
+    const readers = message.members.filter((m) => m !== message.fromuser);
+    const offline = readers.filter((m) => !ctx.hub.has(m));
+    // The counter update is issued before the frame goes out, so a `read` the reader sends on
+    // seeing it reaches the store after the increment and leaves the count at 0.
+    counting = ctx.inbox.deliver(
+      message.chatid,
+      readers,
+      offline,
+      text,
+      mentioned.length > 0 ? { accountids: mentioned, frame: mentionText } : undefined,
+    );
   }
+  // Not awaited: the next frame need not wait for the counters (they are issued in order on
+  // the store's connection). The message itself is safe in the queue; only they may miss it.
+  counting.catch((error) =>
+    ctx.log(`say: unread/offline update failed for ${message.mid}: ${error}`, "warn")
+  );
+  // Awaited: a sender into a big group waits for its delivery (backpressure).
+  const sent = await ctx.hub.deliver(message.members, text, {
+    key: message.chatid,
+    textFor: marked.size > 0 ? (id) => marked.has(id) ? mentionText : text : undefined,
+  });
+  ctx.metrics?.messagesOut.inc(undefined, sent);
 }
 
 /** The `say` frame of an accepted message, with its `File` for images and files. */
@@ -116,11 +162,12 @@ export function toSayFrame(message: ChatMessage, file?: FileInfo): SayFrame {
     chatid: message.chatid,
     fromuser: message.fromuser,
     message: message.message,
-    msgType: (["text", "image", "file"] as const)[message.type],
+    msgType: messageTypeNames[message.type],
     time: message.time,
     mid: message.mid,
     seq: message.seq,
     cid: message.cid,
+    ...(message.mentions?.length ? { mentions: message.mentions } : {}),
   };
   if (file) frame.file = file;
   return frame;

@@ -25,6 +25,17 @@ export interface HistoryQuery {
   since?: number;
   /** Only messages with `time <= until`. */
   until?: number;
+  /**
+   * Group chats: only messages whose `mid` falls in one of these ranges (the reader's
+   * stretches of membership); absent = every message, empty = none.
+   */
+  visible?: MidRange[];
+}
+
+/** Mids from `from` (inclusive) to `to` (exclusive; null = no end). */
+export interface MidRange {
+  from: string;
+  to: string | null;
 }
 
 /** A page of history in ascending `seq`. */

@@ -218,4 +218,42 @@ export function describeArchiveContract(name: string, open: () => Promise<Archiv
     await rejects(archive.history({ chatid: "a--b", limit: 0 }), RangeError);
     await rejects(archive.history({ chatid: "a--b", limit: 101 }), RangeError);
   });
+
+  test("keeps system lines and mentions, and shows a reader only its ranges", async ({ archive }) => {
+    const group = (seq: number, extra: Partial<ChatMessage> = {}): ChatMessage => ({
+      ...archived(seq, JAN_LAST),
+      chatid: "alice-1",
+      members: [],
+      ...extra,
+    });
+    const batch = [
+      group(1, { type: 3, message: "alice added bob and carol" }),
+      group(2, { mentions: ["bob", "carol"] }),
+      group(3, { mentions: ["@all"] }),
+      group(4),
+      group(5),
+    ];
+    await archive.saveMessages(batch);
+    const all = await archive.history({ chatid: "alice-1", limit: 10 });
+    assertEquals(all.messages, batch);
+    const mid = (seq: number) => batch[seq - 1].mid;
+    const seqs = async (visible: { from: string; to: string | null }[], more = {}) =>
+      (await archive.history({ chatid: "alice-1", limit: 10, visible, ...more })).messages
+        .map((m) => m.seq);
+    assertEquals(await seqs([{ from: mid(2), to: null }]), [2, 3, 4, 5]);
+    assertEquals(await seqs([{ from: mid(1), to: mid(3) }, { from: mid(5), to: null }]), [1, 2, 5]);
+    assertEquals(await seqs([]), []);
+    const page = await archive.history({
+      chatid: "alice-1",
+      limit: 1,
+      visible: [{ from: mid(1), to: mid(3) }],
+    });
+    assertEquals([page.messages.map((m) => m.seq), page.hasMore], [[2], true]);
+    assertEquals(await seqs([{ from: mid(2), to: null }], { before: 4 }), [2, 3]);
+    await rejects(
+      archive.saveMessages([group(6, { mentions: Array.from({ length: 51 }, (_, i) => `u${i}`) })]),
+      MessageRejectedError,
+    );
+    await rejects(archive.saveMessages([group(6, { mentions: ["a,b"] })]), MessageRejectedError);
+  });
 }

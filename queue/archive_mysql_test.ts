@@ -125,6 +125,10 @@ Deno.test("MysqlArchive upgrades a table of the previous version on first write"
       archive.saveMessages([{ ...archived(1, JAN_LAST), mid: newMid() }]),
       MessageRejectedError,
     );
+    // Group messages keep their mentions in the column the upgrade added.
+    const mention = { ...archived(4, JAN_LAST), chatid: "alice-1", members: [], mentions: ["bob"] };
+    await archive.saveMessages([mention]);
+    assertEquals((await archive.history({ chatid: "alice-1", limit: 5 })).messages, [mention]);
     // A second process finds nothing left to do.
     const later: string[] = [];
     await new MysqlArchive(stores.pool, (line) => later.push(line))

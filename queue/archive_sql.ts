@@ -8,9 +8,16 @@ import { type HistoryQuery, MessageRejectedError } from "./archive.ts";
 import type { ChatMessage } from "./message.ts";
 
 /** The archive's columns, in the order of {@link archiveRow}. */
-export const ARCHIVE_COLUMNS = "mid, chatid, seq, fromuser, message, type, fileid, time, cid";
+export const ARCHIVE_COLUMNS =
+  "mid, chatid, seq, fromuser, message, type, fileid, time, cid, mentions";
 
-/** A message's values in {@link ARCHIVE_COLUMNS} order (the archive does not keep `members`). */
+/** Most mentions one message records (the `mentions` column holds them comma separated). */
+export const MAX_MENTIONS = 50;
+
+/**
+ * A message's values in {@link ARCHIVE_COLUMNS} order (the archive does not keep `members`;
+ * `mentions` are kept comma separated, "" for none).
+ */
 export function archiveRow(m: ChatMessage): [
   string,
   string,
@@ -21,8 +28,20 @@ export function archiveRow(m: ChatMessage): [
   string,
   number,
   string,
+  string,
 ] {
-  return [m.mid, m.chatid, m.seq, m.fromuser, m.message, m.type, m.fileId, m.time, m.cid];
+  return [
+    m.mid,
+    m.chatid,
+    m.seq,
+    m.fromuser,
+    m.message,
+    m.type,
+    m.fileId,
+    m.time,
+    m.cid,
+    (m.mentions ?? []).join(","),
+  ];
 }
 
 const utf8 = new TextDecoder();
@@ -41,7 +60,13 @@ export function messageFromRow(row: Record<string, unknown>): ChatMessage {
     time: Number(row.time),
     cid: text(row.cid),
     members: membersOf(chatid),
+    ...mentionsOf(row.mentions),
   };
+}
+
+function mentionsOf(value: unknown): { mentions?: string[] } {
+  const list = typeof value === "string" && value !== "" ? value.split(",") : [];
+  return list.length > 0 ? { mentions: list } : {};
 }
 
 function text(value: unknown): string {
@@ -85,6 +110,12 @@ export function historyConditions(
   if (query.type !== undefined) add("type = ?", query.type);
   if (query.since !== undefined) add("time >= ?", query.since);
   if (query.until !== undefined) add("time <= ?", query.until);
+  if (query.visible !== undefined) {
+    // Mids start with their creation time in ms (`newMid`), so ranges of them are ranges of time.
+    const ranges = query.visible.map((r) => r.to === null ? "mid >= ?" : "(mid >= ? AND mid < ?)");
+    where.push(ranges.length === 0 ? "0 = 1" : `(${ranges.join(" OR ")})`);
+    for (const r of query.visible) params.push(r.from, ...(r.to === null ? [] : [r.to]));
+  }
   for (const word of (query.q ?? "").split(/\s+/).filter((w) => w !== "")) {
     // % and _ in a word are literal text.
     add(like, `%${word.replace(/[\\%_]/g, "\\$&")}%`);
@@ -116,7 +147,15 @@ function messageProblem(m: ChatMessage): string | null {
   if (!Number.isSafeInteger(m.time) || m.time < 0 || m.time > 0x7fffffff) {
     return `time ${m.time} is not a unix time`;
   }
-  if (![0, 1, 2].includes(m.type)) return `type ${m.type} is not 0, 1 or 2`;
+  if (![0, 1, 2, 3].includes(m.type)) return `type ${m.type} is not 0, 1, 2 or 3`;
+  if (m.mentions !== undefined) {
+    if (!Array.isArray(m.mentions) || m.mentions.length > MAX_MENTIONS) {
+      return `mentions must be a list of at most ${MAX_MENTIONS}`;
+    }
+    if (!m.mentions.every((id) => typeof id === "string" && /^@?[A-Za-z0-9_.]{1,40}$/.test(id))) {
+      return "mentions must be accountids";
+    }
+  }
   for (const [field, width] of Object.entries(WIDTHS)) {
     if ([...m[field as keyof typeof WIDTHS]].length > width) return `${field} is too long`;
   }

@@ -29,7 +29,7 @@ import type { ChatMessage } from "./message.ts";
 // node:sqlite reads TEXT up to the first NUL; the client's texts are read as bytes instead,
 // so "a\u0000b" comes back as it was stored.
 const READ_COLUMNS = "mid, chatid, seq, fromuser, CAST(message AS BLOB) AS message, type, " +
-  "fileid, time, CAST(cid AS BLOB) AS cid";
+  "fileid, time, CAST(cid AS BLOB) AS cid, mentions";
 
 /** {@link MessageArchive} on SQLite. */
 export class SqliteArchive implements MessageArchive {
@@ -52,7 +52,7 @@ export class SqliteArchive implements MessageArchive {
       messages.forEach(checkMessage);
       immediate(this.#db, () => {
         const insert = this.#db.prepare(
-          `INSERT INTO webchat_message (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO webchat_message (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (mid) DO NOTHING`,
         );
         for (const m of messages) {

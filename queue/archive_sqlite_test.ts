@@ -73,3 +73,47 @@ Deno.test("an embedded database that already repeats a seq opens with a warning 
     await temp.cleanup();
   }
 });
+
+Deno.test("an embedded database from before groups gets system lines and mentions when opened", async () => {
+  const temp = await openTempSqlite();
+  try {
+    // The previous version's table: types 0..2 only, no mentions column.
+    temp.db.exec(`DROP TABLE webchat_message;
+      CREATE TABLE webchat_message (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, mid TEXT NOT NULL UNIQUE, chatid TEXT NOT NULL,
+        seq INTEGER NOT NULL, fromuser TEXT NOT NULL, message TEXT NOT NULL,
+        type INTEGER NOT NULL CHECK (type IN (0, 1, 2)), fileid TEXT NOT NULL DEFAULT '',
+        time INTEGER NOT NULL, cid TEXT NOT NULL DEFAULT '') STRICT;
+      CREATE INDEX webchat_message_chat_time ON webchat_message (chatid, time);
+      CREATE UNIQUE INDEX webchat_message_chat_seq_unique ON webchat_message (chatid, seq);`);
+    const kept = archived(1, JAN_LAST);
+    temp.db.prepare(
+      "INSERT INTO webchat_message (mid, chatid, seq, fromuser, message, type, time) VALUES (?, ?, ?, ?, ?, 0, ?)",
+    ).run(kept.mid, kept.chatid, 1, kept.fromuser, kept.message, kept.time);
+    const logs: string[] = [];
+    const again = openSqliteDb(temp.dataDir, { log: (line) => logs.push(line) });
+    assert(logs.some((l) => /widening webchat_message's type check/.test(l)), logs.join("\n"));
+    assertEquals(indexes(again.db), [
+      "webchat_message_chat_seq_unique",
+      "webchat_message_chat_time",
+    ]);
+    const archive = new SqliteArchive(again.db);
+    const line = { ...archived(1, JAN_LAST), chatid: "alice-1", type: 3 as const, members: [] };
+    const mention = { ...archived(2, JAN_LAST), chatid: "alice-1", members: [], mentions: ["bob"] };
+    await archive.saveMessages([line, mention]);
+    assertEquals((await archive.history({ chatid: "alice-1", limit: 10 })).messages, [
+      line,
+      mention,
+    ]);
+    assertEquals((await archive.history({ chatid: "alice--bob", limit: 10 })).messages, [
+      { ...kept, cid: "" },
+    ]);
+    again.close();
+    // Opened again, there is nothing left to do.
+    const later: string[] = [];
+    openSqliteDb(temp.dataDir, { log: (line) => later.push(line) }).close();
+    assertEquals(later, []);
+  } finally {
+    await temp.cleanup();
+  }
+});

@@ -4,14 +4,17 @@
  * @module
  */
 
-/** Message types as stored in the archive's `type` column (the original's numbering). */
-export const MessageType = { text: 0, image: 1, file: 2 } as const;
+/**
+ * Message types as stored in the archive's `type` column (the original's numbering, and 3 for
+ * the server's own lines in a group's history: "alice added bob").
+ */
+export const MessageType = { text: 0, image: 1, file: 2, system: 3 } as const;
 /** One of {@link MessageType}'s values. */
 export type MessageTypeCode = (typeof MessageType)[keyof typeof MessageType];
 
-/** Wire names of {@link MessageType}. */
-export const messageTypeNames = ["text", "image", "file"] as const;
-/** `"text" | "image" | "file"`. */
+/** Wire names of {@link MessageType}, by code. */
+export const messageTypeNames = ["text", "image", "file", "system"] as const;
+/** `"text" | "image" | "file" | "system"`. */
 export type MessageTypeName = (typeof messageTypeNames)[number];
 
 /** What the gateway hands to the queue: a validated message without its per-chat `seq`. */
@@ -32,6 +35,21 @@ export interface MessageDraft {
   cid: string;
   /** Every participant at send time (the sender included): whose recent contacts to update. */
   members: string[];
+  /**
+   * Group messages only: the members the text mentions (`@accountid`), or `["@all"]` for the
+   * owner's `@all`. Absent when none.
+   */
+  mentions?: string[];
+  /** Broadcasts only (see `broadcast.ts`): the subject and the recipients' label. */
+  broadcast?: BroadcastHeader;
+}
+
+/** What a broadcast carries besides its text. */
+export interface BroadcastHeader {
+  /** The subject. */
+  title: string;
+  /** The label of the recipients the sender chose ("R&D; Sales"). */
+  touserTitle: string;
 }
 
 /** A message that has been accepted: the draft plus its place in the chat. */
@@ -52,11 +70,36 @@ export function monthlyTableName(time: number): string {
 }
 
 /**
- * A new message id: 12 hex digits of milliseconds then 12 random hex digits, so ids sort
- * by creation time and never collide across processes.
+ * A new message id: 12 hex digits of milliseconds then 12 hex digits that start random and,
+ * within one millisecond of this process, count up: ids sort by creation time, also between
+ * messages (or broadcasts) made in the same millisecond, and never collide across processes.
  */
 export function newMid(nowMs = Date.now()): string {
-  const random = crypto.getRandomValues(new Uint8Array(6));
-  const tail = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
-  return nowMs.toString(16).padStart(12, "0") + tail;
+  let tail: bigint;
+  if (nowMs === lastMid.ms && lastMid.tail < TAIL_MAX) {
+    tail = ++lastMid.tail;
+  } else {
+    const random = crypto.getRandomValues(new Uint8Array(6));
+    // The top bit stays clear, so a millisecond has room to count up from where it starts.
+    tail = BigInt("0x" + Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("")) >>
+      1n;
+    // An explicit earlier time (a change's own moment) leaves the counter of "now" alone.
+    if (nowMs > lastMid.ms) lastMid = { ms: nowMs, tail };
+  }
+  return nowMs.toString(16).padStart(12, "0") + tail.toString(16).padStart(12, "0");
+}
+
+const TAIL_MAX = (1n << 48n) - 1n;
+let lastMid = { ms: -1, tail: 0n };
+
+/**
+ * The smallest mid that can be created at `ms` (12 hex digits of ms, then zeros): ranges of
+ * mids are ranges of creation time, which is how a group member's stretches of membership
+ * become what it may read of the history.
+ */
+export function firstMidAt(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms >= 2 ** 48) {
+    throw new RangeError(`Cannot make a mid: time ${ms} is out of range`);
+  }
+  return ms.toString(16).padStart(12, "0") + "0".repeat(12);
 }

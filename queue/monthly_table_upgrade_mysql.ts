@@ -1,8 +1,9 @@
 /**
  * Brings a `webchat_messageYYYYMM` table made by an earlier version up to today's shape before
  * anything is written to it: `seq` as BIGINT UNSIGNED (after Redis lost its data, a chat's
- * `seq` continues from a new epoch, beyond 2^32; see `queue_redis.ts`), and (chatid, seq)
- * unique instead of only indexed, so the archive refuses a message that would repeat a `seq`.
+ * `seq` continues from a new epoch, beyond 2^32; see `queue_redis.ts`), (chatid, seq) unique
+ * instead of only indexed, so the archive refuses a message that would repeat a `seq`, and the
+ * `mentions` column of group messages.
  *
  * A table that already holds two rows with one (chatid, seq) (an earlier version re-used seq
  * numbers after a Redis data loss) cannot get the unique key: that is logged, the rows stay as
@@ -17,9 +18,15 @@ const ER_DUP_ENTRY = 1062;
 /** Another process added the key or dropped the index between our look and our change. */
 const ER_DUP_KEYNAME = 1061;
 const ER_CANT_DROP_FIELD_OR_KEY = 1091;
+/** Another process added the column meanwhile. */
+const ER_DUP_FIELDNAME = 1060;
+
+const ADD_MENTIONS =
+  "ADD COLUMN mentions VARCHAR(2100) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT ''";
 
 /** What a table has of today's shape. */
 interface TableShape {
+  mentions: boolean;
   wideSeq: boolean;
   uniqueSeq: boolean;
   plainSeqIndex: boolean;
@@ -37,6 +44,7 @@ export async function upgradeMonthlyTable(
   for (let attempt = 0;; attempt++) {
     const shape = await shapeOf(pool, name);
     const changes = [];
+    if (!shape.mentions) changes.push(ADD_MENTIONS);
     if (!shape.wideSeq) changes.push("MODIFY seq BIGINT UNSIGNED NOT NULL");
     if (!shape.uniqueSeq) {
       changes.push("ADD UNIQUE KEY uq_chat_seq (chatid, seq)");
@@ -53,7 +61,8 @@ export async function upgradeMonthlyTable(
         await keepDuplicates(pool, name, shape, log);
         return false;
       }
-      const raced = errno === ER_DUP_KEYNAME || errno === ER_CANT_DROP_FIELD_OR_KEY;
+      const raced = errno === ER_DUP_KEYNAME || errno === ER_CANT_DROP_FIELD_OR_KEY ||
+        errno === ER_DUP_FIELDNAME;
       if (!raced || attempt > 0) throw error;
     }
   }
@@ -64,21 +73,29 @@ async function shapeOf(pool: MysqlPool, name: string): Promise<TableShape> {
     `SELECT
        (SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()
           AND TABLE_NAME = ? AND COLUMN_NAME = 'seq') AS seqType,
+       (SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()
+          AND TABLE_NAME = ? AND COLUMN_NAME = 'mentions') AS mentionsColumn,
        (SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()
           AND TABLE_NAME = ? AND INDEX_NAME = 'uq_chat_seq') AS uniqueParts,
        (SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()
           AND TABLE_NAME = ? AND INDEX_NAME = 'idx_chat_seq') AS plainParts`,
-    [name, name, name],
+    [name, name, name, name],
   );
-  const row = (rows as { seqType: string; uniqueParts: number; plainParts: number }[])[0];
+  const row = (rows as {
+    seqType: string;
+    mentionsColumn: number;
+    uniqueParts: number;
+    plainParts: number;
+  }[])[0];
   return {
+    mentions: Number(row.mentionsColumn) > 0,
     wideSeq: String(row.seqType).toLowerCase() === "bigint",
     uniqueSeq: Number(row.uniqueParts) > 0,
     plainSeqIndex: Number(row.plainParts) > 0,
   };
 }
 
-/** Says how many (chatid, seq) pairs are doubled, and still widens `seq`. */
+/** Says how many (chatid, seq) pairs are doubled, and still widens `seq` and adds `mentions`. */
 async function keepDuplicates(
   pool: MysqlPool,
   name: string,
@@ -96,7 +113,8 @@ async function keepDuplicates(
       "as they are and (chatid, seq) is not enforced in this table. List them with: SELECT " +
       `chatid, seq, COUNT(*) FROM ${name} GROUP BY chatid, seq HAVING COUNT(*) > 1`,
   );
-  if (!shape.wideSeq) {
-    await pool.query(`ALTER TABLE \`${name}\` MODIFY seq BIGINT UNSIGNED NOT NULL`);
-  }
+  const changes = [];
+  if (!shape.wideSeq) changes.push("MODIFY seq BIGINT UNSIGNED NOT NULL");
+  if (!shape.mentions) changes.push(ADD_MENTIONS);
+  if (changes.length > 0) await pool.query(`ALTER TABLE \`${name}\` ${changes.join(", ")}`);
 }

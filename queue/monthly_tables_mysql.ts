@@ -105,6 +105,7 @@ function monthOf(date: Date): string {
 // `message` keeps the database's case-insensitive utf8mb4 collation, which `q` relies on.
 // seq is BIGINT: after a Redis data loss a chat continues at epoch × 2^32 + 1 (queue_redis.ts);
 // (chatid, seq) is unique so a repeated seq is refused instead of stored twice.
+// type 3 is a line of the server's own in a group's history ("alice added bob").
 /** The `CREATE TABLE IF NOT EXISTS` of one monthly table (`name` must be checked first). */
 export function createTableSql(name: string): string {
   return `CREATE TABLE IF NOT EXISTS \`${name}\` (
@@ -114,10 +115,12 @@ export function createTableSql(name: string): string {
     seq BIGINT UNSIGNED NOT NULL,
     fromuser VARCHAR(40) NOT NULL,
     message MEDIUMTEXT NOT NULL,
-    type TINYINT NOT NULL DEFAULT 0 COMMENT '0 text, 1 image, 2 file',
+    type TINYINT NOT NULL DEFAULT 0 COMMENT '0 text, 1 image, 2 file, 3 system line',
     fileid VARCHAR(64) NOT NULL DEFAULT '',
     time INT NOT NULL,
     cid VARCHAR(64) NOT NULL DEFAULT '',
+    mentions VARCHAR(2100) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT ''
+      COMMENT 'accountids a group message mentions, comma separated; @all for everyone',
     PRIMARY KEY (id),
     UNIQUE KEY uq_mid (mid),
     UNIQUE KEY uq_chat_seq (chatid, seq),

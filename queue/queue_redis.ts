@@ -215,7 +215,7 @@ export class RedisQueue implements MessageProducer, MessageConsumer {
     for (let round = 1;; round++) {
       const reply = await ENQUEUE.run(this.#redis, keys, [...args, "0"], [...args, "1"]);
       const [kind, raw] = reply as [string, string];
-      if (kind === "queued" || kind === "duplicate") return enqueueResult(kind, raw);
+      if (kind === "queued" || kind === "duplicate") return enqueueResult(kind, raw, draft);
       if (round === 3) throw new Error("Cannot enqueue message: the seq epoch keeps being lost");
       await this.#renewEpoch();
     }

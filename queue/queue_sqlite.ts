@@ -77,7 +77,7 @@ export class SqliteQueue implements MessageProducer, MessageConsumer {
     const json = draftJson(draft);
     const outcome = await settle(() => this.#enqueueOnce(draft, json));
     if (outcome.kind === "queued") this.#wait.notify();
-    return enqueueResult(outcome.kind, outcome.raw);
+    return enqueueResult(outcome.kind, outcome.raw, draft);
   }
 
   /** The cid check, the seq and the insert in one write transaction. */

@@ -32,6 +32,8 @@ export function draftJson(draft: MessageDraft): string {
     time: draft.time,
     cid: draft.cid,
     members: draft.members,
+    ...(draft.mentions?.length ? { mentions: draft.mentions } : {}),
+    ...(draft.broadcast ? { broadcast: draft.broadcast } : {}),
   });
 }
 
@@ -61,10 +63,22 @@ function ackOf({ mid, chatid, seq, time, cid }: MessageAck): MessageAck {
   return { mid, chatid, seq, time, cid };
 }
 
-/** The result of an enqueue that queued `raw`, or found the `cid` record `raw`. */
-export function enqueueResult(kind: "queued" | "duplicate", raw: string): EnqueueResult {
+/**
+ * The result of an enqueue of `draft` that queued `raw` (its JSON with the seq spliced in), or
+ * found the `cid` record `raw`. The queued message is the draft with the seq read off the end of
+ * `raw`: parsing the whole item again would cost a group's member list once more per message.
+ */
+export function enqueueResult(
+  kind: "queued" | "duplicate",
+  raw: string,
+  draft: MessageDraft,
+): EnqueueResult {
   if (kind === "duplicate") return { duplicate: true, ack: parseAck(raw) };
-  const message = parseQueued(raw);
+  const seq = Number(/,"seq":(\d+)\}$/.exec(raw)?.[1]);
+  if (!Number.isSafeInteger(seq)) {
+    throw new TypeError(`Cannot read queued message: no seq in ${raw.slice(-80)}`);
+  }
+  const message: ChatMessage = { ...draft, seq };
   return { duplicate: false, ack: ackOf(message), message };
 }
 

@@ -1,13 +1,32 @@
 /**
- * The recent index on Redis, with the original's keys behind a prefix:
+ * The recent index on Redis, with the original's keys behind a prefix (chat ids and account ids
+ * have no spaces, which the contacts script relies on):
  * - `<chatid>:msg-history`: the chat's last 20 messages as JSON, newest at index 0;
  * - `<accountid>:recentchat:members`: sorted set chatid → time of the chat's last message.
  *
  * @module
  */
 import type { RedisClient } from "../store/redis_client.ts";
+import { RedisScript } from "./redis_script.ts";
 import type { ChatMessage } from "./message.ts";
 import { RECENT_MESSAGES_PER_CHAT, type RecentContact, type RecentIndex } from "./recent_index.ts";
+
+/** Contacts keys one script call updates. */
+const CONTACTS_PER_CALL = 5000;
+
+// ZADD GT of each KEYS[i] with the "time chatid time chatid …" pairs of ARGV[i]: GT, so a late
+// or replayed older message never moves a chat down the list.
+const TOUCH_CONTACTS = new RedisScript(`
+for i = 1, #KEYS do
+  local args = {}
+  for time, chatid in string.gmatch(ARGV[i], '(%S+) (%S+)') do
+    args[#args + 1] = time
+    args[#args + 1] = chatid
+  end
+  redis.call('ZADD', KEYS[i], 'GT', unpack(args))
+end
+return #KEYS
+`);
 
 /** Options for {@link RecentRedis}. */
 export interface RecentRedisOptions {
@@ -55,15 +74,19 @@ export class RecentRedis implements RecentIndex {
       pipeline.lPush(key, newest.map((m) => JSON.stringify(m)));
       pipeline.lTrim(key, 0, RECENT_MESSAGES_PER_CHAT - 1);
     }
-    for (const [account, chats] of latest) {
-      // GT: a late or replayed older message never moves a chat down the list.
-      pipeline.zAdd(
-        this.#contactsKey(account),
-        [...chats].map(([value, score]) => ({ value, score })),
-        { GT: true },
+    await pipeline.execAsPipeline();
+    // Every member's contacts in one script: a batch into a group of 2,000 is one command.
+    const accounts = [...latest.keys()];
+    for (let i = 0; i < accounts.length; i += CONTACTS_PER_CALL) {
+      const part = accounts.slice(i, i + CONTACTS_PER_CALL);
+      await TOUCH_CONTACTS.run(
+        this.#redis,
+        part.map((account) => this.#contactsKey(account)),
+        part.map((account) =>
+          [...latest.get(account)!].map(([chatid, time]) => `${time} ${chatid}`).join(" ")
+        ),
       );
     }
-    await pipeline.execAsPipeline();
   }
 
   /**

@@ -34,11 +34,21 @@ export class SqliteRecent implements RecentIndex {
            ON CONFLICT (accountid, chatid) DO UPDATE SET time = MAX(time, excluded.time)`,
         );
         const chats = new Set<string>();
+        // Each member once per chat and batch: 500 messages into a group of 2,000 are 2,000
+        // contact updates, not a million.
+        const latest = new Map<string, Map<string, number>>(); // chat → account → time
         for (const m of messages) {
           add.run(m.chatid, m.seq, m.mid, JSON.stringify(m));
           chats.add(m.chatid);
+          const times = latest.get(m.chatid) ?? new Map<string, number>();
+          for (const account of m.members) {
+            times.set(account, Math.max(times.get(account) ?? 0, m.time));
+          }
+          latest.set(m.chatid, times);
+        }
+        for (const [chatid, times] of latest) {
           // MAX: a late or replayed older message never moves a chat down the list.
-          for (const account of m.members) touch.run(account, m.chatid, m.time);
+          for (const [account, time] of times) touch.run(account, chatid, time);
         }
         const trim = this.#db.prepare(
           `DELETE FROM recent_message WHERE chatid = ? AND mid NOT IN (

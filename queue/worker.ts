@@ -14,6 +14,7 @@ import type { Log, LogLevel } from "../ops/log.ts";
 import { type MysqlPool, openMysql } from "../store/mysql_pool.ts";
 import { closeRedis, connectRedis, type RedisClient } from "../store/redis_client.ts";
 import { MysqlArchive } from "./archive_mysql.ts";
+import { MysqlBroadcastArchive } from "./broadcast_archive_mysql.ts";
 import { RedisQueue } from "./queue_redis.ts";
 import { RecentRedis } from "./recent_redis.ts";
 import { MysqlWorkerStatus } from "./status_mysql.ts";
@@ -103,6 +104,7 @@ async function start(config: ResolvedConfig, workerId: string, nodeName: string)
     const worker = new ArchiveWorker({
       queue: new RedisQueue({ redis: opened.redis, blocking: opened.blocking, prefix, workerId }),
       archive: new MysqlArchive(opened.pool),
+      broadcasts: new MysqlBroadcastArchive(opened.pool),
       recent: new RecentRedis({ redis: opened.redis, prefix }),
       status: new MysqlWorkerStatus(opened.pool),
       batchSize: config.queue.batchSize,

@@ -9,6 +9,7 @@
 import type { ResolvedConfig } from "../config/config.ts";
 import { openSqliteDb } from "../store/sqlite_db.ts";
 import { SqliteArchive } from "./archive_sqlite.ts";
+import { SqliteBroadcastArchive } from "./broadcast_archive_sqlite.ts";
 import { SqliteQueue } from "./queue_sqlite.ts";
 import { SqliteRecent } from "./recent_sqlite.ts";
 import { SqliteWorkerStatus } from "./status_sqlite.ts";
@@ -29,7 +30,7 @@ export interface EmbeddedArchiveWorker {
 export function createEmbeddedArchiveWorker(
   config: ResolvedConfig,
   workerId: string,
-  options: Omit<ArchiveWorkerOptions, "queue" | "archive" | "recent" | "status"> = {
+  options: Omit<ArchiveWorkerOptions, "queue" | "archive" | "broadcasts" | "recent" | "status"> = {
     server: workerId,
   },
 ): EmbeddedArchiveWorker {
@@ -37,6 +38,7 @@ export function createEmbeddedArchiveWorker(
   const worker = new ArchiveWorker({
     queue: new SqliteQueue({ db: sqlite.db, path: sqlite.path, workerId }),
     archive: new SqliteArchive(sqlite.db),
+    broadcasts: new SqliteBroadcastArchive(sqlite.db),
     recent: new SqliteRecent(sqlite.db),
     status: new SqliteWorkerStatus(sqlite.db),
     batchSize: config.queue.batchSize,

@@ -7,6 +7,8 @@
  */
 import type { Log } from "../ops/log.ts";
 import { type MessageArchive, MessageRejectedError } from "./archive.ts";
+import { broadcastOf, isBroadcast } from "./broadcast.ts";
+import type { BroadcastArchive } from "./broadcast_archive.ts";
 import type { ChatMessage } from "./message.ts";
 import type { MessageConsumer, TakenBatch } from "./queue.ts";
 import type { RecentIndex } from "./recent_index.ts";
@@ -17,6 +19,8 @@ export interface ArchiveWorkerOptions {
   /** The queue; `close()` must interrupt a pending `takeBatch` (RedisQueue's does). */
   queue: MessageConsumer & { close(): Promise<void> };
   archive: MessageArchive;
+  /** Where broadcasts go (they share the queue); without one a broadcast is parked. */
+  broadcasts?: BroadcastArchive;
   recent: RecentIndex;
   status: WorkerStatusStore;
   /** This worker's name in the status table: the node's stable name, e.g. "host:port". */
@@ -55,7 +59,7 @@ export interface BatchReport {
 /** Moves messages from the queue into the archive and the recent index. */
 export class ArchiveWorker {
   readonly #o:
-    & Required<Omit<ArchiveWorkerOptions, "onStopped" | "onProgress">>
+    & Required<Omit<ArchiveWorkerOptions, "onStopped" | "onProgress" | "broadcasts">>
     & ArchiveWorkerOptions;
   #processed = 0;
   /** Unix seconds of the last acknowledged batch (0: none since start). */
@@ -283,7 +287,7 @@ export class ArchiveWorker {
     const outcome: { refused?: string } = {};
     const ok = await this.#retry("archive", async () => {
       try {
-        await this.#o.archive.saveMessages(messages);
+        await this.#store(messages);
       } catch (error) {
         if (!(error instanceof MessageRejectedError)) throw error;
         outcome.refused = error.message;
@@ -292,9 +296,25 @@ export class ArchiveWorker {
     return ok ? outcome : null;
   }
 
+  /** Chat messages into the message archive, broadcasts into theirs (each idempotent). */
+  async #store(messages: ChatMessage[]): Promise<void> {
+    const broadcasts = messages.filter(isBroadcast);
+    const chats = broadcasts.length === 0 ? messages : messages.filter((m) => !isBroadcast(m));
+    await this.#o.archive.saveMessages(chats);
+    if (broadcasts.length === 0) return;
+    if (!this.#o.broadcasts) {
+      throw new MessageRejectedError(
+        "Cannot archive a broadcast: this worker has no broadcast store",
+      );
+    }
+    await this.#o.broadcasts.saveBroadcasts(broadcasts.map(broadcastOf));
+  }
+
   /** The Redis side of an archived batch; true once it is acknowledged. */
   async #post(batch: TakenBatch, saved: ChatMessage[], began: number): Promise<boolean> {
-    const done = await this.#retry("recent index", () => this.#o.recent.record(saved)) &&
+    // Broadcasts have no chat history or contacts: only their own archive.
+    const chats = saved.filter((m) => !isBroadcast(m));
+    const done = await this.#retry("recent index", () => this.#o.recent.record(chats)) &&
       await this.#retry("ack", () => this.#o.queue.ack(batch));
     if (done) {
       this.#processed += saved.length;

@@ -4,12 +4,14 @@
  * @module
  */
 import type { MessageArchive } from "../queue/archive.ts";
+import type { BroadcastArchive } from "../queue/broadcast_archive.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import type { WorkerStatusStore } from "../queue/worker_status.ts";
 import type { FileStorage } from "../files/file_storage.ts";
 import type { FileTable } from "../files/file_table.ts";
 import type { Durability } from "./durability.ts";
+import type { GroupStore } from "./groups.ts";
 import type { Inbox } from "./inbox.ts";
 import type { Presence } from "./presence.ts";
 import type { LoginLimiter, SessionEndings, SessionStore } from "./sessions.ts";
@@ -20,6 +22,8 @@ export interface Backend {
   /** "production" (Redis + MySQL) or "embedded" (SQLite). */
   kind: "production" | "embedded";
   users: UserStore;
+  /** Groups, members and mutes (the source of truth behind a cache). */
+  groups: GroupStore;
   sessions: SessionStore;
   /** Sessions ended by other processes, heard at once; null: the gateway's recheck notices. */
   sessionEndings: SessionEndings | null;
@@ -28,6 +32,8 @@ export interface Backend {
   presence: Presence;
   producer: MessageProducer;
   archive: MessageArchive;
+  /** Read side of the broadcast archive (the worker writes it). */
+  broadcasts: BroadcastArchive;
   recent: RecentIndex;
   workerStatus: WorkerStatusStore;
   /** File records, uploads under way, and the chats files were sent into. */

@@ -8,6 +8,7 @@
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { SqliteArchive } from "../queue/archive_sqlite.ts";
+import { SqliteBroadcastArchive } from "../queue/broadcast_archive_sqlite.ts";
 import { SqliteQueue } from "../queue/queue_sqlite.ts";
 import { SqliteRecent } from "../queue/recent_sqlite.ts";
 import { SqliteWorkerStatus } from "../queue/status_sqlite.ts";
@@ -16,6 +17,8 @@ import { LocalFileStorage } from "../files/file_storage_local.ts";
 import { SqliteFileTable } from "../files/file_table_sqlite.ts";
 import type { Backend } from "./backend.ts";
 import { EMBEDDED_DURABILITY } from "./durability.ts";
+import { CachedGroups } from "./groups_cached.ts";
+import { SqliteGroupStore } from "./groups_sqlite.ts";
 import { SqliteInbox } from "./inbox_sqlite.ts";
 import { SqlitePresence } from "./presence_sqlite.ts";
 import { SqliteLoginLimiter, SqliteSessionStore } from "./sessions_sqlite.ts";
@@ -63,6 +66,7 @@ export function openEmbeddedBackend(
     {
       kind: "embedded",
       users: new SqliteUserStore(db),
+      groups: new CachedGroups(new SqliteGroupStore(db)),
       sessions: new SqliteSessionStore(db, config.session.ttlSeconds),
       sessionEndings: null,
       loginLimiter: new SqliteLoginLimiter(db, config.login),
@@ -70,6 +74,7 @@ export function openEmbeddedBackend(
       presence,
       producer,
       archive,
+      broadcasts: new SqliteBroadcastArchive(db),
       recent: new SqliteRecent(db),
       workerStatus: new SqliteWorkerStatus(db),
       files,

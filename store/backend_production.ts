@@ -7,6 +7,7 @@
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { MysqlArchive } from "../queue/archive_mysql.ts";
+import { MysqlBroadcastArchive } from "../queue/broadcast_archive_mysql.ts";
 import { RedisQueue } from "../queue/queue_redis.ts";
 import { MysqlSeqEpochs } from "../queue/seq_epochs_mysql.ts";
 import { RecentRedis } from "../queue/recent_redis.ts";
@@ -15,6 +16,9 @@ import { fileStorageFolder } from "../files/file_storage_folder.ts";
 import { LocalFileStorage } from "../files/file_storage_local.ts";
 import { MysqlFileTable } from "../files/file_table_mysql.ts";
 import type { Backend } from "./backend.ts";
+import { RedisGroupCache } from "./group_cache_redis.ts";
+import { CachedGroups } from "./groups_cached.ts";
+import { MysqlGroupStore } from "./groups_mysql.ts";
 import { RedisInbox } from "./inbox_redis.ts";
 import { ensureDatabase, type MysqlPool, openMysql } from "./mysql_pool.ts";
 import { RedisUserCache } from "./user_cache_redis.ts";
@@ -66,8 +70,16 @@ export async function openProductionBackend(
   }
   const users = new MysqlUserStore(pool, new RedisUserCache(redis, prefix));
   const archive = new MysqlArchive(pool, log);
+  const groupSource = new MysqlGroupStore(pool);
+  const broadcasts = new MysqlBroadcastArchive(pool);
   const workerStatus = new MysqlWorkerStatus(pool);
   const files = new MysqlFileTable(pool);
+  const ensureSchema = async () => {
+    await users.ensureSchema();
+    await groupSource.ensureSchema();
+    await broadcasts.ensureSchema();
+    await files.ensureSchema();
+  };
   let storage: LocalFileStorage;
   try {
     storage = new LocalFileStorage(fileStorageFolder(config));
@@ -84,13 +96,11 @@ export async function openProductionBackend(
     );
     void retryUntilReady(async () => {
       await ensureDatabase(mysqlUrl);
-      await users.ensureSchema();
-      await files.ensureSchema();
+      await ensureSchema();
       log(`MySQL at ${redactUrl(mysqlUrl)} is reachable again; schema checked`);
     }, schema.signal);
   } else {
-    await users.ensureSchema();
-    await files.ensureSchema();
+    await ensureSchema();
   }
   // What an ack is worth is said at start, loudly when nothing, and re-checked every minute.
   const persistence = new RedisPersistenceWatch(redis, log);
@@ -103,6 +113,7 @@ export async function openProductionBackend(
   return {
     kind: "production",
     users,
+    groups: new CachedGroups(groupSource, new RedisGroupCache(redis, prefix)),
     sessions: new RedisSessionStore(redis, prefix, config.session.ttlSeconds),
     sessionEndings,
     loginLimiter: new RedisLoginLimiter(redis, prefix, config.login),
@@ -116,6 +127,7 @@ export async function openProductionBackend(
       log,
     }),
     archive,
+    broadcasts,
     recent: new RecentRedis({ redis, prefix }),
     workerStatus,
     files,

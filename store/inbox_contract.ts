@@ -42,4 +42,37 @@ export function describeInboxContract(name: string, open: () => Promise<InboxHar
     assertEquals(await inbox.takeOffline("b"), []);
     assertEquals(await inbox.takeOffline("c"), [frames[0]]);
   });
+
+  test("counts mentions apart and gives the mentioned their own offline frame", async ({ inbox }) => {
+    const plain = JSON.stringify({ type: "say", chatid: "a-1", seq: 1 });
+    const marked = JSON.stringify({ type: "say", chatid: "a-1", seq: 1, mention: true });
+    // b and c read it, c is mentioned; c and d are offline, d mentioned too (and not a reader).
+    await inbox.deliver("a-1", ["b", "c"], ["c", "d"], plain, {
+      accountids: ["c", "d"],
+      frame: marked,
+    });
+    await inbox.deliver("a-1", ["b"], [], plain);
+    assertEquals(await inbox.unread("b"), { "a-1": 2 });
+    assertEquals(await inbox.unread("c"), { "a-1": 1 });
+    assertEquals(await inbox.mentions("b"), {});
+    assertEquals(await inbox.mentions("c"), { "a-1": 1 });
+    assertEquals(await inbox.mentions("d"), { "a-1": 1 });
+    assertEquals(await inbox.takeOffline("c"), [marked]);
+    assertEquals(await inbox.takeOffline("d"), [marked]);
+    await inbox.markRead("c", "a-1");
+    assertEquals(await inbox.unread("c"), {});
+    assertEquals(await inbox.mentions("c"), {});
+    assertEquals(await inbox.mentions("d"), { "a-1": 1 });
+  });
+
+  test("counts unread broadcasts per account and clears them", async ({ inbox }) => {
+    await inbox.addBroadcastUnread(["b", "c"]);
+    await inbox.addBroadcastUnread(["b"]);
+    await inbox.addBroadcastUnread([]);
+    assertEquals(await inbox.broadcastUnread("b"), 2);
+    assertEquals(await inbox.broadcastUnread("c"), 1);
+    await inbox.clearBroadcastUnread("b");
+    assertEquals(await inbox.broadcastUnread("b"), 0);
+    assertEquals(await inbox.broadcastUnread("c"), 1);
+  });
 }

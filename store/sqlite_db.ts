@@ -40,12 +40,29 @@ CREATE TABLE IF NOT EXISTS webchat_message (
   seq INTEGER NOT NULL,
   fromuser TEXT NOT NULL,
   message TEXT NOT NULL,
-  type INTEGER NOT NULL CHECK (type IN (0, 1, 2)),
+  type INTEGER NOT NULL CHECK (type IN (0, 1, 2, 3)),
   fileid TEXT NOT NULL DEFAULT '',
   time INTEGER NOT NULL,
-  cid TEXT NOT NULL DEFAULT ''
+  cid TEXT NOT NULL DEFAULT '',
+  mentions TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX IF NOT EXISTS webchat_message_chat_time ON webchat_message (chatid, time);
+CREATE TABLE IF NOT EXISTS webchat_broadcast (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  bid TEXT NOT NULL UNIQUE,
+  fromuser TEXT NOT NULL,
+  touserTitle TEXT NOT NULL,
+  title TEXT NOT NULL,
+  content TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  recipients INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS webchat_broadcast_recipient (
+  accountid TEXT NOT NULL,
+  bid TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  PRIMARY KEY (accountid, bid)
+) STRICT;
 CREATE TABLE IF NOT EXISTS queue_item (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   payload TEXT NOT NULL,
@@ -95,6 +112,12 @@ CREATE TABLE IF NOT EXISTS unread (
   count INTEGER NOT NULL,
   PRIMARY KEY (accountid, chatid)
 ) STRICT;
+CREATE TABLE IF NOT EXISTS mention_unread (
+  accountid TEXT NOT NULL,
+  chatid TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (accountid, chatid)
+) STRICT;
 CREATE TABLE IF NOT EXISTS broadcast_unread (
   accountid TEXT PRIMARY KEY,
   count INTEGER NOT NULL
@@ -116,6 +139,29 @@ CREATE TABLE IF NOT EXISTS login_failure (
   key TEXT PRIMARY KEY,
   count INTEGER NOT NULL,
   expires INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS webchat_group (
+  chatid TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  title TEXT NOT NULL,
+  ctime INTEGER NOT NULL,
+  mtime INTEGER NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE TABLE IF NOT EXISTS webchat_group_member (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  chatid TEXT NOT NULL,
+  accountid TEXT NOT NULL,
+  joined_ms INTEGER NOT NULL,
+  left_ms INTEGER
+) STRICT;
+CREATE INDEX IF NOT EXISTS webchat_group_member_current ON webchat_group_member (chatid, left_ms);
+CREATE INDEX IF NOT EXISTS webchat_group_member_account ON webchat_group_member (accountid, chatid);
+CREATE TABLE IF NOT EXISTS webchat_group_mute (
+  accountid TEXT NOT NULL,
+  chatid TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  PRIMARY KEY (accountid, chatid)
 ) STRICT;
 CREATE TABLE IF NOT EXISTS queue_deamon_status (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -142,7 +188,32 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ["queue_deamon_status", "progress_tm", "INTEGER NOT NULL DEFAULT 0"],
   ["queue_deamon_status", "state", "TEXT NOT NULL DEFAULT 'running'"],
   ["webchat_user", "disabled", "INTEGER NOT NULL DEFAULT 0"],
+  ["webchat_message", "mentions", "TEXT NOT NULL DEFAULT ''"],
 ];
+
+// The archive of an earlier version allows types 0..2 only; system lines (3) need the check
+// widened, and SQLite cannot alter a CHECK: the table is rebuilt once, in one transaction
+// (renamed aside, created anew, copied, the old one dropped with its indexes).
+const OLD_TYPE_CHECK = "CHECK (type IN (0, 1, 2))";
+const REBUILD_MESSAGES = `
+ALTER TABLE webchat_message RENAME TO webchat_message_before_system_lines;
+${/CREATE TABLE IF NOT EXISTS webchat_message \([^;]*;/.exec(SCHEMA)![0]}
+INSERT INTO webchat_message (id, mid, chatid, seq, fromuser, message, type, fileid, time, cid,
+    mentions)
+  SELECT id, mid, chatid, seq, fromuser, message, type, fileid, time, cid, mentions
+  FROM webchat_message_before_system_lines;
+DROP TABLE webchat_message_before_system_lines;
+CREATE INDEX IF NOT EXISTS webchat_message_chat_time ON webchat_message (chatid, time);
+CREATE INDEX IF NOT EXISTS webchat_message_chat_seq ON webchat_message (chatid, seq);
+`;
+
+function widenTypeCheck(db: DatabaseSync, log?: (line: string) => void): void {
+  const row = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+    .get("webchat_message");
+  if (!String(row?.sql ?? "").includes(OLD_TYPE_CHECK)) return;
+  log?.("embedded archive: widening webchat_message's type check for system lines (one copy)");
+  db.exec(REBUILD_MESSAGES);
+}
 
 function addMissingColumns(db: DatabaseSync): void {
   for (const [table, column, definition] of ADDED_COLUMNS) {
@@ -201,6 +272,7 @@ export function openSqliteDb(dataDir: string, options: OpenSqliteOptions = {}): 
     immediate(db, () => {
       db.exec(SCHEMA);
       addMissingColumns(db);
+      widenTypeCheck(db, options.log);
     });
 
     immediate(db, () => db.exec(SCHEMA));

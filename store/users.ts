@@ -93,6 +93,11 @@ export interface UserStore {
    * account that exists (or appears twice) and then nothing is added.
    */
   addMany(accounts: NewAccount[]): Promise<void>;
+  /**
+   * The accounts in any of the departments `paths` (`deptDetail` paths such as "Company,R&D"),
+   * sub-departments included ("Company,R&D,Web"), by account; at most `limit`.
+   */
+  inDepartments(paths: string[], limit: number): Promise<string[]>;
 }
 
 /**

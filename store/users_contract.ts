@@ -180,4 +180,29 @@ export function describeUserStoreContract(
     await users.addMany(many);
     assertEquals(await users.count(), 2502);
   });
+
+  test("finds the accounts of departments and their sub-departments", async ({ users }) => {
+    const at = (accountid: string, deptDetail: string) => ({
+      ...user(accountid, accountid),
+      deptDetail,
+    });
+    await users.add(at("ann", "Company,R&D"), "h");
+    await users.add(at("ben", "Company,R&D,Web"), "h");
+    await users.add(at("cat", "Company,R&Design"), "h");
+    await users.add(at("dan", "Company,Sales"), "h");
+    await users.add(at("eve", "Other,R&D"), "h");
+    await users.add(at("fay", "Company,R_D"), "h");
+    assertEquals(await users.inDepartments(["Company,R&D"], 100), ["ann", "ben"]);
+    assertEquals(await users.inDepartments(["company,r&d", "Company,Sales"], 100), [
+      "ann",
+      "ben",
+      "dan",
+    ]);
+    assertEquals(await users.inDepartments(["Company"], 100), ["ann", "ben", "cat", "dan", "fay"]);
+    assertEquals(await users.inDepartments(["Company"], 2), ["ann", "ben"]);
+    assertEquals(await users.inDepartments(["Company,R%"], 100), []);
+    assertEquals(await users.inDepartments(["Company,R_D"], 100), ["fay"]);
+    assertEquals(await users.inDepartments([], 100), []);
+    assertEquals(await users.inDepartments(["'; DROP TABLE webchat_user; --"], 100), []);
+  });
 }

@@ -21,6 +21,7 @@ import {
   accountConditions,
   accountFromRow,
   checkAccountQuery,
+  departmentConditions,
   INSERT_ACCOUNT_COLUMNS,
   INSERT_USER,
   newAccountValues,
@@ -261,5 +262,20 @@ export class MysqlUserStore implements UserStore {
       if (broken) conn.destroy();
       else conn.release();
     }
+  }
+
+  async inDepartments(paths: string[], limit: number): Promise<string[]> {
+    if (paths.length === 0) return [];
+    // Backslash is LIKE's default escape character in MySQL.
+    const { where, params } = departmentConditions(
+      paths,
+      "deptDetail = ?",
+      "deptDetail LIKE ?",
+    );
+    const [rows] = await this.#pool.query<RowDataPacket[]>(
+      `SELECT accountid FROM webchat_user WHERE ${where} ORDER BY accountid LIMIT ?`,
+      [...params, limit],
+    );
+    return rows.map((row) => String(row.accountid));
   }
 }

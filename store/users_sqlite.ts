@@ -21,6 +21,7 @@ import {
   accountConditions,
   accountFromRow,
   checkAccountQuery,
+  departmentConditions,
   INSERT_ACCOUNT_COLUMNS,
   INSERT_USER,
   newAccountValues,
@@ -159,6 +160,21 @@ export class SqliteUserStore implements UserStore {
           if (Number(result.changes) === 0) throw new UserExistsError(account.user.accountid);
         }
       });
+    });
+  }
+
+  inDepartments(paths: string[], limit: number): Promise<string[]> {
+    if (paths.length === 0) return Promise.resolve([]);
+    return settle(() => {
+      // NOCASE (and LIKE, which ignores ASCII case), as MySQL's collation compares them.
+      const { where, params } = departmentConditions(
+        paths,
+        "deptDetail = ? COLLATE NOCASE",
+        "deptDetail LIKE ? ESCAPE '\\'",
+      );
+      return this.#db.prepare(
+        `SELECT accountid FROM webchat_user WHERE ${where} ORDER BY accountid LIMIT ?`,
+      ).all(...params, limit).map((row) => String(row.accountid));
     });
   }
 }

@@ -100,3 +100,22 @@ export function newUserValues(user: User, passwordHash: string): (string | numbe
     Math.floor(Date.now() / 1000),
   ];
 }
+
+/**
+ * The `WHERE` of a department query over `paths` (without the keyword) and its values: the path
+ * itself, or anything below it. `equal` and `like` are the engine's case-insensitive
+ * `deptDetail = ?` and escaped `deptDetail LIKE ?` (see `list`).
+ */
+export function departmentConditions(
+  paths: string[],
+  equal: string,
+  like: string,
+): { where: string; params: string[] } {
+  const where: string[] = [];
+  const params: string[] = [];
+  for (const path of paths) {
+    where.push(`${equal} OR ${like}`);
+    params.push(path, `${path.replace(/[\\%_]/g, (c) => "\\" + c)},%`);
+  }
+  return { where: where.length ? where.map((w) => `(${w})`).join(" OR ") : "0 = 1", params };
+}

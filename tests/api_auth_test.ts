@@ -171,9 +171,14 @@ const PROTECTED: [string, string][] = [
   ["POST", "/api/chats/alice--bob/read"],
   ["GET", "/api/chats/alice--bob/messages"],
   ["GET", "/api/queue/status"],
+  ["GET", "/api/groups/alice-1"],
+  ["GET", "/api/broadcasts"],
+  ["GET", "/api/broadcasts/0123456789abcdef01234567"],
+  ["POST", "/api/broadcasts/read"],
   ["GET", "/ws"],
   // Who is not logged in learns nothing, not even which routes exist or which inputs are bad.
   ["GET", "/api/chats/not-a-chat!/messages?limit=0"],
+  ["GET", "/api/broadcasts?before=nope"],
   ["GET", "/api/no-such-route"],
 ];
 

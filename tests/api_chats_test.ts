@@ -88,6 +88,7 @@ Deno.test("online, contacts (and DELETE), unread and read marks", async () => {
     }
     assertEquals((await h.request("/api/unread", { token: bob })).body, {
       unread: { "alice--bob": 1 },
+      mentions: {},
       broadcast: 0,
     });
 
@@ -108,6 +109,7 @@ Deno.test("online, contacts (and DELETE), unread and read marks", async () => {
     assertEquals([read.status, read.body], [204, null]);
     assertEquals((await h.request("/api/unread", { token: bob })).body, {
       unread: {},
+      mentions: {},
       broadcast: 0,
     });
 
@@ -185,7 +187,7 @@ Deno.test("messages: 400 for every bad parameter, 403 for an outsider, 400 for a
       ["after=1.5", `after must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`],
       ["since=yesterday", "since must be an integer from 0 to 2147483647"],
       ["until=99999999999", "until must be an integer from 0 to 2147483647"],
-      ["type=video", "type must be one of text, image, file"],
+      ["type=video", "type must be one of text, image, file, system"],
       [`q=${"w".repeat(201)}`, "q must be at most 200 characters"],
     ];
     for (const [query, message] of bad) {

@@ -103,7 +103,11 @@ Deno.test("two accounts talk both ways, reconnect, catch up by seq, and every me
     const bobTab2 = await t.connect("bob", bobToken);
     bobAgain.send({ type: "read", chatid, seq: 9 });
     assertEquals((await bobTab2.next((f) => f.type === "read")).seq, 9);
-    assertEquals((await t.api(bobToken, "/api/unread")).body, { unread: {}, broadcast: 0 });
+    assertEquals((await t.api(bobToken, "/api/unread")).body, {
+      unread: {},
+      mentions: {},
+      broadcast: 0,
+    });
 
     const online = await t.api(aliceToken, "/api/online");
     assertEquals(online.body!.online, ["alice", "bob"]);
@@ -158,7 +162,11 @@ Deno.test("a reader who marks each message read as it arrives ends with no unrea
       await frank.next((f) => f.type === "say" && f.cid === `n${i}`);
     }
     await new Promise((r) => setTimeout(r, 300));
-    assertEquals((await t.api(frankToken, "/api/unread")).body, { unread: {}, broadcast: 0 });
+    assertEquals((await t.api(frankToken, "/api/unread")).body, {
+      unread: {},
+      mentions: {},
+      broadcast: 0,
+    });
   } finally {
     await t.close();
   }

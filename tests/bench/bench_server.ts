@@ -14,12 +14,16 @@
  */
 import { defaultConfig } from "../../config/mod.ts";
 import { startServer } from "../../api/server.ts";
+import { reportLoopLag } from "./loop_lag.ts";
 
 const settings = JSON.parse(Deno.args[0] ?? "{}") as {
   redisUrl: string;
   redisPrefix: string;
   mysqlUrl: string;
+  /** Report the event loop's lag (loop_lag.ts; the group benchmark reads it). */
+  loopLag?: boolean;
 };
+if (settings.loopLag) reportLoopLag();
 const config = defaultConfig();
 config.port = 0;
 config.redisUrl = settings.redisUrl;

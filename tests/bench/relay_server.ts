@@ -4,20 +4,31 @@
  * it reaches in the same run is the ceiling the machine and the load generator allow at that
  * moment, so the real server's figures can be read as a ratio on a busy shared machine.
  *
- * `deno run -A tests/bench/relay_server.ts` prints `BENCH_SERVER_LISTENING <url>`; `/ws?token=A`
+ * `deno run -A tests/bench/relay_server.ts [--loop-lag]` prints `BENCH_SERVER_LISTENING <url> <ms>`; `/ws?token=A`
  * is account A (no check). `login` → `init`; `say` → `ack` to the sender, then the `say` frame
- * to every connection of both participants; `ping` → `pong`. Ends when stdin closes.
+ * to every connection of both participants, or of every member of a group; `groupset` keeps a
+ * group's member list in memory and tells its members; `ping` → `pong`. Ends when stdin closes.
+ * As the bare broadcast server of the group benchmark it does what any WebSocket broadcast does
+ * (one JSON text, one `send` per socket) and nothing webChat does (no membership check, no
+ * queue, no unread counts, no slices).
  *
  * @module
  */
 
+import { reportLoopLag } from "./loop_lag.ts";
+
+// `--loop-lag`: report the event loop's lag (the group benchmark reads it).
+if (Deno.args.includes("--loop-lag")) reportLoopLag();
+
 const byAccount = new Map<string, Set<WebSocket>>();
 const seqs = new Map<string, number>();
+const groups = new Map<string, string[]>();
 
 const server = Deno.serve({
   hostname: "127.0.0.1",
   port: 0,
-  onListen: ({ port }) => console.log(`BENCH_SERVER_LISTENING http://127.0.0.1:${port}`),
+  onListen: ({ port }) =>
+    console.log(`BENCH_SERVER_LISTENING http://127.0.0.1:${port} ${performance.now().toFixed(1)}`),
 }, (request) => {
   const url = new URL(request.url);
   const account = url.searchParams.get("token");
@@ -54,10 +65,18 @@ const server = Deno.serve({
         seq,
         cid: frame.cid,
       });
-      for (const member of new Set(chatid.split("--"))) {
+      const members = chatid.includes("--") ? new Set(chatid.split("--")) : groups.get(chatid);
+      for (const member of members ?? []) {
         for (const peer of byAccount.get(member) ?? []) {
           if (peer.readyState === WebSocket.OPEN) peer.send(text);
         }
+      }
+    } else if (frame.type === "groupset") {
+      const members = [...new Set([account, ...frame.members])];
+      groups.set(String(frame.chatid), members);
+      const text = JSON.stringify({ type: "groupset", chatid: frame.chatid, members });
+      for (const member of members) {
+        for (const peer of byAccount.get(member) ?? []) peer.send(text);
       }
     } else if (frame.type === "ping") {
       socket.send('{"type":"pong"}');

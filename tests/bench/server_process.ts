@@ -24,6 +24,8 @@ export interface BenchServer {
   listenAt: number;
   /** GC pauses from --trace-gc, on this process's clock; isolate 0 is the main thread. */
   gcs: GcEvent[];
+  /** The server's worst event-loop lag per 250 ms (when it reports it: loop_lag.ts). */
+  loopLags: { at: number; lagMs: number }[];
   /**
    * Closes its stdin (orderly shutdown), then SIGTERM / SIGKILL if it lingers; `now` asks it to
    * exit at once instead (bench_server.ts only).
@@ -64,6 +66,7 @@ export async function startBenchServer(
   const logs: string[] = [];
   const listening = Promise.withResolvers<string>();
   const gcs: GcEvent[] = [];
+  const loopLags: { at: number; lagMs: number }[] = [];
   const isolates = new Map<string, number>();
   let clockOffset = 0, listenAt = 0;
   const onLine = (line: string) => {
@@ -77,6 +80,13 @@ export async function startBenchServer(
           kind: gc[3],
           pauseMs: Number(gc[4]),
         });
+      }
+      return;
+    }
+    const lag = /^BENCH_LOOP_LAG ([\d.]+) ([\d.]+)$/.exec(line);
+    if (lag) {
+      if (loopLags.length < 100_000) {
+        loopLags.push({ at: Number(lag[1]) + clockOffset, lagMs: Number(lag[2]) });
       }
       return;
     }
@@ -102,6 +112,7 @@ export async function startBenchServer(
     logs,
     listenAt: 0,
     gcs,
+    loopLags,
     stop(now = false) {
       stopped ??= (async () => {
         if (now) await stdin.write(new TextEncoder().encode("exit-now\n")).catch(() => {});
