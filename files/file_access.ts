@@ -7,8 +7,11 @@
  */
 import type { FileTable, StoredFile } from "./file_table.ts";
 
-/** Whether `accountid` takes part in `chatid` now. */
-export type TakesPart = (accountid: string, chatid: string) => Promise<boolean>;
+/**
+ * Whether `accountid` takes part in `chatid` now or, given `atSeconds`, took part when something
+ * was sent into it (a member who left keeps what they could see).
+ */
+export type TakesPart = (accountid: string, chatid: string, atSeconds?: number) => Promise<boolean>;
 
 /** Chats of a file looked at for one download (a file forwarded more widely is rare). */
 const MAX_CHATS_CHECKED = 1000;
@@ -21,8 +24,8 @@ export async function mayReadFile(
   takesPart: TakesPart,
 ): Promise<boolean> {
   if (file.owner === accountid) return true;
-  for (const chatid of await files.chatsOf(file.id, MAX_CHATS_CHECKED)) {
-    if (await takesPart(accountid, chatid)) return true;
+  for (const { chatid, time } of await files.chatsOf(file.id, MAX_CHATS_CHECKED)) {
+    if (await takesPart(accountid, chatid, time)) return true;
   }
   return false;
 }

@@ -99,8 +99,14 @@ export interface FileTable {
   filesWithContent(md5: string, size: number, limit: number): Promise<StoredFile[]>;
   /** Notes that a file was sent into a chat (idempotent). */
   recordSend(fileId: string, chatid: string, time: number): Promise<void>;
-  /** The chats a file was sent into (at most `limit`). */
-  chatsOf(fileId: string, limit: number): Promise<string[]>;
+  /** The chats a file was sent into, with when it first was (at most `limit`, oldest first). */
+  chatsOf(fileId: string, limit: number): Promise<FileSend[]>;
+}
+
+/** A chat a file was sent into, and when (unix seconds) it first was. */
+export interface FileSend {
+  chatid: string;
+  time: number;
 }
 
 /** A new random id: 32 hex digits (128 bits), unguessable. */

@@ -142,8 +142,10 @@ export function describeFileTableContract(
     await h.files.recordSend(a.id, "alice--bob", NOW);
     await h.files.recordSend(a.id, "alice--bob", NOW + 1);
     await h.files.recordSend(a.id, "alice-1764201600000", NOW + 2);
-    assertEquals(await h.files.chatsOf(a.id, 10), ["alice--bob", "alice-1764201600000"]);
-    assertEquals(await h.files.chatsOf(a.id, 1), ["alice--bob"]);
+    const chats = await h.files.chatsOf(a.id, 10);
+    assertEquals(chats.map((c) => c.chatid), ["alice--bob", "alice-1764201600000"]);
+    assert(chats.every((c) => Number.isInteger(c.time) && c.time > 0), JSON.stringify(chats));
+    assertEquals((await h.files.chatsOf(a.id, 1)).map((c) => c.chatid), ["alice--bob"]);
     assertEquals(await h.files.chatsOf(b.id, 10), []);
   });
 }

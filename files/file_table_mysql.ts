@@ -11,7 +11,14 @@
  */
 import type { ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import type { MysqlPool } from "../store/mysql_pool.ts";
-import type { FileTable, StartRefusal, StoredFile, Upload, UploadLimits } from "./file_table.ts";
+import type {
+  FileSend,
+  FileTable,
+  StartRefusal,
+  StoredFile,
+  Upload,
+  UploadLimits,
+} from "./file_table.ts";
 import {
   FILE_COLUMNS,
   fileFromRow,
@@ -235,11 +242,11 @@ export class MysqlFileTable implements FileTable {
     );
   }
 
-  async chatsOf(fileId: string, limit: number): Promise<string[]> {
+  async chatsOf(fileId: string, limit: number): Promise<FileSend[]> {
     const [rows] = await this.#pool.query<RowDataPacket[]>(
-      `SELECT chatid FROM webchat_file_chat WHERE file_id = ? ORDER BY time, chatid LIMIT ?`,
+      `SELECT chatid, time FROM webchat_file_chat WHERE file_id = ? ORDER BY time, chatid LIMIT ?`,
       [fileId, limit],
     );
-    return rows.map((row) => String(row.chatid));
+    return rows.map((row) => ({ chatid: String(row.chatid), time: Number(row.time) }));
   }
 }

@@ -8,7 +8,14 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { immediate, settle } from "../store/sqlite_db.ts";
-import type { FileTable, StartRefusal, StoredFile, Upload, UploadLimits } from "./file_table.ts";
+import type {
+  FileSend,
+  FileTable,
+  StartRefusal,
+  StoredFile,
+  Upload,
+  UploadLimits,
+} from "./file_table.ts";
 import {
   FILE_COLUMNS,
   fileFromRow,
@@ -209,11 +216,11 @@ export class SqliteFileTable implements FileTable {
     });
   }
 
-  chatsOf(fileId: string, limit: number): Promise<string[]> {
+  chatsOf(fileId: string, limit: number): Promise<FileSend[]> {
     return settle(() =>
       this.#db.prepare(
-        `SELECT chatid FROM webchat_file_chat WHERE file_id = ? ORDER BY time, chatid LIMIT ?`,
-      ).all(fileId, limit).map((row) => String(row.chatid))
+        `SELECT chatid, time FROM webchat_file_chat WHERE file_id = ? ORDER BY time, chatid LIMIT ?`,
+      ).all(fileId, limit).map((row) => ({ chatid: String(row.chatid), time: Number(row.time) }))
     );
   }
 }
