@@ -140,6 +140,7 @@ export async function startServer(
     presence: backend.presence,
     producer: backend.producer,
     recent: backend.recent,
+    archive: backend.archive,
     files: backend.files,
     sessions: backend.sessions,
     sessionEndings: backend.sessionEndings,

@@ -21,6 +21,8 @@ import { LogLimiter } from "./log_limiter.ts";
 import { handleBroadcast } from "./broadcast_send.ts";
 import { handleGroupset } from "./group_set.ts";
 import { handleSay } from "./say.ts";
+import { handleMessageChange } from "./message_change_send.ts";
+import { currentOffline } from "./offline_changes.ts";
 import { handleSystemNotice } from "./system_notice.ts";
 import type { SendRateLimiter } from "./send_rate.ts";
 import type { ChatSocket } from "./socket.ts";
@@ -204,6 +206,9 @@ export class Connection {
         return await handleSystemNotice(this.ctx, this, frame);
       case "broadcast":
         return await handleBroadcast(this.ctx, this, frame);
+      case "recall":
+      case "edit":
+        return await handleMessageChange(this.ctx, this, frame);
     }
   }
 
@@ -271,7 +276,10 @@ export class Connection {
           code: CloseCode.forbidden,
         };
       }
-      const offline = (await inbox.takeOffline(me)).map((text) => JSON.parse(text) as SayFrame);
+      const offline = await currentOffline(
+        this.ctx,
+        (await inbox.takeOffline(me)).map((text) => JSON.parse(text) as SayFrame),
+      );
       return {
         type: "init",
         user,

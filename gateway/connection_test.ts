@@ -6,6 +6,7 @@ import type { Presence } from "../store/presence.ts";
 import type { UserStore } from "../store/users.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { FileTable } from "../files/file_table.ts";
+import type { MessageArchive } from "../queue/archive.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import { Connection } from "./connection.ts";
 import { Hub } from "./hub.ts";
@@ -45,6 +46,7 @@ Deno.test("a message sent while init is being built arrives after init, not lost
     } as unknown as Presence,
     producer: {} as MessageProducer,
     recent: { contacts: () => Promise.resolve([]) } as unknown as RecentIndex,
+    archive: { findMessages: () => Promise.resolve(new Map()) } as unknown as MessageArchive,
     files: {} as FileTable,
     sessions: { live: () => Promise.resolve(new Set<string>()) },
     sessionEndings: null,
@@ -82,6 +84,7 @@ function failingQueueContext(logs: string[]) {
       enqueue: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6379")),
     } as unknown as MessageProducer,
     recent: {} as RecentIndex,
+    archive: {} as MessageArchive,
     files: {} as FileTable,
     sessions: { live: () => Promise.resolve(new Set<string>()) },
     sessionEndings: null,

@@ -7,6 +7,7 @@ import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import type { ChatMetrics } from "../ops/chat_metrics.ts";
 import type { MessageProducer } from "../queue/queue.ts";
+import type { MessageArchive } from "../queue/archive.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import type { GroupStore } from "../store/groups.ts";
 import type { Inbox } from "../store/inbox.ts";
@@ -27,6 +28,8 @@ export interface GatewayContext {
   presence: Presence;
   producer: MessageProducer;
   recent: RecentIndex;
+  /** The archive: recalls, edits and replies name archived messages. */
+  archive: MessageArchive;
   /** Files: a `say` of an image or file names one its sender uploaded. */
   files: FileTable;
   /** Asked periodically whether the sessions of open sockets still live. */

@@ -5,11 +5,11 @@
  * @module
  */
 import { type HistoryQuery, MessageRejectedError } from "./archive.ts";
-import type { ChatMessage } from "./message.ts";
+import { type ChatMessage, REPLY_EXCERPT_CHARS, type ReplyQuote } from "./message.ts";
 
 /** The archive's columns, in the order of {@link archiveRow}. */
-export const ARCHIVE_COLUMNS =
-  "mid, chatid, seq, fromuser, message, type, fileid, time, cid, mentions";
+export const ARCHIVE_COLUMNS = "mid, chatid, seq, fromuser, message, type, fileid, time, cid, " +
+  "mentions, reply, edited, recalledby, recalledat";
 
 /** Most mentions one message records (the `mentions` column holds them comma separated). */
 export const MAX_MENTIONS = 50;
@@ -29,6 +29,10 @@ export function archiveRow(m: ChatMessage): [
   number,
   string,
   string,
+  string,
+  number,
+  string,
+  number,
 ] {
   return [
     m.mid,
@@ -41,7 +45,19 @@ export function archiveRow(m: ChatMessage): [
     m.time,
     m.cid,
     (m.mentions ?? []).join(","),
+    m.replyTo ? JSON.stringify(m.replyTo) : "",
+    m.edited ?? 0,
+    m.recalled?.by ?? "",
+    m.recalled?.time ?? 0,
   ];
+}
+
+/**
+ * A changed message's `UPDATE … SET message = ?, fileid = ?, edited = ?, recalledby = ?,
+ * recalledat = ? WHERE mid = ?` values.
+ */
+export function changeRow(m: ChatMessage): [string, string, number, string, number, string] {
+  return [m.message, m.fileId, m.edited ?? 0, m.recalled?.by ?? "", m.recalled?.time ?? 0, m.mid];
 }
 
 const utf8 = new TextDecoder();
@@ -61,7 +77,17 @@ export function messageFromRow(row: Record<string, unknown>): ChatMessage {
     cid: text(row.cid),
     members: membersOf(chatid),
     ...mentionsOf(row.mentions),
+    ...replyOf(row.reply),
+    ...(Number(row.edited ?? 0) > 0 ? { edited: Number(row.edited) } : {}),
+    ...(row.recalledby
+      ? { recalled: { by: String(row.recalledby), time: Number(row.recalledat) } }
+      : {}),
   };
+}
+
+function replyOf(value: unknown): { replyTo?: ReplyQuote } {
+  const raw = text(value);
+  return raw === "" ? {} : { replyTo: JSON.parse(raw) as ReplyQuote };
 }
 
 function mentionsOf(value: unknown): { mentions?: string[] } {
@@ -155,6 +181,15 @@ function messageProblem(m: ChatMessage): string | null {
     if (!m.mentions.every((id) => typeof id === "string" && /^@?[A-Za-z0-9_.]{1,40}$/.test(id))) {
       return "mentions must be accountids";
     }
+  }
+  if (m.replyTo !== undefined) {
+    const r = m.replyTo;
+    if (
+      typeof r?.mid !== "string" || typeof r.fromuser !== "string" ||
+      typeof r.excerpt !== "string" || ![0, 1, 2, 3].includes(r.type) ||
+      r.mid.length > WIDTHS.mid || r.fromuser.length > WIDTHS.fromuser ||
+      [...r.excerpt].length > REPLY_EXCERPT_CHARS || !r.excerpt.isWellFormed()
+    ) return "replyTo is not a quote of a message";
   }
   for (const [field, width] of Object.entries(WIDTHS)) {
     if ([...m[field as keyof typeof WIDTHS]].length > width) return `${field} is too long`;

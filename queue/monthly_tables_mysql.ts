@@ -121,6 +121,10 @@ export function createTableSql(name: string): string {
     cid VARCHAR(64) NOT NULL DEFAULT '',
     mentions VARCHAR(2100) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT ''
       COMMENT 'accountids a group message mentions, comma separated; @all for everyone',
+    reply VARCHAR(2000) NOT NULL DEFAULT '' COMMENT 'the quote of a reply, JSON',
+    edited INT NOT NULL DEFAULT 0 COMMENT 'time of the last edit, 0 for none',
+    recalledby VARCHAR(40) NOT NULL DEFAULT '' COMMENT 'who recalled it, empty for nobody',
+    recalledat INT NOT NULL DEFAULT 0,
     PRIMARY KEY (id),
     UNIQUE KEY uq_mid (mid),
     UNIQUE KEY uq_chat_seq (chatid, seq),
