@@ -138,6 +138,7 @@ export async function startServer(
     groups: backend.groups,
     inbox: backend.inbox,
     presence: backend.presence,
+    receipts: backend.receipts,
     producer: backend.producer,
     recent: backend.recent,
     archive: backend.archive,

@@ -23,6 +23,7 @@ import { handleGroupset } from "./group_set.ts";
 import { handleSay } from "./say.ts";
 import { handleMessageChange } from "./message_change_send.ts";
 import { currentOffline } from "./offline_changes.ts";
+import { checkReadSeq, sendReceipt } from "./read_receipts.ts";
 import { handleSystemNotice } from "./system_notice.ts";
 import type { SendRateLimiter } from "./send_rate.ts";
 import type { ChatSocket } from "./socket.ts";
@@ -336,6 +337,8 @@ export class Connection {
     if (!member) {
       return this.sendError({ info: ErrorCode.forbidden, msg: "you are not in this chat" });
     }
+    const beyond = await checkReadSeq(this.ctx, chat.chatid, frame.seq);
+    if (beyond) return this.sendError(beyond);
     try {
       await this.ctx.inbox.markRead(this.accountid, chat.chatid);
     } catch {
@@ -347,6 +350,7 @@ export class Connection {
       ...(frame.seq === null ? {} : { seq: frame.seq }),
     });
     this.ctx.hub.sendTo([this.accountid], echo, this);
+    await sendReceipt(this.ctx, this.accountid, chat, frame.seq);
   }
 }
 

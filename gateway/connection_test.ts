@@ -3,6 +3,7 @@ import { defaultConfig } from "../config/mod.ts";
 import type { GroupStore } from "../store/groups.ts";
 import type { Inbox } from "../store/inbox.ts";
 import type { Presence } from "../store/presence.ts";
+import type { ReadReceipts } from "../store/receipts.ts";
 import type { UserStore } from "../store/users.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { FileTable } from "../files/file_table.ts";
@@ -47,6 +48,7 @@ Deno.test("a message sent while init is being built arrives after init, not lost
     producer: {} as MessageProducer,
     recent: { contacts: () => Promise.resolve([]) } as unknown as RecentIndex,
     archive: { findMessages: () => Promise.resolve(new Map()) } as unknown as MessageArchive,
+    receipts: {} as ReadReceipts,
     files: {} as FileTable,
     sessions: { live: () => Promise.resolve(new Set<string>()) },
     sessionEndings: null,
@@ -85,6 +87,7 @@ function failingQueueContext(logs: string[]) {
     } as unknown as MessageProducer,
     recent: {} as RecentIndex,
     archive: {} as MessageArchive,
+    receipts: {} as ReadReceipts,
     files: {} as FileTable,
     sessions: { live: () => Promise.resolve(new Set<string>()) },
     sessionEndings: null,

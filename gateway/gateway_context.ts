@@ -12,6 +12,7 @@ import type { RecentIndex } from "../queue/recent_index.ts";
 import type { GroupStore } from "../store/groups.ts";
 import type { Inbox } from "../store/inbox.ts";
 import type { Presence } from "../store/presence.ts";
+import type { ReadReceipts } from "../store/receipts.ts";
 import type { SessionEndings, SessionStore } from "../store/sessions.ts";
 import type { UserStore } from "../store/users.ts";
 import type { FileTable } from "../files/file_table.ts";
@@ -26,6 +27,8 @@ export interface GatewayContext {
   groups: GroupStore;
   inbox: Inbox;
   presence: Presence;
+  /** Highest read seqs and who sends no read receipts. */
+  receipts: ReadReceipts;
   producer: MessageProducer;
   recent: RecentIndex;
   /** The archive: recalls, edits and replies name archived messages. */
