@@ -10,6 +10,7 @@ import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { Gateway } from "../gateway/gateway.ts";
 import { Hub } from "../gateway/hub.ts";
+import { TypingGate } from "../gateway/typing.ts";
 import { startArchiveWorker } from "../queue/worker_host.ts";
 import { ArchiveSupervisor } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
@@ -146,6 +147,7 @@ export async function startServer(
     sessions: backend.sessions,
     sessionEndings: backend.sessionEndings,
     hub: new Hub(),
+    typing: new TypingGate(),
     metrics,
     log,
   });

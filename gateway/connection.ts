@@ -23,6 +23,7 @@ import { handleGroupset } from "./group_set.ts";
 import { handleSay } from "./say.ts";
 import { handleMessageChange } from "./message_change_send.ts";
 import { currentOffline } from "./offline_changes.ts";
+import { handleTyping } from "./typing.ts";
 import { checkReadSeq, sendReceipt } from "./read_receipts.ts";
 import { handleSystemNotice } from "./system_notice.ts";
 import type { SendRateLimiter } from "./send_rate.ts";
@@ -196,6 +197,10 @@ export class Connection {
       });
     }
     if (frame.type === "read") return await this.#read(frame);
+    // Merged indicators cost nothing; each one forwarded takes from the send budget.
+    if (frame.type === "typing") {
+      return await handleTyping(this.ctx, this, frame, () => this.#rateLimited(""));
+    }
     // Everything else sends something to other people: one message of the send budget each.
     if (this.#rateLimited("cid" in frame ? frame.cid : "")) return;
     switch (frame.type) {

@@ -12,6 +12,7 @@ import type { RecentIndex } from "../queue/recent_index.ts";
 import { Connection } from "./connection.ts";
 import { Hub } from "./hub.ts";
 import { SendRateLimiter } from "./send_rate.ts";
+import { TypingGate } from "./typing.ts";
 
 /** A socket that records what it was sent. */
 function recordingSocket() {
@@ -53,6 +54,7 @@ Deno.test("a message sent while init is being built arrives after init, not lost
     sessions: { live: () => Promise.resolve(new Set<string>()) },
     sessionEndings: null,
     hub,
+    typing: new TypingGate(),
     log: () => {},
   };
   const socket = recordingSocket();
@@ -92,6 +94,7 @@ function failingQueueContext(logs: string[]) {
     sessions: { live: () => Promise.resolve(new Set<string>()) },
     sessionEndings: null,
     hub,
+    typing: new TypingGate(),
     log: (line: string) => logs.push(line),
   };
 }

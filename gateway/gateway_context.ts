@@ -17,6 +17,7 @@ import type { SessionEndings, SessionStore } from "../store/sessions.ts";
 import type { UserStore } from "../store/users.ts";
 import type { FileTable } from "../files/file_table.ts";
 import type { Hub } from "./hub.ts";
+import type { TypingGate } from "./typing.ts";
 import type { Connection } from "./connection.ts";
 
 /** Shared by every connection of a node. */
@@ -40,6 +41,8 @@ export interface GatewayContext {
   /** Sessions ended elsewhere, heard at once (production); null: the recheck notices. */
   sessionEndings: SessionEndings | null;
   hub: Hub<Connection>;
+  /** This node's typing indicators lately sent (coalescing). */
+  typing: TypingGate;
   /** Counts frames, messages, errors and connections for `/metrics` (absent in some tests). */
   metrics?: ChatMetrics;
   /** One log line; errors are logged once, never thrown out of a handler. */
