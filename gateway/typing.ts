@@ -68,7 +68,7 @@ export async function handleTyping(
   const part = await participation(ctx, frame.chatid, from);
   if ("info" in part) return connection.sendError(part);
   const chatid = part.chat.chatid;
-  if (!ctx.typing.due(from, chatid) && false) return;
+  if (!ctx.typing.due(from, chatid)) return;
   if (rateLimited()) return;
   ctx.typing.sent(from, chatid);
   const others = part.members.filter((m) => m !== from);
