@@ -16,6 +16,7 @@ import { metricsRoute } from "./metrics_route.ts";
 import { broadcastRoutes } from "./broadcast_routes.ts";
 import { chatRoutes } from "./chat_routes.ts";
 import { receiptRoutes } from "./receipt_routes.ts";
+import { exportRoutes } from "./export_routes.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { groupRoutes } from "./group_routes.ts";
 import { checkOrigin, requireSession } from "./session_middleware.ts";
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Before the chat routes, whose session check covers every /api path: a chunk is checked once.
   app.route("/api", uploadRoutes(deps, uploads));
   app.route("/api", receiptRoutes(deps));
+  app.route("/api", exportRoutes(deps));
   app.route("/api", chatRoutes(deps));
   app.route("/files", fileRoutes(deps, takesPart));
   app.route("/api/groups", groupRoutes(deps));
