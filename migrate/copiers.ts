@@ -6,7 +6,8 @@
  * set to the same value, never added twice).
  *
  * Tables added by later issues get a copier of their own in {@link MIGRATION_COPIERS}
- * (groups and their members: issue 6; files: issue 7).
+ * (groups and their members: issue 6; files: issue 7; read receipts and their settings: issue
+ * 11, whose edits and recalls travel with the history's rows).
  *
  * @module
  */
@@ -23,6 +24,7 @@ import { CHAT_QUEUE_NAME } from "../queue/status_table.ts";
 import type { MysqlWorkerStatus } from "../queue/status_mysql.ts";
 import { broadcastUnreadKey, offlineKey, unreadKey } from "../store/inbox_redis.ts";
 import type { MysqlPool } from "../store/mysql_pool.ts";
+import { MysqlReadReceipts } from "../store/receipts_mysql.ts";
 import type { RedisClient } from "../store/redis_client.ts";
 import type { RedisSessionStore } from "../store/sessions_redis.ts";
 import type { MysqlUserStore } from "../store/users_mysql.ts";
@@ -257,6 +259,47 @@ const workerCounters: TableCopier = {
   },
 };
 
+/** Rows of `table`, 0 when an embedded database of an earlier version has no such table. */
+function rowsIfAny(db: DatabaseSync, table: string): number {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+    .get(table);
+  return exists ? rowsOf(db, table) : 0;
+}
+
+const receipts: TableCopier = {
+  name: "read receipts",
+  count: (db) => rowsIfAny(db, "webchat_read_receipt") + rowsIfAny(db, "webchat_receipt_setting"),
+  async copy(db, to, progress) {
+    const target = new MysqlReadReceipts(to.pool);
+    await target.ensureSchema();
+    let marks = 0, settings = 0;
+    if (rowsIfAny(db, "webchat_read_receipt") > 0) {
+      const rows = db.prepare("SELECT chatid, accountid, seq, time FROM webchat_read_receipt")
+        .all();
+      // A mark only rises: a second run changes nothing.
+      for (const row of rows) {
+        await target.mark(
+          String(row.chatid),
+          String(row.accountid),
+          Number(row.seq),
+          Number(row.time),
+        );
+        progress(1);
+      }
+      marks = rows.length;
+    }
+    if (rowsIfAny(db, "webchat_receipt_setting") > 0) {
+      const rows = db.prepare("SELECT accountid, sending, time FROM webchat_receipt_setting").all();
+      for (const row of rows) {
+        await target.setSending(String(row.accountid), Number(row.sending) === 1, Number(row.time));
+        progress(1);
+      }
+      settings = rows.length;
+    }
+    return `read receipts: ${marks} marks, ${settings} settings`;
+  },
+};
+
 const sessions: TableCopier = {
   name: "sessions",
   onlyWithSessions: true,
@@ -284,5 +327,6 @@ export const MIGRATION_COPIERS: TableCopier[] = [
   queue,
   inbox,
   workerCounters,
+  receipts,
   sessions,
 ];
