@@ -54,7 +54,10 @@ export class MonthlyTables {
     this.#listed = undefined;
   }
 
-  /** Every monthly table, oldest first. `fresh` forces a new listing. */
+  /**
+   * Every monthly table, oldest first, each upgraded (once per process) when an earlier version
+   * made it. `fresh` forces a new listing.
+   */
   async list(fresh = false): Promise<MonthlyTable[]> {
     const now = Date.now();
     const current = monthOf(new Date());
@@ -70,6 +73,13 @@ export class MonthlyTables {
         .map((row) => describe(row.name))
         .filter((table): table is MonthlyTable => table !== undefined)
         .sort((a, b) => a.start - b.start);
+      // A month written before this version and never since is brought up to today's shape
+      // before it is read: reads name today's columns.
+      for (const table of tables) {
+        if (this.#created.has(table.name)) continue;
+        await upgradeMonthlyTable(this.#pool, table.name, this.#log);
+        this.#created.add(table.name);
+      }
       this.#listed = { at: now, tables };
     }
     return this.#listed!.tables;
