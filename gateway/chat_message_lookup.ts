@@ -21,7 +21,11 @@ export interface Participation {
   sinceMs: number;
 }
 
-/** The asker's participation in `chatid`, or the error to answer (same for "no such group"). */
+/**
+ * The asker's participation in `chatid` from the cached group (no query of the store's own for
+ * a typing indicator), or the error to answer (the same for "no such group").
+ */
+
 export async function participation(
   ctx: GatewayContext,
   chatid: string,
@@ -41,12 +45,12 @@ export async function participation(
     if (!group || !me) {
       return { info: ErrorCode.forbidden, msg: `you are not a member of ${chat.chatid}` };
     }
-    const spans = await ctx.groups.spans(chat.chatid, accountid);
     return {
       chat,
       members: group.members.map((m) => m.accountid),
       owner: group.owner,
-      sinceMs: spans.at(-1)?.fromMs ?? 0,
+      // The current stretch began when the member list says it joined.
+      sinceMs: me.joinedMs,
     };
   } catch (error) {
     ctx.log(`conversation: group lookup failed: ${error}`);
