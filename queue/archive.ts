@@ -78,6 +78,7 @@ export interface MessageArchive {
    * Applies recalls and edits, in order, to archived messages (see `applyChange`: a recall
    * wins over every edit); answers the changed messages as they are now. A change of a `mid`
    * not archived is skipped. Idempotent: applying the same changes again changes nothing more.
+   * Rejects with {@link MessageRejectedError} (nothing applied) when a change is malformed.
    */
   applyChanges(changes: MessageChange[]): Promise<ChatMessage[]>;
 }

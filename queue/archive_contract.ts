@@ -299,6 +299,12 @@ export function describeArchiveContract(name: string, open: () => Promise<Archiv
       (await archive.history({ chatid: "alice--bob", limit: 10 })).messages,
       page.messages,
     );
+    const bad = { ...edit(quoted.mid, "x", 1), text: { toString: 1 } as unknown as string };
+    await rejects(archive.applyChanges([edit(quoted.mid, "y", 2), bad]), MessageRejectedError);
+    assertEquals(
+      (await archive.history({ chatid: "alice--bob", limit: 10 })).messages,
+      page.messages,
+    );
     await rejects(
       archive.saveMessages([{
         ...archived(9, FEB_FIRST),

@@ -19,6 +19,7 @@ import {
   ARCHIVE_COLUMNS as COLUMNS,
   archiveRow,
   changeRow,
+  checkChange,
   checkHistoryQuery,
   checkMessage,
   historyConditions,
@@ -219,6 +220,7 @@ export class MysqlArchive implements MessageArchive {
   /** Computes each message's state in order, then one UPDATE per changed message. */
   async applyChanges(changes: MessageChange[]): Promise<ChatMessage[]> {
     if (changes.length === 0) return [];
+    changes.forEach(checkChange);
     const found = await this.findMessages(changes.map((c) => c.mid));
     const changed = new Map<string, ChatMessage>();
     for (const change of changes) {

@@ -5,7 +5,12 @@
  * @module
  */
 import { type HistoryQuery, MessageRejectedError } from "./archive.ts";
-import { type ChatMessage, REPLY_EXCERPT_CHARS, type ReplyQuote } from "./message.ts";
+import {
+  type ChatMessage,
+  type MessageChange,
+  REPLY_EXCERPT_CHARS,
+  type ReplyQuote,
+} from "./message.ts";
 
 /** The archive's columns, in the order of {@link archiveRow}. */
 export const ARCHIVE_COLUMNS = "mid, chatid, seq, fromuser, message, type, fileid, time, cid, " +
@@ -147,6 +152,28 @@ export function historyConditions(
     add(like, `%${word.replace(/[\\%_]/g, "\\$&")}%`);
   }
   return { where: where.join(" AND "), params };
+}
+
+/**
+ * Refuses a recall or edit that no archive can apply, with {@link MessageRejectedError} (the
+ * gateway never queues one; a hand-made queue item might).
+ */
+export function checkChange(c: MessageChange): void {
+  const fields = [c?.mid, c?.chatid, c?.by, c?.text];
+  const problem = !["recall", "edit"].includes(c?.kind)
+    ? "kind must be recall or edit"
+    : fields.some((value) => typeof value !== "string")
+    ? "a text field is missing"
+    : !Number.isSafeInteger(c.time) || c.time < 0 || c.time > 0x7fffffff
+    ? `time ${c.time} is not a unix time`
+    : !c.text.isWellFormed() || c.text.length > 1_000_000
+    ? "text is not valid Unicode of a message's length"
+    : c.mid.length > WIDTHS.mid || c.chatid.length > WIDTHS.chatid || c.by.length > WIDTHS.fromuser
+    ? "an id is too long"
+    : null;
+  if (problem) {
+    throw new MessageRejectedError(`Cannot apply a change of ${String(c?.mid)}: ${problem}`);
+  }
 }
 
 /** Longest value of each text column, in characters (the MySQL tables' widths). */

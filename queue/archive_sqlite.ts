@@ -20,6 +20,7 @@ import {
   ARCHIVE_COLUMNS as COLUMNS,
   archiveRow,
   changeRow,
+  checkChange,
   checkHistoryQuery,
   checkMessage,
   historyConditions,
@@ -101,6 +102,7 @@ export class SqliteArchive implements MessageArchive {
     if (changes.length === 0) return Promise.resolve([]);
     return settle(() =>
       immediate(this.#db, () => {
+        changes.forEach(checkChange);
         const found = this.#find(changes.map((c) => c.mid));
         const changed = new Map<string, ChatMessage>();
         for (const change of changes) {
