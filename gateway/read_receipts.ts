@@ -1,14 +1,16 @@
 /**
  * Read receipts: a `read` with a `seq` raises the reader's highest read seq of the chat (one
- * write, whatever it covers) and, when it rose, tells the chat's other participants with a
- * `receipt` frame (in a one-to-one chat the sender sees "read"; in a group the page counts
- * "read by N of M" and asks `GET /api/chats/:chatid/receipts` for the list). An account that
- * turned receipts off is neither recorded nor announced. Fan-out is bounded by the chat itself:
- * a receipt goes out only when the mark rises, which takes a message someone sent (and sends
- * are rate limited).
+ * write, whatever it covers) and, when it rose, tells those who wait for it with a `receipt`
+ * frame: in a one-to-one chat the other person (the sender sees "read"); in a group the senders
+ * of the chat's newest messages that the read covers (the hot last-20 list), who count "read by
+ * N of M" under their messages; the full list is `GET /api/chats/:chatid/receipts`. Telling
+ * every member of a group instead would cost members² frames per message. A receipt goes out
+ * only when a mark rises, which takes a message someone sent (and sends are rate limited), and
+ * to at most 20 people. An account that turned receipts off is neither recorded nor announced.
  *
  * @module
  */
+import { MessageType } from "../queue/message.ts";
 import type { ChatId } from "./chat_id.ts";
 import type { GatewayContext } from "./gateway_context.ts";
 import { ErrorCode, type FrameError } from "./protocol.ts";
@@ -42,10 +44,11 @@ export async function sendReceipt(
     if (!await ctx.receipts.sending(reader)) return;
     const time = Math.floor(Date.now() / 1000);
     if (!await ctx.receipts.mark(chat.chatid, reader, seq, time)) return;
-    const members = chat.kind === "direct"
+    const waiting = chat.kind === "direct"
       ? chat.members
-      : (await ctx.groups.find(chat.chatid))?.members.map((m) => m.accountid) ?? [];
-    const others = [...new Set(members)].filter((m) => m !== reader);
+      : (await ctx.recent.lastMessages(chat.chatid))
+        .filter((m) => m.seq <= seq && m.type !== MessageType.system).map((m) => m.fromuser);
+    const others = [...new Set(waiting)].filter((m) => m !== reader);
     if (others.length === 0) return;
     const frame = { type: "receipt", chatid: chat.chatid, accountid: reader, seq, time };
     await ctx.hub.deliver(others, JSON.stringify(frame), { key: chat.chatid });
