@@ -162,9 +162,16 @@ bothBackends(
     const cli = await runChat(["export", AB, "--format", "csv"], env);
     assertEquals(cli.code, 0, cli.err);
     assertEquals(csvRows(cli.out).map((r) => r.mid), again.map((r) => r.mid));
-    const bad = await runChat(["export", "bob--alice"], env);
-    assertEquals(bad.code, 2);
-    assert(/sorted order/.test(bad.err), bad.err);
+    const bad: [string[], RegExp][] = [
+      [["bob--alice"], /sorted order/],
+      [[AB, "--format", "pdf"], /--format must be one of html, csv/],
+      [[AB, "--since", "yesterday"], /--since must be unix seconds or YYYY-MM-DD/],
+    ];
+    for (const [args, msg] of bad) {
+      const refused = await runChat(["export", ...args], env);
+      assertEquals([refused.code, refused.out], [2, ""], refused.err);
+      assert(msg.test(refused.err), refused.err);
+    }
   },
 );
 
