@@ -84,12 +84,12 @@ export async function startSlapd(): Promise<Slapd> {
     const conf = `${dir}/slapd.conf`;
     await Deno.writeTextFile(conf, slapdConf(dir));
     await Deno.writeTextFile(`${dir}/data.ldif`, organisationLdif());
-    await run("slapadd", ["-f", conf, "-l", `${dir}/data.ldif`]);
+    await run(sbin("slapadd"), ["-f", conf, "-l", `${dir}/data.ldif`]);
     const port = freePort();
     const tlsPort = freePort();
     const url = `ldap://127.0.0.1:${port}`;
     const ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
-    child = new Deno.Command("slapd", {
+    child = new Deno.Command(sbin("slapd"), {
       args: ["-f", conf, "-h", `${url}/ ${ldapsUrl}/`, "-d", "0"],
       stdout: "piped",
       stderr: "piped",
@@ -283,5 +283,15 @@ async function run(program: string, args: string[], cwd?: string): Promise<void>
   if (!result.success) {
     const text = new TextDecoder().decode(result.stderr);
     throw new Error(`${program} ${args.join(" ")} failed: ${text}`);
+  }
+}
+
+/** Debian puts slapd in /usr/sbin, which a non-root PATH may lack. */
+function sbin(program: string): string {
+  try {
+    Deno.statSync(`/usr/sbin/${program}`);
+    return `/usr/sbin/${program}`;
+  } catch {
+    return program;
   }
 }
