@@ -239,7 +239,10 @@ export class LdapDirectory implements Directory {
     };
     for (const [field, width] of Object.entries(WIDTHS)) {
       const key = field as keyof typeof WIDTHS;
-      profile[key] = [...profile[key].replace(/[\0-\x1f]/g, " ").trim()].slice(0, width).join("");
+      // Control characters (a directory may hold anything) become spaces.
+      // deno-lint-ignore no-control-regex
+      const clean = profile[key].replace(/[\0-\x1f\x7f]/g, " ").trim();
+      profile[key] = [...clean].slice(0, width).join("");
     }
     return { dn: entry.dn, user: profile };
   }
