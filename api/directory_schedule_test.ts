@@ -57,7 +57,11 @@ Deno.test("the server syncs every directory.syncHours; a failure is logged, coun
     await time.tick(2 * 3600_000);
     assertEquals(directory.calls, 2);
     assertEquals((await users.directoryAccounts()).map((a) => a.accountid), ["ann", "ben"]);
-    assertEquals(logs.at(-1)?.startsWith("directory sync: 2 people; created 2"), true, logs.at(-1));
+    assertEquals(
+      logs.at(-1)?.startsWith("directory sync: 2 people; created 2"),
+      true,
+      String(logs.at(-1)),
+    );
     assertEquals(rechecks, 0, "no session ended, nothing to recheck");
   } finally {
     await stop();
