@@ -150,19 +150,24 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "migrate",
-    usage: "migrate --to-mysql URL --redis URL [--sessions]",
+    usage: "migrate --to-mysql URL --redis URL [--to-files DIR] [--sessions]",
     summary: "copy an embedded installation into Redis + MySQL",
-    details: "Copies the embedded database of --data (users, history, what the queue holds, " +
-      "unread counts, recent contacts, offline messages, worker counters; sessions with " +
-      "--sessions) into MySQL and Redis. Safe to run again: what was copied is not copied " +
-      "twice. The embedded server must be stopped.",
+    details: "Copies the embedded database of --data (users, groups with their members, " +
+      "mutes, broadcasts, file records, history, what the queue holds, unread and mention " +
+      "counts, recent contacts, offline messages, worker counters; sessions with --sessions) " +
+      "into MySQL and Redis, and with --to-files the files' bytes into the production " +
+      "servers' folder. Safe to run again: what was copied is not copied twice. The embedded " +
+      "server must be stopped.",
     options: {
       "to-mysql": { type: "string" },
+      "to-files": { type: "string" },
       sessions: { type: "boolean" },
     },
     optionHelp: [
       "  --to-mysql URL         the MySQL/MariaDB database to copy into",
       "  --redis URL            the Redis to copy the hot state into (the --redis setting)",
+      "  --to-files DIR         copy the uploaded files into DIR (the servers' files.dir);",
+      "                         without it they stay in the data folder's (or files.dir)",
       "  --sessions             also copy the sessions (people stay logged in)",
     ],
     settings: (values) => ({ mysql: values["to-mysql"] as string | undefined }),
