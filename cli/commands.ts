@@ -137,16 +137,25 @@ export const COMMANDS: Command[] = [
   ...USER_COMMANDS,
   {
     name: "upgrade",
-    usage: "upgrade [--yes]",
+    usage: "upgrade [--yes] [--php-redis URL]",
     summary: "bring the PHP webChat's tables in the MySQL database to this version's schema",
     details: "Converts, in place, the original's webchat_user, webchat_messageYYYYMM, " +
       "webchat_broadcastYYYY and queue_deamon_status: messages get a mid and a per-chat seq " +
-      "in time order. Re-runnable: a run that was interrupted continues where it stopped. " +
-      "Refuses, changing nothing, a database that is not the original's, or one a server is " +
-      "using.",
-    options: { yes: { type: "boolean" } },
-    optionHelp: ["  --yes                  do not ask before starting"],
-    run: (input) => upgradeCommand(input.config, { yes: input.values.yes === true }),
+      "in time order, broadcasts a bid and their recipients as rows; the groups of the " +
+      "history become groups (with --php-redis, with their members, join times and titles " +
+      "from the original's Redis). Re-runnable: a run that was interrupted continues where it " +
+      "stopped. Refuses, changing nothing, a database that is not the original's, or one a " +
+      "server is using.",
+    options: { yes: { type: "boolean" }, "php-redis": { type: "string" } },
+    optionHelp: [
+      "  --yes                  do not ask before starting",
+      "  --php-redis URL        the original's Redis, only read: its groups' members and titles",
+    ],
+    run: (input) =>
+      upgradeCommand(input.config, {
+        yes: input.values.yes === true,
+        phpRedisUrl: input.values["php-redis"] as string | undefined,
+      }),
   },
   {
     name: "migrate",
