@@ -122,9 +122,11 @@ Deno.test("user disable, enable, list and delete on Redis + MySQL: the socket cl
   }
 });
 
-Deno.test("the first start of an empty installation creates admin, once; --demo seeds people and history", async () => {
-  const data = await Deno.makeTempDir();
-  const env = { CHAT_DATA_DIR: data, CHAT_PORT: String(freePort()) };
+/**
+ * The first start creates admin once; `--demo` then seeds people, chats, groups and a
+ * broadcast, once, which the server serves.
+ */
+async function firstStartAndDemo(env: Record<string, string>, data: string): Promise<void> {
   try {
     const first = await chat(["start", "-d"], env);
     assertEquals(first.code, 0, first.err);
@@ -201,6 +203,31 @@ Deno.test("the first start of an empty installation creates admin, once; --demo 
     assert(/demo: seeded before/.test(third.out), third.out);
   } finally {
     await chat(["stop"], env);
+  }
+}
+
+Deno.test("the first start of an empty installation creates admin, once; --demo seeds people and history", async () => {
+  const data = await Deno.makeTempDir();
+  try {
+    await firstStartAndDemo({ CHAT_DATA_DIR: data, CHAT_PORT: String(freePort()) }, data);
+  } finally {
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test("admin and --demo on Redis + MySQL", async () => {
+  const data = await Deno.makeTempDir();
+  const stores = await openTestStores();
+  try {
+    await firstStartAndDemo({
+      CHAT_DATA_DIR: data,
+      CHAT_PORT: String(freePort()),
+      CHAT_REDIS_URL: TEST_REDIS_URL,
+      CHAT_REDIS_PREFIX: stores.prefix,
+      CHAT_MYSQL_URL: stores.mysqlUrl,
+    }, data);
+  } finally {
+    await stores.cleanup();
     await Deno.remove(data, { recursive: true });
   }
 });
