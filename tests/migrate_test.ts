@@ -231,6 +231,16 @@ Deno.test("chat migrate copies an embedded installation into Redis + MySQL; a se
     says(second.out, /^files: 0 records copied, 1 there already; bytes .*: 0 new, 2 there/m);
     says(second.out, /^file sends: 0 copied .*, 1 there already$/m);
     says(second.out, /^queue: 2 waiting messages archived, 0 parked/m);
+    // Without --to-files the bytes stay where they are, and one missing there is named.
+    const thumbnail = `thumbnails/${fileId.slice(0, 2)}/${fileId}`;
+    await Deno.remove(`${data}/files/${thumbnail}`);
+    const third = await chat(args.slice(0, -2), env);
+    assertEquals(third.code, 0, third.out + third.err);
+    says(third.out, /^files: 0 records copied, 1 there already; their bytes stay in \S+files \(/m);
+    assert(
+      third.out.includes(`1 object missing in ${data}/files already (${thumbnail})`),
+      third.out,
+    );
     // Nothing twice: one row per membership stretch, per broadcast recipient and sender.
     const count = async (sql: string) =>
       Number(((await stores.pool.query(sql))[0] as { n: number }[])[0].n);
