@@ -51,7 +51,14 @@ async function copyBytes(
     ]
   ));
   for (const key of keys) {
-    const object = await from.get(key);
+    let object;
+    try {
+      object = await from.get(key);
+    } catch (error) {
+      // A record whose key is no storage key (a damaged row) names nothing to copy.
+      if (!(error instanceof TypeError)) throw error;
+      object = null;
+    }
     if (!object) {
       done.missing.push(key);
       continue;
