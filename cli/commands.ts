@@ -14,6 +14,7 @@ import { prepareStart } from "./prepare_start.ts";
 import { USER_COMMANDS } from "./user_commands.ts";
 import { upgradeCommand } from "./upgrade_command.ts";
 import { migrateCommand } from "./migrate_command.ts";
+import { directorySyncCommand } from "./directory_command.ts";
 
 function seconds(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -181,6 +182,22 @@ export const COMMANDS: Command[] = [
     ],
     settings: (values) => ({ mysql: values["to-mysql"] as string | undefined }),
     run: (input) => migrateCommand(input),
+  },
+  {
+    name: "directory sync",
+    usage: "directory sync [--dry-run] [--force]",
+    summary: "import and update the people of the company directory (LDAP / AD)",
+    details: "Reads everybody directory.listFilter finds under directory.baseDn, creates or " +
+      "updates their accounts (profile, department path; never a password), disables the " +
+      "directory accounts no longer found and ends their sessions, enables again those who " +
+      "came back, and prints what changed. Refuses, changing nothing, when it would disable " +
+      "more than a fifth of the directory accounts (use --force when that is meant).",
+    options: { "dry-run": { type: "boolean" }, force: { type: "boolean" } },
+    optionHelp: [
+      "  --dry-run              show what would change, change nothing",
+      "  --force                sync even when it would disable many accounts",
+    ],
+    run: (input) => directorySyncCommand(input),
   },
   {
     name: "version",
