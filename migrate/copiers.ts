@@ -26,7 +26,7 @@ import {
 } from "../store/inbox_redis.ts";
 import type { NewAccount } from "../store/users.ts";
 import { allAccounts } from "../store/user_admin.ts";
-import { USER_COLUMNS, userFromRow } from "../store/users_table.ts";
+import { DISABLED_LEFT, USER_COLUMNS, userFromRow } from "../store/users_table.ts";
 import { fileCopiers } from "./file_copiers.ts";
 import { groupCopiers } from "./group_copiers.ts";
 import { type MigrationTarget, PAGE, rowsOf, saveEach, type TableCopier } from "./table_copier.ts";
@@ -46,9 +46,12 @@ const users: TableCopier = {
       (await allAccounts(to.users)).map((account) => account.accountid.toLowerCase()),
     );
     const rows = db.prepare(
-      `SELECT ${USER_COLUMNS}, pwd, disabled FROM webchat_user ORDER BY uid`,
+      `SELECT ${USER_COLUMNS}, pwd, disabled, source FROM webchat_user ORDER BY uid`,
     ).all();
     const fresh: NewAccount[] = [];
+    // What `addMany` cannot say: an account of the company directory, one disabled because it
+    // left the directory (a sync enables only those again).
+    const marks: [string, number, string][] = [];
     for (const row of rows) {
       if (taken.has(String(row.accountid).toLowerCase())) continue;
       fresh.push({
@@ -56,10 +59,22 @@ const users: TableCopier = {
         passwordHash: String(row.pwd),
         disabled: Number(row.disabled) !== 0,
       });
+      const source = String(row.source ?? "local");
+      if (source !== "local" || Number(row.disabled) === DISABLED_LEFT) {
+        marks.push([source, Number(row.disabled), String(row.accountid)]);
+      }
     }
     for (let i = 0; i < fresh.length; i += 5000) await to.users.addMany(fresh.slice(i, i + 5000));
+    for (const mark of marks) {
+      await to.pool.query(
+        "UPDATE webchat_user SET source = ?, disabled = ? WHERE accountid = ?",
+        mark,
+      );
+    }
     progress(rows.length);
-    return `users: ${fresh.length} copied, ${rows.length - fresh.length} there already`;
+    return `users: ${fresh.length} copied` +
+      (marks.length ? ` (${marks.length} of the company directory or left it)` : "") +
+      `, ${rows.length - fresh.length} there already`;
   },
 };
 

@@ -11,6 +11,7 @@
  * server is refused.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { lockDataFolder } from "../api/run_files.ts";
 import { defaultConfig } from "../config/mod.ts";
 import { newFileId } from "../files/file_table.ts";
@@ -182,6 +183,11 @@ async function embeddedInstallation(dataDir: string): Promise<Installation> {
     return { session: await backend.sessions.create("alice"), fileId, bids };
   } finally {
     await backend.close();
+    // carol came from the company directory and left it (what a directory sync writes).
+    const db = new DatabaseSync(`${dataDir}/webchat.db`);
+    db.prepare("UPDATE webchat_user SET source = 'directory', disabled = 2 WHERE accountid = ?")
+      .run("carol");
+    db.close();
   }
 }
 
@@ -213,7 +219,7 @@ Deno.test("chat migrate copies an embedded installation into Redis + MySQL; a se
     const first = await chat([...args, "--sessions"], env);
     assertEquals(first.code, 0, first.out + first.err);
     const says = (out: string, line: RegExp) => assert(line.test(out), out);
-    says(first.out, /^users: 4 copied, 0 there already$/m);
+    says(first.out, /^users: 4 copied \(1 of the company directory or left it\), 0 there/m);
     says(first.out, /^groups: 1 copied with 3 memberships .*, 0 there already$/m);
     says(first.out, /^mutes: 1 copied, 0 there already$/m);
     says(first.out, /^broadcasts: 2 with their recipients/m);
@@ -248,6 +254,10 @@ Deno.test("chat migrate copies an embedded installation into Redis + MySQL; a se
     assertEquals(await count("SELECT COUNT(*) AS n FROM webchat_group_mute"), 1);
     assertEquals(await count("SELECT COUNT(*) AS n FROM webchat_broadcast_recipient"), 6);
     assertEquals(await count("SELECT COUNT(*) AS n FROM webchat_file_chat"), 1);
+    const [carol] = await stores.pool.query(
+      "SELECT source, disabled FROM webchat_user WHERE accountid = 'carol'",
+    );
+    assertEquals(carol, [{ source: "directory", disabled: 2 }]);
     const [rows] = await stores.pool.query(
       "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'webchat\\_message2%'",
     );
