@@ -57,7 +57,9 @@ export async function handleMessageChange(
       type: MessageType.text,
       fileId: "",
       time,
-      cid,
+      // Scoped to the change: a resent recall is one, a cid reused for another message is not
+      // taken for it (ids and the client's 64 characters: a short key all the same).
+      cid: cid === "" ? "" : `${frame.type}:${target.mid}:${cid}`,
       members: [],
       change,
     });

@@ -36,8 +36,10 @@ bothBackends("an edit and a recall reach every connection and history follows", 
   for (const client of [bob, bob2]) await client.next((f) => f.message === "second");
   await messages(h, tokens.bob, AB);
 
-  alice.send({ type: "edit", chatid: AB, mid: sent.mid, content: "meet at noon", cid: "e1" });
-  const ack = await alice.next((f) => f.cid === "e1");
+  // The cid of an earlier say ("s2"): a cid is scoped to what it changes, so this is no repeat.
+  const edit = { type: "edit", chatid: AB, mid: sent.mid, content: "meet at noon", cid: "s2" };
+  alice.send(edit);
+  const ack = await alice.next((f) => f.cid === "s2" && f.type === "ack");
   assertEquals([ack.type, ack.mid, ack.seq], ["ack", sent.mid, sent.seq]);
   for (const client of [alice, bob, bob2]) {
     const edit = await client.next((f) => f.type === "edit");
@@ -47,6 +49,9 @@ bothBackends("an edit and a recall reach every connection and history follows", 
     );
     assert(edit.edited >= sent.time);
   }
+  // Sent again (a reconnect's resend): acknowledged again, applied and told once.
+  alice.send(edit);
+  assertEquals((await alice.next((f) => f.cid === "s2" && f.type === "ack")).mid, sent.mid);
   // The newest page (hot list) and an older-style page (archive, with `before`) both follow.
   for (const query of ["", "&before=1000"]) {
     const [first] = await messages(h, tokens.bob, AB, query);
@@ -54,6 +59,9 @@ bothBackends("an edit and a recall reach every connection and history follows", 
     assert(first.edited >= sent.time, JSON.stringify(first));
   }
 
+  for (const client of [alice, bob]) {
+    assertEquals(client.frames.filter((f) => f.type === "edit").length, 1);
+  }
   alice.send({ type: "recall", chatid: AB, mid: sent.mid, cid: "r1" });
   assertEquals((await alice.next((f) => f.cid === "r1")).type, "ack");
   for (const client of [alice, bob, bob2]) {
