@@ -39,6 +39,9 @@ const RELOADABLE: readonly Setting[] = [
   ["admin.token", ["admin", "token"]],
   // Read from the shared configuration by the groupset and broadcast handlers at each frame.
   ["groups.maxMembers", ["groups", "maxMembers"]],
+  // Read by the recall and edit handlers at each frame.
+  ["messages.recallSeconds", ["messages", "recallSeconds"]],
+  ["messages.editSeconds", ["messages", "editSeconds"]],
   ["broadcast.maxRecipients", ["broadcast", "maxRecipients"]],
   ["broadcast.senders", ["broadcast", "senders"]],
   ["broadcast.senderDepts", ["broadcast", "senderDepts"]],

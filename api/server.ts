@@ -12,6 +12,7 @@ import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { Gateway } from "../gateway/gateway.ts";
 import { Hub } from "../gateway/hub.ts";
+import { TypingGate } from "../gateway/typing.ts";
 import { startArchiveWorker } from "../queue/worker_host.ts";
 import { ArchiveSupervisor } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
@@ -140,12 +141,15 @@ export async function startServer(
     groups: backend.groups,
     inbox: backend.inbox,
     presence: backend.presence,
+    receipts: backend.receipts,
     producer: backend.producer,
     recent: backend.recent,
+    archive: backend.archive,
     files: backend.files,
     sessions: backend.sessions,
     sessionEndings: backend.sessionEndings,
     hub: new Hub(),
+    typing: new TypingGate(),
     metrics,
     log,
   });

@@ -14,6 +14,7 @@ import { prepareStart } from "./prepare_start.ts";
 import { USER_COMMANDS } from "./user_commands.ts";
 import { upgradeCommand } from "./upgrade_command.ts";
 import { migrateCommand } from "./migrate_command.ts";
+import { exportCommand } from "./export_command.ts";
 import { directorySyncCommand } from "./directory_command.ts";
 
 function seconds(value: unknown, name: string): number | undefined {
@@ -136,6 +137,28 @@ export const COMMANDS: Command[] = [
     run: (input) => queueCommand(input.config, ["retry-parked"]),
   },
   ...USER_COMMANDS,
+  {
+    name: "export",
+    usage: "export CHATID [--format html|csv] [--since T] [--until T] [--out FILE]",
+    summary: "export a conversation as HTML or CSV (for administrators)",
+    details: "Reads the conversation from the archive of the configured stores (MySQL, or the " +
+      "embedded database of --data) and writes it as one self-contained HTML page (every " +
+      "text escaped, images and files as links) or as CSV, to --out or standard output. " +
+      "Recalled messages appear as recalled, edited ones with their edit time.",
+    options: {
+      format: { type: "string" },
+      since: { type: "string" },
+      until: { type: "string" },
+      out: { type: "string" },
+    },
+    optionHelp: [
+      "  --format html|csv      the format (default html)",
+      "  --since T, --until T   only messages from/until T: unix seconds or YYYY-MM-DD (UTC)",
+      "  --out FILE             write to FILE instead of standard output",
+    ],
+    args: [1, 1],
+    run: (input) => exportCommand(input),
+  },
   {
     name: "upgrade",
     usage: "upgrade [--yes] [--php-redis URL]",

@@ -123,6 +123,12 @@ export interface ResolvedConfig {
     /** Most members one group may have. */
     maxMembers: number;
   };
+  messages: {
+    /** Seconds after sending within which the sender may recall a message. */
+    recallSeconds: number;
+    /** Seconds after sending within which the sender may edit a message. */
+    editSeconds: number;
+  };
   broadcast: {
     /** Most recipients of one broadcast (listed and in the departments together). */
     maxRecipients: number;
@@ -182,6 +188,7 @@ export function defaultConfig(): ResolvedConfig {
     admin: { token: null },
     heartbeat: { pingSeconds: 25, idleSeconds: 75 },
     groups: { maxMembers: 2000 },
+    messages: { recallSeconds: 120, editSeconds: 900 },
     broadcast: { maxRecipients: 10_000, senders: [], senderDepts: [] },
     directory: defaultDirectory(),
   };

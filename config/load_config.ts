@@ -319,6 +319,8 @@ const SETTERS: Record<string, Setter> = {
   "heartbeat.pingSeconds": (c, v, f) => c.heartbeat.pingSeconds = int(1, 3600)(f, v),
   "heartbeat.idleSeconds": (c, v, f) => c.heartbeat.idleSeconds = int(2, 86400)(f, v),
   "groups.maxMembers": (c, v, f) => c.groups.maxMembers = int(2, 100_000)(f, v),
+  "messages.recallSeconds": (c, v, f) => c.messages.recallSeconds = int(0, 366 * 86400)(f, v),
+  "messages.editSeconds": (c, v, f) => c.messages.editSeconds = int(0, 366 * 86400)(f, v),
   "broadcast.maxRecipients": (c, v, f) => c.broadcast.maxRecipients = int(1, 1_000_000)(f, v),
   "broadcast.senders": (c, v, f) =>
     c.broadcast.senders = list(",", "accountids", (i) => /^[A-Za-z0-9_.]{1,40}$/.test(i))(f, v),
@@ -375,6 +377,8 @@ const ENV: Record<string, string> = {
   CHAT_PING_SECONDS: "heartbeat.pingSeconds",
   CHAT_IDLE_SECONDS: "heartbeat.idleSeconds",
   CHAT_MAX_GROUP_MEMBERS: "groups.maxMembers",
+  CHAT_RECALL_SECONDS: "messages.recallSeconds",
+  CHAT_EDIT_SECONDS: "messages.editSeconds",
   CHAT_MAX_BROADCAST_RECIPIENTS: "broadcast.maxRecipients",
   CHAT_BROADCAST_SENDERS: "broadcast.senders",
   CHAT_BROADCAST_SENDER_DEPTS: "broadcast.senderDepts",

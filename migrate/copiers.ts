@@ -6,7 +6,8 @@
  * set to the same value, never added twice).
  *
  * Groups, mutes and broadcasts have theirs in `group_copiers.ts`, files (records and bytes) in
- * `file_copiers.ts`.
+ * `file_copiers.ts`. Read receipts and their settings are copied here; edits, recalls and
+ * replies travel with the history's rows.
  *
  * @module
  */
@@ -24,6 +25,7 @@ import {
   offlineKey,
   unreadKey,
 } from "../store/inbox_redis.ts";
+import { MysqlReadReceipts } from "../store/receipts_mysql.ts";
 import type { NewAccount } from "../store/users.ts";
 import { allAccounts } from "../store/user_admin.ts";
 import { DISABLED_LEFT, USER_COLUMNS, userFromRow } from "../store/users_table.ts";
@@ -243,6 +245,40 @@ const workerCounters: TableCopier = {
   },
 };
 
+const receipts: TableCopier = {
+  name: "read receipts",
+  count: (db) => rowsOf(db, "webchat_read_receipt") + rowsOf(db, "webchat_receipt_setting"),
+  async copy(db, to, progress) {
+    const target = new MysqlReadReceipts(to.pool);
+    await target.ensureSchema();
+    let marks = 0, settings = 0;
+    if (rowsOf(db, "webchat_read_receipt") > 0) {
+      const rows = db.prepare("SELECT chatid, accountid, seq, time FROM webchat_read_receipt")
+        .all();
+      // A mark only rises: a second run changes nothing.
+      for (const row of rows) {
+        await target.mark(
+          String(row.chatid),
+          String(row.accountid),
+          Number(row.seq),
+          Number(row.time),
+        );
+        progress(1);
+      }
+      marks = rows.length;
+    }
+    if (rowsOf(db, "webchat_receipt_setting") > 0) {
+      const rows = db.prepare("SELECT accountid, sending, time FROM webchat_receipt_setting").all();
+      for (const row of rows) {
+        await target.setSending(String(row.accountid), Number(row.sending) === 1, Number(row.time));
+        progress(1);
+      }
+      settings = rows.length;
+    }
+    return `read receipts: ${marks} marks, ${settings} settings`;
+  },
+};
+
 const sessions: TableCopier = {
   name: "sessions",
   onlyWithSessions: true,
@@ -273,5 +309,6 @@ export const MIGRATION_COPIERS: TableCopier[] = [
   queue,
   inbox,
   workerCounters,
+  receipts,
   sessions,
 ];

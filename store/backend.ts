@@ -14,6 +14,7 @@ import type { Durability } from "./durability.ts";
 import type { GroupStore } from "./groups.ts";
 import type { Inbox } from "./inbox.ts";
 import type { Presence } from "./presence.ts";
+import type { ReadReceipts } from "./receipts.ts";
 import type { LoginLimiter, SessionEndings, SessionStore } from "./sessions.ts";
 import type { UserStore } from "./users.ts";
 
@@ -30,6 +31,8 @@ export interface Backend {
   loginLimiter: LoginLimiter;
   inbox: Inbox;
   presence: Presence;
+  /** Highest read seqs per chat and account, and who sends no read receipts. */
+  receipts: ReadReceipts;
   producer: MessageProducer;
   archive: MessageArchive;
   /** Read side of the broadcast archive (the worker writes it). */

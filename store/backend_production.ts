@@ -7,6 +7,7 @@
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { MysqlArchive } from "../queue/archive_mysql.ts";
+import { MysqlReadReceipts } from "./receipts_mysql.ts";
 import { MysqlBroadcastArchive } from "../queue/broadcast_archive_mysql.ts";
 import { RedisQueue } from "../queue/queue_redis.ts";
 import { MysqlSeqEpochs } from "../queue/seq_epochs_mysql.ts";
@@ -74,11 +75,13 @@ export async function openProductionBackend(
   const broadcasts = new MysqlBroadcastArchive(pool);
   const workerStatus = new MysqlWorkerStatus(pool);
   const files = new MysqlFileTable(pool);
+  const receipts = new MysqlReadReceipts(pool);
   const ensureSchema = async () => {
     await users.ensureSchema();
     await groupSource.ensureSchema();
     await broadcasts.ensureSchema();
     await files.ensureSchema();
+    await receipts.ensureSchema();
   };
   let storage: LocalFileStorage;
   try {
@@ -119,6 +122,7 @@ export async function openProductionBackend(
     loginLimiter: new RedisLoginLimiter(redis, prefix, config.login),
     inbox: new RedisInbox(redis, prefix),
     presence,
+    receipts,
     producer: new RedisQueue({
       redis,
       prefix,

@@ -95,7 +95,19 @@ async function embeddedInstallation(dataDir: string): Promise<Installation> {
       }
       return result.message;
     };
-    for (let i = 1; i <= 4; i++) await say(i, true);
+    const kept = [];
+    for (let i = 1; i <= 4; i++) kept.push(await say(i, true));
+    // An edit, a read receipt and a receipt setting travel along.
+    await backend.archive.applyChanges([{
+      kind: "edit",
+      chatid: "alice--bob",
+      mid: kept[3].mid,
+      by: "alice",
+      text: "message 4 ✓ edited",
+      time: kept[3].time + 1,
+    }]);
+    await backend.receipts.mark("alice--bob", "bob", 4, kept[3].time + 2);
+    await backend.receipts.setSending("carol", false, kept[3].time + 3);
     // Into the group, naming bob (his mention count goes up).
     await say(7, true, {
       chatid: GROUP,
@@ -229,6 +241,7 @@ Deno.test("chat migrate copies an embedded installation into Redis + MySQL; a se
     says(first.out, /^queue: 2 waiting messages archived, 1 parked/m);
     says(first.out, /^unread counts of 2 accounts \(mentions of 1\)/m);
     says(first.out, /^sessions: 1 /m);
+    says(first.out, /^read receipts: 1 marks, 1 settings$/m);
     const second = await chat([...args, "--sessions"], env);
     assertEquals(second.code, 0, second.out + second.err);
     says(second.out, /^users: 0 copied, 4 there already$/m);
@@ -280,8 +293,11 @@ Deno.test("chat migrate copies an embedded installation into Redis + MySQL; a se
       const messages = history.body!.messages as { seq: number; message: string }[];
       assertEquals(
         messages.map((m) => [m.seq, m.message]),
-        [1, 2, 3, 4, 6].map((i) => [i, `message ${i} ✓`]),
+        [1, 2, 3, 4, 6].map((i) => [i, `message ${i} ✓${i === 4 ? " edited" : ""}`]),
       );
+      const receipts = await t.api(session, "/api/chats/alice--bob/receipts");
+      assertEquals(receipts.body!.receipts, { bob: 4 });
+      assertEquals(await t.server.backend.receipts.sending("carol"), false);
       const unread = await t.api(session, "/api/unread");
       assertEquals(unread.body!.unread, { "alice--bob": 1 });
       const contacts = await t.api(session, "/api/contacts");
