@@ -98,8 +98,9 @@ const only = values.only?.split(",").map((s) => s.trim());
 const runs = RUNS.filter((r) => !only || only.includes(r.scenario));
 const started = new Date();
 const stamp = started.toISOString().replace(/[:]/g, "-").replace(/\.\d+Z$/, "Z");
-await Deno.mkdir(root + values.out!, { recursive: true });
-const outBase = `${root}${values.out}/${stamp}`;
+const outDir = values.out!.startsWith("/") ? values.out! : root + values.out;
+await Deno.mkdir(outDir, { recursive: true });
+const outBase = `${outDir}/${stamp}`;
 
 interface RunResult extends Run {
   seconds: number;
