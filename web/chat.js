@@ -12,6 +12,7 @@
  */
 import { api, chatPath, get, setUnauthorizedHandler } from "./api.js";
 import { avatar } from "./avatar.js";
+import { BroadcastPanel } from "./broadcasts.js";
 import { ChatCache } from "./chat_history.js";
 import { ChatView } from "./chat_view.js";
 import { Composer } from "./composer.js";
@@ -25,14 +26,20 @@ import {
   t,
 } from "./i18n.js";
 import { LANGUAGES } from "./i18n_catalog.js";
+import { GroupPanel } from "./group_panel.js";
+import { GroupBook, isGroupId } from "./groups.js";
+import { HistoryDialog } from "./history_dialog.js";
 import { moveFocusInList } from "./keyboard.js";
 import { LoginForm } from "./login.js";
+import { MemberPicker } from "./member_picker.js";
+import { MentionCompleter } from "./mentions.js";
 import { messagePreview } from "./message_body.js";
 import { Notifier } from "./notifier.js";
 import { OrgTree } from "./org_tree.js";
 import { Outbox } from "./outbox.js";
 import { presenceOf, renderContacts, renderSearchResults } from "./sidebar.js";
 import { ChatSocket, CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED } from "./socket.js";
+import { MAX_PICTURES, Upload, UploadList } from "./uploads.js";
 
 /** @typedef {import("./chat_history.js").Say} Say */
 /** @typedef {import("./sidebar.js").User} User */
@@ -111,11 +118,25 @@ const $ = {
   outboxList: byId("outbox-list"),
   older: /** @type {HTMLButtonElement} */ (byId("load-older")),
   historyStart: byId("history-start"),
+  chatMute: byId("chat-mute"),
+  chatMembers: byId("chat-members"),
+  chatNewGroup: byId("chat-new-group"),
+  broadcastUnread: byId("broadcast-unread"),
+  composerNote: byId("composer-note"),
+  composerInput: /** @type {HTMLTextAreaElement} */ (byId("composer-input")),
+  pictureInput: /** @type {HTMLInputElement} */ (byId("picture-input")),
+  attachInput: /** @type {HTMLInputElement} */ (byId("attach-input")),
+  imageDialog: /** @type {HTMLDialogElement} */ (byId("image-dialog")),
+  imageFull: /** @type {HTMLImageElement} */ (byId("image-full")),
+  imageDownload: /** @type {HTMLAnchorElement} */ (byId("image-download")),
 };
 
 const login = new LoginForm(enter);
 const orgTree = new OrgTree($.orgList);
-const notifier = new Notifier(baseTitle, (chatid) => openChat(chatid));
+const notifier = new Notifier(
+  baseTitle,
+  (chatid) => chatid ? openChat(chatid) : broadcasts.open(),
+);
 const composer = new Composer(
   {
     form: /** @type {HTMLFormElement} */ (byId("composer")),
@@ -131,6 +152,42 @@ const composer = new Composer(
 );
 /** The notice line's text, redrawn on a language switch. @type {() => string} */
 let noticeText = () => "";
+/** The composer's note (too many pictures, a file refused), redrawn on a language switch. */
+let composerNoteText = () => "";
+
+const groups = new GroupBook((frame) => state.socket?.send(frame) ?? false, () => {
+  scheduleRender();
+  if (state.view) showChatHeader(state.view.chatid);
+  groupPanel.render();
+});
+const picker = new MemberPicker(/** @type {HTMLDialogElement} */ (byId("picker-dialog")));
+const allUsers = () => [...state.users.values()].filter((u) => u.accountid !== state.me?.accountid);
+const groupPanel = new GroupPanel(/** @type {HTMLDialogElement} */ (byId("group-dialog")), {
+  get me() {
+    return state.me?.accountid ?? "";
+  },
+  groups,
+  picker,
+  users: allUsers,
+  nameOf,
+});
+const broadcasts = new BroadcastPanel(
+  /** @type {HTMLDialogElement} */ (byId("broadcast-dialog")),
+  byId("broadcast-popup"),
+  {
+    picker,
+    users: allUsers,
+    nameOf,
+    send: (frame) => state.socket?.send(frame) ?? false,
+    onCount: showBroadcastCount,
+  },
+);
+const historyDialog = new HistoryDialog(
+  /** @type {HTMLDialogElement} */ (byId("history-dialog")),
+  nameOf,
+);
+const uploads = new UploadList(byId("upload-list"));
+new MentionCompleter($.composerInput, byId("mention-list"), mentionCandidates, () => {});
 
 // ---------------------------------------------------------------- session
 
@@ -168,6 +225,10 @@ function leave(message = () => "") {
   state.contacts.clear();
   state.outbox.clear();
   state.cache.clear();
+  groups.clear();
+  for (const dialog of document.querySelectorAll("dialog[open]")) {
+    /** @type {HTMLDialogElement} */ (dialog).close();
+  }
   closeChat();
   $.chatView.hidden = true;
   showNotice(() => "");
@@ -224,6 +285,7 @@ function showConnection(status, delay) {
   $.reconnect.hidden = status !== "waiting";
   // Without a socket the page hears no login/logout: what it knew of others is stale.
   const known = status === "online";
+  if (!known) groups.dropWaiting();
   if (known !== state.presenceKnown) {
     state.presenceKnown = known;
     scheduleRender();
@@ -263,6 +325,7 @@ function onFrame(frame) {
     case "say":
       return onSay(frame);
     case "ack":
+      if (broadcasts.owns(frame.cid)) return broadcasts.onAck();
       return settle(frame.cid, frame);
     case "error":
       return onError(frame);
@@ -275,8 +338,39 @@ function onFrame(frame) {
       return;
     case "read":
       return clearUnread(frame.chatid);
-      // groupset, systemNotice (issue 6) and broadcast (issue 6) are handled here once built.
+    case "groupset":
+      return onGroupset(frame);
+    case "systemNotice":
+      groups.onNotice(frame, state.me?.accountid ?? "");
+      if (frame.action === "grouptitle") {
+        const contact = state.contacts.get(frame.chatid);
+        if (contact) contact.title = String(frame.title ?? "");
+      }
+      return;
+    case "broadcast":
+      broadcasts.onBroadcast(frame);
+      notifier.notify({
+        chatid: "",
+        from: nameOf(frame.fromuser),
+        text: frame.title || frame.content,
+      });
+      return;
   }
+}
+
+/**
+ * A group was created or its members changed: it shows in the list at once (new members learn
+ * of it here), and a removed reader's composer closes.
+ * @param {any} frame
+ */
+function onGroupset(frame) {
+  const inside = groups.onGroupset(frame, state.me?.accountid ?? "");
+  const contact = touchContact(frame.chatid, inside ? Number(frame.time) || 0 : 0);
+  contact.title = String(frame.title ?? "");
+  if (state.view?.chatid === frame.chatid) showChatHeader(frame.chatid);
+  // A new group has no message to fetch yet: its history starts with the server's line.
+  state.cache.get(frame.chatid).catchUp();
+  scheduleRender();
 }
 
 /** The first frame of every (re)connection: the whole state again. @param {any} init */
@@ -286,9 +380,16 @@ function onInit(init) {
   state.contacts = new Map(
     init.contacts.map((/** @type {Contact} */ c) => [
       c.chatid,
-      { ...c, unread: init.unread?.[c.chatid] ?? c.unread },
+      {
+        ...c,
+        unread: init.unread?.[c.chatid] ?? c.unread,
+        mentions: Number(init.mentions?.[c.chatid]) || 0,
+      },
     ]),
   );
+  for (const c of init.contacts) if (isGroupId(c.chatid)) groups.knowTitle(c.chatid, c.title);
+  groups.muted = new Set(Array.isArray(init.muted) ? init.muted : []);
+  broadcasts.setUnread(init.broadcastUnread);
   for (const [chatid, unread] of Object.entries(init.unread ?? {})) {
     if (!state.contacts.has(chatid)) {
       state.contacts.set(chatid, { chatid, time: 0, unread: Number(unread), title: "" });
@@ -338,10 +439,19 @@ function onSay(frame) {
   if (mine && frame.cid) settle(frame.cid, frame);
   const added = state.cache.get(frame.chatid).addLive(frame);
   const contact = touchContact(frame.chatid, frame.time);
-  if (!mine && added) {
+  // The server's own lines in a group count for nobody.
+  if (!mine && added && frame.msgType !== "system") {
     const open = state.view?.chatid === frame.chatid;
     if (open && !document.hidden) scheduleRead(frame.chatid, frame.seq);
-    else contact.unread++;
+    else {
+      contact.unread++;
+      if (frame.mention) contact.mentions = (contact.mentions ?? 0) + 1;
+    }
+    // A muted group stays quiet unless it names the reader.
+    if (groups.muted.has(frame.chatid) && !frame.mention) {
+      scheduleRender();
+      return;
+    }
     notifier.notify({
       chatid: frame.chatid,
       from: nameOf(frame.fromuser),
@@ -365,7 +475,8 @@ function settle(cid, frame) {
     chatid: entry.chatid,
     fromuser: state.me.accountid,
     message: entry.content,
-    msgType: "text",
+    msgType: entry.msgType,
+    file: entry.file ?? undefined,
     time: frame.time,
     mid: frame.mid,
     seq: frame.seq,
@@ -377,6 +488,9 @@ function settle(cid, frame) {
 
 /** @param {{info: string, msg: string, cid?: string, retryAfterMs?: number}} frame */
 function onError(frame) {
+  if (frame.cid && broadcasts.owns(frame.cid)) return broadcasts.onError(frame);
+  // A group frame carries no cid: the oldest one waiting gets the answer.
+  if (!frame.cid && groups.onError(frame)) return;
   const entry = frame.cid ? state.outbox.get(frame.cid) : null;
   if (!entry) {
     showNotice(() => errorText(frame.info, frame.msg));
@@ -419,8 +533,9 @@ function transmit(entry) {
       type: "say",
       chatid: entry.chatid,
       content: entry.content,
-      msgType: "text",
+      msgType: entry.msgType,
       cid: entry.cid,
+      ...(entry.file ? { fileId: entry.file.id } : {}),
     });
     entry.state = sent ? "sending" : "queued";
   }
@@ -454,8 +569,9 @@ function unreadOf(chatid) {
 /** @param {string} chatid */
 function clearUnread(chatid) {
   const contact = state.contacts.get(chatid);
-  if (contact && contact.unread) {
+  if (contact && (contact.unread || contact.mentions)) {
     contact.unread = 0;
+    contact.mentions = 0;
     scheduleRender();
   }
 }
@@ -509,7 +625,7 @@ function nameOf(accountid) {
 function titleOf(chatid) {
   const other = otherOf(chatid);
   if (other) return other === state.me?.accountid ? t("chat.self") : nameOf(other);
-  return state.contacts.get(chatid)?.title || chatid;
+  return groups.get(chatid)?.title || state.contacts.get(chatid)?.title || chatid;
 }
 
 /** The one-to-one chat id: both accounts in byte order, joined by `--`. @param {string} accountid */
@@ -550,6 +666,7 @@ function scheduleRender() {
       chatWith,
       onOpen: openChat,
       onRemove: removeContact,
+      isMuted: (chatid) => groups.muted.has(chatid),
     };
     const contacts = [...state.contacts.values()];
     const query = $.search.value.trim();
@@ -645,6 +762,8 @@ async function openChat(chatid) {
   showNotice(() => "");
   composer.reset();
   showChatHeader(chatid);
+  uploads.show(chatid);
+  if (isGroupId(chatid)) groups.load(chatid);
   for (const entry of state.outbox.forChat(chatid)) view.renderPending(entry);
   markRead(chatid);
   scheduleRender();
@@ -661,6 +780,7 @@ async function openChat(chatid) {
 function closeChat() {
   state.view?.close();
   state.view = null;
+  uploads.show(null);
   $.chat.hidden = true;
   $.home.hidden = false;
   $.chatView.dataset.view = "list";
@@ -687,8 +807,34 @@ function showChatHeader(chatid) {
   $.chatTitle.textContent = title;
   $.chatAvatar.replaceChildren(avatar(other ?? chatid, title));
   $.chatDetails.replaceChildren();
+  const group = other ? null : groups.get(chatid);
+  $.chatMute.hidden = $.chatMembers.hidden = !!other;
+  $.chatNewGroup.hidden = !other || other === me.accountid;
+  const inside = !group || (!group.left);
+  $.composerInput.disabled = !inside;
+  $.composerInput.placeholder = inside ? t("composer.placeholder") : t("group.notMember");
   if (!other) {
-    $.chatSubtitle.textContent = t("chat.group"); // title, owner and members: issue 6
+    delete $.chatSubtitle.dataset.presence;
+    $.chatSubtitle.textContent = group?.left
+      ? t("group.notMember")
+      : group?.owner
+      ? t("group.summary", { owner: nameOf(group.owner), count: group.members.length })
+      : t("chat.group");
+    if (group?.members.length) {
+      $.chatDetails.replaceChildren(
+        el("span", {
+          class: "detail members-line",
+          text: group.members.map(nameOf).join(", "),
+          dataset: { testid: "chat-member-names" },
+        }),
+      );
+    }
+    const muted = groups.muted.has(chatid);
+    $.chatMute.textContent = muted ? "🔕" : "🔔";
+    $.chatMute.setAttribute("aria-pressed", String(muted));
+    $.chatMute.title = t(muted ? "group.unmute" : "group.mute");
+    $.chatMute.setAttribute("aria-label", $.chatMute.title);
+    /** @type {HTMLButtonElement} */ ($.chatMute).disabled = !inside;
     return;
   }
   const presence = other === me.accountid ? "self" : presenceOf(
@@ -727,6 +873,115 @@ function send(content) {
   view.scrollToBottom();
 }
 
+// ---------------------------------------------------------------- groups, files, broadcasts
+
+/** The open group's members for `@` completion (`@all` for its owner), or null. */
+function mentionCandidates() {
+  const chatid = state.view?.chatid;
+  const group = chatid ? groups.get(chatid) : null;
+  const me = state.me?.accountid;
+  if (!group || group.left) return null;
+  const people = group.members.filter((m) => m !== me).map((accountid) => ({
+    accountid,
+    name: nameOf(accountid),
+  }));
+  return group.owner === me ? [{ accountid: "all", name: t("mention.all") }, ...people] : people;
+}
+
+/**
+ * A new group: members from the picker (with whole departments), a title; `with` starts it
+ * from a one-to-one chat (the other person chosen already). Opens the group once created.
+ * @param {string[]} [start]
+ */
+function createGroup(start = []) {
+  const me = state.me?.accountid;
+  if (!me) return;
+  picker.open(allUsers(), {
+    heading: t("group.create"),
+    confirm: t("group.createButton"),
+    withTitle: true,
+    onConfirm: async ({ members, title }) => {
+      const chatid = `${me}-${Date.now()}`;
+      const all = [...new Set([...start, ...members])];
+      const failure = await groups.request({ type: "groupset", chatid, title, members: all });
+      if (!failure) openChat(chatid);
+      return failure;
+    },
+  });
+  for (const accountid of start) {
+    /** @type {HTMLInputElement | null} */ (picker.tree.querySelector(
+      `[data-testid="picker-person"][data-accountid="${CSS.escape(accountid)}"]`,
+    ))?.click();
+  }
+}
+
+async function toggleMute() {
+  const chatid = state.view?.chatid;
+  if (!chatid) return;
+  const action = groups.muted.has(chatid) ? "opennotice" : "closenotice";
+  const failure = await groups.request({ type: "systemNotice", chatid, action, title: "" });
+  if (failure) showNotice(() => failure);
+}
+
+/**
+ * Uploads files into the open chat; `pictures` sends images as pictures (at most
+ * {@link MAX_PICTURES} at once).
+ * @param {File[]} files
+ * @param {boolean} pictures
+ */
+function uploadFiles(files, pictures) {
+  const chatid = state.view?.chatid;
+  if (!chatid || !files.length) return;
+  let chosen = files;
+  if (pictures) {
+    const images = files.filter((f) => f.type.startsWith("image/"));
+    chosen = images.slice(0, MAX_PICTURES);
+    const dropped = files.length - chosen.length;
+    showComposerNote(dropped ? () => t("upload.tooMany", { max: MAX_PICTURES }) : () => "");
+  } else showComposerNote(() => "");
+  for (const file of chosen) {
+    const upload = new Upload(
+      file,
+      chatid,
+      pictures || file.type.startsWith("image/"),
+      (u) => uploads.render(u),
+      (u, info) => {
+        // An image by content goes as a picture; anything else (an SVG too) as a file.
+        const image = u.asPicture && String(info.mime ?? "").startsWith("image/") &&
+          Number(info.width) > 0;
+        transmit(state.outbox.add(u.chatid, "", image ? "image" : "file", info));
+        uploads.render(u);
+      },
+    );
+    uploads.add(upload);
+    upload.start();
+  }
+  state.view?.scrollToBottom();
+}
+
+/** @param {() => string} text */
+function showComposerNote(text) {
+  composerNoteText = text;
+  $.composerNote.textContent = text();
+}
+
+/** The full picture of a thumbnail that was clicked. @param {HTMLElement} button */
+function openImage(button) {
+  const url = button.dataset.full ?? "";
+  if (!url.startsWith("/files/")) return;
+  $.imageFull.src = url;
+  $.imageFull.alt = button.dataset.name ?? "";
+  $.imageDownload.href = url;
+  $.imageDownload.download = button.dataset.name ?? "";
+  $.imageDialog.showModal();
+}
+
+function showBroadcastCount() {
+  const n = broadcasts.unread;
+  $.broadcastUnread.hidden = n === 0;
+  $.broadcastUnread.textContent = n > 99 ? "99+" : String(n);
+}
+
 /** @param {() => string} text */
 function showNotice(text) {
   noticeText = text;
@@ -740,6 +995,12 @@ function redrawAll() {
   $.notice.textContent = noticeText();
   for (const select of [$.lang, $.loginLang]) select.value = language();
   showMe();
+  $.composerNote.textContent = composerNoteText();
+  picker.redraw();
+  groupPanel.render();
+  broadcasts.render();
+  if (historyDialog.dialog.open) historyDialog.labels();
+  uploads.redraw();
   if (state.view) {
     state.view.redraw();
     state.view.redrawPending(state.outbox.forChat(state.view.chatid));
@@ -783,6 +1044,68 @@ function wire() {
     list.addEventListener("keydown", (event) => onListKey(list, event));
   }
   $.older.addEventListener("click", () => state.view?.loadOlder());
+  byId("new-group").addEventListener("click", () => createGroup());
+  $.chatNewGroup.addEventListener("click", () => {
+    const other = state.view ? otherOf(state.view.chatid) : null;
+    if (other) createGroup([other]);
+  });
+  $.chatMembers.addEventListener("click", () => state.view && groupPanel.open(state.view.chatid));
+  $.chatMute.addEventListener("click", toggleMute);
+  byId("chat-history").addEventListener("click", () => {
+    if (state.view) historyDialog.open(state.view.chatid, titleOf(state.view.chatid));
+  });
+  byId("broadcast-button").addEventListener("click", () => broadcasts.open());
+  byId("picture-button").addEventListener("click", () => $.pictureInput.click());
+  byId("attach-button").addEventListener("click", () => $.attachInput.click());
+  for (
+    const [input, pictures] of /** @type {const} */ ([[$.pictureInput, true], [
+      $.attachInput,
+      false,
+    ]])
+  ) {
+    input.addEventListener("change", () => {
+      uploadFiles([...(input.files ?? [])], pictures);
+      input.value = "";
+    });
+  }
+  // Dropped files: pictures when they all are, else attachments. Pasted screenshots: pictures.
+  const chat = byId("chat");
+  chat.addEventListener("dragover", (event) => {
+    if (!event.dataTransfer?.types.includes("Files") || $.composerInput.disabled) return;
+    event.preventDefault();
+    chat.classList.add("dropping");
+  });
+  chat.addEventListener("dragleave", (event) => {
+    if (event.target === chat) chat.classList.remove("dropping");
+  });
+  chat.addEventListener("drop", (event) => {
+    chat.classList.remove("dropping");
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (!files.length || $.composerInput.disabled) return;
+    event.preventDefault();
+    uploadFiles(files, files.every((f) => f.type.startsWith("image/")));
+  });
+  $.composerInput.addEventListener("paste", (event) => {
+    const files = [...(event.clipboardData?.files ?? [])].filter((f) =>
+      f.type.startsWith("image/")
+    );
+    if (!files.length) return;
+    event.preventDefault();
+    uploadFiles(files, true);
+  });
+  $.log.addEventListener("click", (event) => {
+    const button = /** @type {HTMLElement | null} */ (
+      /** @type {HTMLElement} */ (event.target).closest?.("[data-full]")
+    );
+    if (button) openImage(button);
+  });
+  byId("history-dialog").addEventListener("click", (event) => {
+    const button = /** @type {HTMLElement | null} */ (
+      /** @type {HTMLElement} */ (event.target).closest?.("[data-full]")
+    );
+    if (button) openImage(button);
+  });
+  byId("image-close").addEventListener("click", () => $.imageDialog.close());
   $.back.addEventListener("click", showList);
   byId("chat").addEventListener("keydown", (event) => {
     // Escape leaves the conversation on a phone-width screen (the emoji panel takes it first).

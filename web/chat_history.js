@@ -14,7 +14,8 @@
 /**
  * A message as the server sends it (`say` frame, `init.offline`, history).
  * @typedef {{type?: string, chatid: string, fromuser: string, message: string, msgType?: string,
- *   file?: any, time: number, mid: string, seq: number, cid?: string}} Say
+ *   file?: any, time: number, mid: string, seq: number, cid?: string, mentions?: string[],
+ *   mention?: boolean}} Say
  */
 /** @typedef {{messages: Say[], hasMore: boolean}} Page */
 /** @typedef {(chatid: string, params: Record<string, number>) => Promise<Page>} FetchPage */
