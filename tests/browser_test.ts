@@ -8,6 +8,8 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { launchChromium, watchPage } from "./support/browser.ts";
 import {
   assertNoTrouble,
+  type Fake,
+  FAKE_HIDDEN_AND_NOTIFICATIONS,
   type InPage,
   layoutOverflow,
   logIn,
@@ -41,49 +43,6 @@ const HOSTILE = [
   'https://example.com/a?q=<b>x</b>&r="y"',
   "W".repeat(900),
 ];
-
-/** What the notification step puts in the page before its scripts run. */
-interface Fake {
-  __hidden: boolean;
-  __asks: number;
-  __chimes: number;
-  __notes: { title: string; body: string; tag: string; closed: boolean; onclick?: () => void }[];
-}
-
-/**
- * Emulates a hidden page (`document.visibilityState` follows `__hidden`), and records
- * notifications (a stand-in `Notification` whose permission starts as "default"), permission
- * requests and the chime's oscillators.
- */
-const FAKE_HIDDEN_AND_NOTIFICATIONS = `
-  window.__hidden = false;
-  window.__asks = 0;
-  window.__chimes = 0;
-  window.__notes = [];
-  Object.defineProperty(Document.prototype, "visibilityState", {
-    configurable: true, get() { return window.__hidden ? "hidden" : "visible"; } });
-  Object.defineProperty(Document.prototype, "hidden", {
-    configurable: true, get() { return window.__hidden; } });
-  class FakeNotification {
-    static permission = "default";
-    static requestPermission() {
-      window.__asks++;
-      FakeNotification.permission = "granted";
-      return Promise.resolve("granted");
-    }
-    constructor(title, options = {}) {
-      Object.assign(this, { title, body: options.body, tag: options.tag, closed: false });
-      window.__notes.push(this);
-    }
-    close() { this.closed = true; }
-  }
-  window.Notification = FakeNotification;
-  const createOscillator = AudioContext.prototype.createOscillator;
-  AudioContext.prototype.createOscillator = function () {
-    window.__chimes++;
-    return createOscillator.call(this);
-  };
-`;
 
 /** The shared server's settings; the restart step starts the next one with the same. */
 function configure(config: ResolvedConfig): void {

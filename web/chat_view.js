@@ -216,6 +216,13 @@ export class ChatView {
   /** @param {Say} frame @param {HTMLElement} node */
   #insert(frame, node) {
     const items = this.#items;
+    const same = items.find((item) => item.seq === frame.seq);
+    if (same) {
+      // A message held already, replaced by a fuller copy (see ChatHistory.add).
+      same.el.replaceWith(node);
+      same.el = node;
+      return;
+    }
     let i = items.length;
     while (i > 0 && items[i - 1].seq > frame.seq) i--;
     if (i === items.length) this.nodes.list.append(node);

@@ -38,12 +38,21 @@ export class GroupPanel {
     dialog.addEventListener("close", () => {
       this.chatid = null;
     });
+    /** Kept across redraws, so what the reader is typing survives a frame that redraws. */
+    this.titleInput = /** @type {HTMLInputElement} */ (el("input", {
+      maxLength: 100,
+      required: true,
+      dataset: { testid: "group-title-input" },
+      on: { input: () => (this.titleEdited = true) },
+    }));
+    this.titleEdited = false;
   }
 
   /** @param {string} chatid */
   open(chatid) {
     this.chatid = chatid;
     this.error = "";
+    this.titleEdited = false;
     this.render();
     this.dialog.showModal();
     this.ctx.groups.load(chatid, true).then(() => this.render());
@@ -59,14 +68,10 @@ export class GroupPanel {
     const isOwner = owner === me;
     const members = group?.members ?? [];
     const inside = !!group && !group.left && members.includes(me);
-    const titleInput = /** @type {HTMLInputElement} */ (el("input", {
-      value: group?.title ?? "",
-      maxLength: 100,
-      required: true,
-      disabled: !inside,
-      dataset: { testid: "group-title-input" },
-      attrs: { "aria-label": t("group.rename") },
-    }));
+    const titleInput = this.titleInput;
+    if (!this.titleEdited) titleInput.value = group?.title ?? "";
+    titleInput.disabled = !inside;
+    titleInput.setAttribute("aria-label", t("group.rename"));
     const errorLine = el("p", {
       class: "form-error",
       text: this.error,
@@ -90,6 +95,7 @@ export class GroupPanel {
             event.preventDefault();
             const title = titleInput.value.trim();
             if (!title || title === group?.title) return;
+            this.titleEdited = false;
             act(() =>
               groups.request({ type: "systemNotice", chatid, action: "grouptitle", title })
             );

@@ -116,7 +116,7 @@ const en = {
   "picker.titlePlaceholder": "Optional: the first members' names otherwise",
   "picker.search": "Find people by account, name or department",
   "picker.count": "{count} chosen",
-  "picker.countDepts": "{people} people and {depts} departments chosen",
+  "picker.countDepts": "chosen: {people} people · {depts} departments",
   "picker.wholeDept": "Everyone in {name}",
 
   "group.create": "New group",

@@ -57,22 +57,32 @@ export interface BothOptions {
    * which the test may flush (`h.ownRedis`), instead of the shared one.
    */
   ownRedisPort?: number;
+  /**
+   * Deno's resource and op sanitizers (default on). A browser test turns them off: Playwright's
+   * pipes to the browser outlive single tests.
+   */
+  sanitize?: boolean;
 }
 
 /** Registers `name` twice, as `[production] name` and `[embedded] name`. */
 export function bothBackends(
   name: string,
-  body: (h: BothHarness) => Promise<void>,
+  body: (h: BothHarness, test: Deno.TestContext) => Promise<void>,
   options: BothOptions = {},
 ): void {
   for (const kind of ["production", "embedded"] as const) {
-    Deno.test(`[${kind}] ${name}`, async () => {
-      const h = await openHarness(kind, options);
-      try {
-        await body(h);
-      } finally {
-        await h.close();
-      }
+    Deno.test({
+      name: `[${kind}] ${name}`,
+      sanitizeResources: options.sanitize ?? true,
+      sanitizeOps: options.sanitize ?? true,
+      async fn(test) {
+        const h = await openHarness(kind, options);
+        try {
+          await body(h, test);
+        } finally {
+          await h.close();
+        }
+      },
     });
   }
 }
