@@ -18,7 +18,7 @@ import {
   type SayFrame,
 } from "./protocol.ts";
 import { LogLimiter } from "./log_limiter.ts";
-import { handleBroadcast } from "./broadcast_send.ts";
+import { handleBroadcast, mayBroadcast } from "./broadcast_send.ts";
 import { handleGroupset } from "./group_set.ts";
 import { handleSay } from "./say.ts";
 import { handleSystemNotice } from "./system_notice.ts";
@@ -280,6 +280,7 @@ export class Connection {
         unread,
         mentions,
         broadcastUnread,
+        mayBroadcast: mayBroadcast(this.ctx.config.broadcast, user),
         muted,
         offline,
       };

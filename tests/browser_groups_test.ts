@@ -467,6 +467,14 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
       await bob.reload();
       await online(bob);
       assert(await bob.getByTestId("broadcast-unread").isHidden());
+      // Only alice may broadcast here: bob is offered no composer.
+      await bob.getByTestId("broadcast-button").click();
+      await bob.getByTestId("broadcast-item").first().waitFor();
+      assertEquals(
+        await bob.getByTestId("broadcast-item").first().getAttribute("data-unread"),
+        "false",
+      );
+      assertEquals(await bob.getByTestId("broadcast-compose").count(), 0);
 
       // carol was offline: her count waits for her login.
       const carol = await pageOf(browser, url, "carol");
@@ -511,5 +519,6 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
   sanitize: false,
   configure(config) {
     config.files.maxBytes = 4 * MIB;
+    config.broadcast.senders = ["alice"];
   },
 });

@@ -3,7 +3,8 @@
  * Broadcasts (通知): the icon with the unread count, the list (newest first, paged with
  * `before`, the unread ones marked until the reader marks them read), a popup when one
  * arrives, and the composer (people and whole departments from the member picker, a subject,
- * the text). The server decides who may broadcast; its refusal is shown in the composer.
+ * the text), offered to those the server says may broadcast (`init.mayBroadcast`); a refusal
+ * all the same (the rules changed by a reload) is shown in the composer.
  *
  * @module
  */
@@ -32,6 +33,8 @@ const POPUP_MS = 8000;
 
 export class BroadcastPanel {
   unread = 0;
+  /** The server says this account may broadcast (`init.mayBroadcast`). */
+  allowed = true;
   /** @type {Broadcast[]} newest first */
   items = [];
   hasMore = false;
@@ -249,12 +252,14 @@ export class BroadcastPanel {
           dataset: { testid: "broadcast-mark-read" },
           on: { click: () => this.markRead() },
         }),
-        el("button", {
-          type: "button",
-          text: t("broadcast.compose"),
-          dataset: { testid: "broadcast-compose" },
-          on: { click: () => this.#compose() },
-        }),
+        this.allowed
+          ? el("button", {
+            type: "button",
+            text: t("broadcast.compose"),
+            dataset: { testid: "broadcast-compose" },
+            on: { click: () => this.#compose() },
+          })
+          : null,
         el("button", {
           type: "button",
           class: "quiet",

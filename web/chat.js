@@ -389,6 +389,7 @@ function onInit(init) {
   );
   for (const c of init.contacts) if (isGroupId(c.chatid)) groups.knowTitle(c.chatid, c.title);
   groups.muted = new Set(Array.isArray(init.muted) ? init.muted : []);
+  broadcasts.allowed = init.mayBroadcast !== false;
   broadcasts.setUnread(init.broadcastUnread);
   for (const [chatid, unread] of Object.entries(init.unread ?? {})) {
     if (!state.contacts.has(chatid)) {
