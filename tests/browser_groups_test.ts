@@ -41,11 +41,12 @@ async function pageOf(
   browser: Browser,
   url: string,
   accountid: string,
-  options: { init?: string; width?: number } = {},
+  options: { init?: string; width?: number; locale?: string } = {},
 ): Promise<Page> {
-  const context = await browser.newContext(
-    options.width ? { viewport: { width: options.width, height: 844 } } : {},
-  );
+  const context = await browser.newContext({
+    ...(options.width ? { viewport: { width: options.width, height: 844 } } : {}),
+    ...(options.locale ? { locale: options.locale } : {}),
+  });
   if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
   await page.goto(url);
@@ -372,6 +373,59 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
         assert(reason.startsWith("not uploaded: Too large"), reason);
         await upload.getByTestId("upload-cancel").click();
         assertEquals(await upload.count(), 0);
+
+        // Paused while its third chunk is on its way, resumed: the chunks held are not sent again.
+        await Deno.writeFile(`${folder}/notes.bin`, testBytes(3 * MIB, 11));
+        let held = true;
+        await alice.route("**/api/uploads/*/chunks/2", async (route) => {
+          if (!held) return await route.continue();
+          // Never answered: the page's pause aborts it.
+          await until("paused", async () => !held, 20_000).catch(() => {});
+          await route.abort("aborted").catch(() => {});
+        });
+        puts.length = 0;
+        await alice.getByTestId("attach-input").setInputFiles(`${folder}/notes.bin`);
+        await until("the third chunk on its way", () => Promise.resolve(puts.includes("2")));
+        await upload.getByTestId("upload-pause").click();
+        await until(
+          "paused",
+          async () => (await upload.getAttribute("data-state").catch(() => null)) === "paused",
+        );
+        assertEquals(
+          (await upload.getByTestId("upload-state").textContent())?.startsWith("paused at 66%"),
+          true,
+        );
+        held = false;
+        await upload.getByTestId("upload-resume").click();
+        await until("the second file", async () => (await file.count()) === 2);
+        assertEquals(puts.sort(), ["0", "1", "2", "2"], "only the third chunk went again");
+        await alice.unroute("**/api/uploads/*/chunks/2");
+
+        // Nine pictures dropped on the conversation: eight go, and the page says why.
+        const pictures = Array.from({ length: 9 }, (_, i) => [...pngImage(8 + i, 8)]);
+        await alice.getByTestId("message-log").evaluate((log: InPage, all: number[][]) => {
+          const page = globalThis as InPage;
+          const data = new page.DataTransfer();
+          all.forEach((bytes, i) =>
+            data.items.add(
+              new page.File([new Uint8Array(bytes)], `p${i}.png`, { type: "image/png" }),
+            )
+          );
+          for (const type of ["dragover", "drop"]) {
+            log.dispatchEvent(
+              new page.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }),
+            );
+          }
+        }, pictures);
+        assertEquals(
+          await alice.getByTestId("composer-note").textContent(),
+          "At most 8 pictures at once; the first 8 are being sent.",
+        );
+        await until("eight more pictures", async () => (await picture.count()) === 9);
+        await until(
+          "bob sees them",
+          async () => (await bob.getByTestId("message-image").count()) === 9,
+        );
         await Deno.remove(folder, { recursive: true });
         if (h.kind === "production") await bob.screenshot({ path: `${shots}/files.png` });
         for (const page of [alice, bob]) await assertInert(page);
@@ -391,15 +445,18 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
       await h.archived();
       await alice.getByTestId("chat-history").click();
       const items = alice.getByTestId("history-item");
-      await until("everything", async () => (await items.count()) === 3);
+      await until("everything", async () => (await items.count()) === 12);
       await alice.getByTestId("history-type").selectOption("file");
-      await until("files only", async () => (await items.count()) === 1);
-      assertEquals(await items.getByTestId("file-name").textContent(), FILE_NAME);
+      await until("files only", async () => (await items.count()) === 2);
+      assertEquals(await items.getByTestId("file-name").allTextContents(), [
+        FILE_NAME,
+        "notes.bin",
+      ]);
       await alice.getByTestId("history-type").selectOption("image");
       await until(
         "pictures only",
         async () =>
-          (await items.count()) === 1 && (await items.getByTestId("message-image").count()) === 1,
+          (await items.count()) === 9 && (await items.getByTestId("message-image").count()) === 9,
       );
       await alice.getByTestId("history-type").selectOption("");
       await alice.getByTestId("history-query").fill("QUARTERLY numbers");
@@ -420,7 +477,7 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
         return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
       });
       await alice.getByTestId("history-date").fill(today);
-      await until("today's", async () => (await items.count()) === 3);
+      await until("today's", async () => (await items.count()) === 12);
       assertNoTrouble(trouble);
     });
 
@@ -476,10 +533,16 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
       );
       assertEquals(await bob.getByTestId("broadcast-compose").count(), 0);
 
-      // carol was offline: her count waits for her login.
-      const carol = await pageOf(browser, url, "carol");
+      // carol was offline, and reads Chinese: her count waits for her login.
+      const carol = await pageOf(browser, url, "carol", { locale: "zh-CN" });
       assertEquals(await carol.getByTestId("broadcast-unread").textContent(), "1");
+      assertEquals(await carol.getByTestId("new-group").getAttribute("title"), "发起群聊");
       await carol.getByTestId("broadcast-button").click();
+      assertEquals(await carol.getByTestId("broadcast-mark-read").textContent(), "全部标为已读");
+      assertEquals(
+        await carol.locator('[data-testid="broadcast-dialog"] h2').textContent(),
+        "通知",
+      );
       await carol.getByTestId("broadcast-item").first().waitFor();
       assertEquals(
         await carol.getByTestId("broadcast-item").first().getByTestId("broadcast-title")

@@ -40,6 +40,8 @@ export class Upload {
   #xhr = null;
   /** Bumped by pause/cancel/retry: a run that sees another value stops. */
   #run = 0;
+  /** Bytes the server holds for sure (whole chunks answered 204). */
+  #held = 0;
 
   /**
    * @param {File} file
@@ -84,6 +86,7 @@ export class Upload {
   pause() {
     if (!this.active) return;
     this.#stop();
+    if (this.md5) this.progress = this.#held; // the chunk on its way is sent again on resume
     this.#set("paused");
   }
 
@@ -158,13 +161,14 @@ export class Upload {
     const count = Math.max(1, Math.ceil(file.size / chunkSize));
     const sizeOf = (/** @type {number} */ i) => Math.min(chunkSize, file.size - i * chunkSize);
     let held = [...have].reduce((sum, i) => sum + sizeOf(i), 0);
-    this.progress = held;
+    this.progress = this.#held = held;
     this.onChange(this);
     for (let i = 0; i < count; i++) {
       if (have.has(i)) continue;
       if (!live()) return null;
       await this.#putChunk(uploadId, i, file.slice(i * chunkSize, (i + 1) * chunkSize), held);
       held += sizeOf(i);
+      this.#held = held;
       this.#attempt = 0; // progress was made: the waits start short again
     }
     const done = await api("POST", `/api/uploads/${encodeURIComponent(uploadId)}/complete`);
