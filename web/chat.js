@@ -127,7 +127,7 @@ const $ = {
   pictureInput: /** @type {HTMLInputElement} */ (byId("picture-input")),
   attachInput: /** @type {HTMLInputElement} */ (byId("attach-input")),
   imageDialog: /** @type {HTMLDialogElement} */ (byId("image-dialog")),
-  imageFull: /** @type {HTMLImageElement} */ (byId("image-full")),
+  imageHolder: byId("image-holder"),
   imageDownload: /** @type {HTMLAnchorElement} */ (byId("image-download")),
 };
 
@@ -970,8 +970,10 @@ function showComposerNote(text) {
 function openImage(button) {
   const url = button.dataset.full ?? "";
   if (!url.startsWith("/files/")) return;
-  $.imageFull.src = url;
-  $.imageFull.alt = button.dataset.name ?? "";
+  // Made when asked for: the page holds no picture of anyone's until one is opened.
+  $.imageHolder.replaceChildren(
+    el("img", { src: url, alt: button.dataset.name ?? "", dataset: { testid: "image-full" } }),
+  );
   $.imageDownload.href = url;
   $.imageDownload.download = button.dataset.name ?? "";
   $.imageDialog.showModal();
@@ -1107,6 +1109,7 @@ function wire() {
     if (button) openImage(button);
   });
   byId("image-close").addEventListener("click", () => $.imageDialog.close());
+  $.imageDialog.addEventListener("close", () => $.imageHolder.replaceChildren());
   $.back.addEventListener("click", showList);
   byId("chat").addEventListener("keydown", (event) => {
     // Escape leaves the conversation on a phone-width screen (the emoji panel takes it first).
