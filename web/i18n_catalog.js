@@ -29,7 +29,7 @@ const en = {
   "conn.stopped": "disconnected",
   "conn.retryNow": "Retry now",
 
-  "search.placeholder": "Search people and chats…",
+  "search.placeholder": "Search people, chats…",
   "search.label": "Search people and chats",
   "search.chats": "Chats",
   "search.people": "People",
