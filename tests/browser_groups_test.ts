@@ -25,11 +25,11 @@ import {
 } from "./support/chat_page.ts";
 import { pngImage } from "./support/images.ts";
 import { testBytes } from "./support/upload_client.ts";
-import { Buffer } from "node:buffer";
 
 /** Markup, a script and a long unbroken word: at most 100 characters, as titles may be. */
 const TITLE = `<img src=x onerror=alert(1)><script>alert(2)</script>${"T".repeat(40)}`;
-const FILE_NAME = `"><img src=x onerror=alert(3)>report.txt`;
+/** Markup and a long unbroken run in a file's name (the server keeps names up to 255). */
+const FILE_NAME = `"><img src=x onerror=alert(3)>${"R".repeat(150)}report.txt`;
 const SUBJECT = "<script>alert(4)</script> All hands";
 const ANNOUNCEMENT = `<img src=x onerror=alert(5)> Meeting at 3 in room <b>7</b>\n${
   "W".repeat(300)
@@ -373,6 +373,7 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
         const card = bob.getByTestId("message-file");
         assertEquals(await card.getByTestId("file-name").textContent(), FILE_NAME);
         assertEquals(await card.locator(".file-size").textContent(), "3.0 MB");
+        assertEquals(await layoutOverflow(bob), []);
         const [download] = await Promise.all([bob.waitForEvent("download"), card.click()]);
         const got = await Deno.readFile(await download.path());
         assertEquals(got.length, bytes.length);
@@ -396,7 +397,7 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
         await alice.route("**/api/uploads/*/chunks/2", async (route) => {
           if (!held) return await route.continue();
           // Never answered: the page's pause aborts it.
-          await until("paused", async () => !held, 20_000).catch(() => {});
+          await until("paused", () => Promise.resolve(!held), 20_000).catch(() => {});
           await route.abort("aborted").catch(() => {});
         });
         puts.length = 0;
@@ -494,6 +495,23 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
       });
       await alice.getByTestId("history-date").fill(today);
       await until("today's", async () => (await items.count()) === 12);
+      await alice.keyboard.press("Escape");
+
+      // A group started from the one-to-one chat: bob is chosen already.
+      await alice.getByTestId("chat-new-group").click();
+      assertEquals(await alice.getByTestId("picker-count").textContent(), "1 chosen");
+      assert(
+        await alice.locator('[data-testid="picker-person"][data-accountid="bob"]').isChecked(),
+      );
+      await alice.getByTestId("picker-confirm").click();
+      await until(
+        "the group with bob",
+        async () =>
+          (await alice.getByTestId("chat-subtitle").textContent()) ===
+            "Group · owner ALICE · 2 members",
+      );
+      // No title given: the server names it after its first members.
+      assertEquals(await alice.getByTestId("chat-title").textContent(), "ALICE, BOB");
       assertNoTrouble(trouble);
     });
 
