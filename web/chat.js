@@ -11,6 +11,7 @@
  * @module
  */
 import { api, chatPath, get, setUnauthorizedHandler } from "./api.js";
+import { Attachments } from "./attachments.js";
 import { avatar } from "./avatar.js";
 import { BroadcastPanel } from "./broadcasts.js";
 import { ChatCache } from "./chat_history.js";
@@ -39,7 +40,6 @@ import { OrgTree } from "./org_tree.js";
 import { Outbox } from "./outbox.js";
 import { presenceOf, renderContacts, renderSearchResults } from "./sidebar.js";
 import { ChatSocket, CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED } from "./socket.js";
-import { MAX_PICTURES, Upload, UploadList } from "./uploads.js";
 
 /** @typedef {import("./chat_history.js").Say} Say */
 /** @typedef {import("./sidebar.js").User} User */
@@ -122,13 +122,7 @@ const $ = {
   chatMembers: byId("chat-members"),
   chatNewGroup: byId("chat-new-group"),
   broadcastUnread: byId("broadcast-unread"),
-  composerNote: byId("composer-note"),
   composerInput: /** @type {HTMLTextAreaElement} */ (byId("composer-input")),
-  pictureInput: /** @type {HTMLInputElement} */ (byId("picture-input")),
-  attachInput: /** @type {HTMLInputElement} */ (byId("attach-input")),
-  imageDialog: /** @type {HTMLDialogElement} */ (byId("image-dialog")),
-  imageHolder: byId("image-holder"),
-  imageDownload: /** @type {HTMLAnchorElement} */ (byId("image-download")),
 };
 
 const login = new LoginForm(enter);
@@ -152,8 +146,6 @@ const composer = new Composer(
 );
 /** The notice line's text, redrawn on a language switch. @type {() => string} */
 let noticeText = () => "";
-/** The composer's note (too many pictures, a file refused), redrawn on a language switch. */
-let composerNoteText = () => "";
 
 const groups = new GroupBook((frame) => state.socket?.send(frame) ?? false, () => {
   scheduleRender();
@@ -186,7 +178,28 @@ const historyDialog = new HistoryDialog(
   /** @type {HTMLDialogElement} */ (byId("history-dialog")),
   nameOf,
 );
-const uploads = new UploadList(byId("upload-list"));
+const attachments = new Attachments(
+  {
+    chat: byId("chat"),
+    input: $.composerInput,
+    pictureButton: byId("picture-button"),
+    attachButton: byId("attach-button"),
+    pictureInput: /** @type {HTMLInputElement} */ (byId("picture-input")),
+    attachInput: /** @type {HTMLInputElement} */ (byId("attach-input")),
+    note: byId("composer-note"),
+    uploadList: byId("upload-list"),
+    pictureAreas: [$.log, byId("history-dialog")],
+    imageDialog: /** @type {HTMLDialogElement} */ (byId("image-dialog")),
+    imageHolder: byId("image-holder"),
+    imageDownload: /** @type {HTMLAnchorElement} */ (byId("image-download")),
+    imageClose: byId("image-close"),
+  },
+  () => state.view?.chatid ?? null,
+  (chatid, msgType, file) => {
+    transmit(state.outbox.add(chatid, "", msgType, file));
+    if (state.view?.chatid === chatid) state.view.scrollToBottom();
+  },
+);
 new MentionCompleter($.composerInput, byId("mention-list"), mentionCandidates, () => {});
 
 // ---------------------------------------------------------------- session
@@ -763,7 +776,7 @@ async function openChat(chatid) {
   showNotice(() => "");
   composer.reset();
   showChatHeader(chatid);
-  uploads.show(chatid);
+  attachments.show(chatid);
   if (isGroupId(chatid)) groups.load(chatid);
   for (const entry of state.outbox.forChat(chatid)) view.renderPending(entry);
   markRead(chatid);
@@ -781,7 +794,7 @@ async function openChat(chatid) {
 function closeChat() {
   state.view?.close();
   state.view = null;
-  uploads.show(null);
+  attachments.show(null);
   $.chat.hidden = true;
   $.home.hidden = false;
   $.chatView.dataset.view = "list";
@@ -924,61 +937,6 @@ async function toggleMute() {
   if (failure) showNotice(() => failure);
 }
 
-/**
- * Uploads files into the open chat; `pictures` sends images as pictures (at most
- * {@link MAX_PICTURES} at once).
- * @param {File[]} files
- * @param {boolean} pictures
- */
-function uploadFiles(files, pictures) {
-  const chatid = state.view?.chatid;
-  if (!chatid || !files.length) return;
-  let chosen = files;
-  if (pictures) {
-    const images = files.filter((f) => f.type.startsWith("image/"));
-    chosen = images.slice(0, MAX_PICTURES);
-    const dropped = files.length - chosen.length;
-    showComposerNote(dropped ? () => t("upload.tooMany", { max: MAX_PICTURES }) : () => "");
-  } else showComposerNote(() => "");
-  for (const file of chosen) {
-    const upload = new Upload(
-      file,
-      chatid,
-      pictures || file.type.startsWith("image/"),
-      (u) => uploads.render(u),
-      (u, info) => {
-        // An image by content goes as a picture; anything else (an SVG too) as a file.
-        const image = u.asPicture && String(info.mime ?? "").startsWith("image/") &&
-          Number(info.width) > 0;
-        transmit(state.outbox.add(u.chatid, "", image ? "image" : "file", info));
-        uploads.render(u);
-      },
-    );
-    uploads.add(upload);
-    upload.start();
-  }
-  state.view?.scrollToBottom();
-}
-
-/** @param {() => string} text */
-function showComposerNote(text) {
-  composerNoteText = text;
-  $.composerNote.textContent = text();
-}
-
-/** The full picture of a thumbnail that was clicked. @param {HTMLElement} button */
-function openImage(button) {
-  const url = button.dataset.full ?? "";
-  if (!url.startsWith("/files/")) return;
-  // Made when asked for: the page holds no picture of anyone's until one is opened.
-  $.imageHolder.replaceChildren(
-    el("img", { src: url, alt: button.dataset.name ?? "", dataset: { testid: "image-full" } }),
-  );
-  $.imageDownload.href = url;
-  $.imageDownload.download = button.dataset.name ?? "";
-  $.imageDialog.showModal();
-}
-
 function showBroadcastCount() {
   const n = broadcasts.unread;
   $.broadcastUnread.hidden = n === 0;
@@ -998,12 +956,11 @@ function redrawAll() {
   $.notice.textContent = noticeText();
   for (const select of [$.lang, $.loginLang]) select.value = language();
   showMe();
-  $.composerNote.textContent = composerNoteText();
   picker.redraw();
   groupPanel.render();
   broadcasts.render();
   if (historyDialog.dialog.open) historyDialog.labels();
-  uploads.redraw();
+  attachments.redraw();
   if (state.view) {
     state.view.redraw();
     state.view.redrawPending(state.outbox.forChat(state.view.chatid));
@@ -1058,58 +1015,6 @@ function wire() {
     if (state.view) historyDialog.open(state.view.chatid, titleOf(state.view.chatid));
   });
   byId("broadcast-button").addEventListener("click", () => broadcasts.open());
-  byId("picture-button").addEventListener("click", () => $.pictureInput.click());
-  byId("attach-button").addEventListener("click", () => $.attachInput.click());
-  for (
-    const [input, pictures] of /** @type {const} */ ([[$.pictureInput, true], [
-      $.attachInput,
-      false,
-    ]])
-  ) {
-    input.addEventListener("change", () => {
-      uploadFiles([...(input.files ?? [])], pictures);
-      input.value = "";
-    });
-  }
-  // Dropped files: pictures when they all are, else attachments. Pasted screenshots: pictures.
-  const chat = byId("chat");
-  chat.addEventListener("dragover", (event) => {
-    if (!event.dataTransfer?.types.includes("Files") || $.composerInput.disabled) return;
-    event.preventDefault();
-    chat.classList.add("dropping");
-  });
-  chat.addEventListener("dragleave", (event) => {
-    if (event.target === chat) chat.classList.remove("dropping");
-  });
-  chat.addEventListener("drop", (event) => {
-    chat.classList.remove("dropping");
-    const files = [...(event.dataTransfer?.files ?? [])];
-    if (!files.length || $.composerInput.disabled) return;
-    event.preventDefault();
-    uploadFiles(files, files.every((f) => f.type.startsWith("image/")));
-  });
-  $.composerInput.addEventListener("paste", (event) => {
-    const files = [...(event.clipboardData?.files ?? [])].filter((f) =>
-      f.type.startsWith("image/")
-    );
-    if (!files.length) return;
-    event.preventDefault();
-    uploadFiles(files, true);
-  });
-  $.log.addEventListener("click", (event) => {
-    const button = /** @type {HTMLElement | null} */ (
-      /** @type {HTMLElement} */ (event.target).closest?.("[data-full]")
-    );
-    if (button) openImage(button);
-  });
-  byId("history-dialog").addEventListener("click", (event) => {
-    const button = /** @type {HTMLElement | null} */ (
-      /** @type {HTMLElement} */ (event.target).closest?.("[data-full]")
-    );
-    if (button) openImage(button);
-  });
-  byId("image-close").addEventListener("click", () => $.imageDialog.close());
-  $.imageDialog.addEventListener("close", () => $.imageHolder.replaceChildren());
   $.back.addEventListener("click", showList);
   byId("chat").addEventListener("keydown", (event) => {
     // Escape leaves the conversation on a phone-width screen (the emoji panel takes it first).
