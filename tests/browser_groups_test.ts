@@ -55,6 +55,21 @@ async function pageOf(
   return page;
 }
 
+/**
+ * A page that can be hidden (`hide`) and records its notifications, allowed from the start
+ * (the permission is asked once, and these pages reload).
+ */
+const NOTIFIED = `${FAKE_HIDDEN_AND_NOTIFICATIONS}\nwindow.Notification.permission = "granted";`;
+
+/** Hides or shows a page made with {@link NOTIFIED}. */
+async function hide(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((hidden) => {
+    const inPage = globalThis as InPage;
+    inPage.__hidden = hidden;
+    inPage.document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+}
+
 /** The contact row of a chat. */
 const row = (page: Page, chatid: string) =>
   page.locator(`[data-testid="contact-item"][data-chatid="${chatid}"]`);
@@ -207,29 +222,26 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
       "mentions: @ completion, highlighted for the one named; mute is the server's",
       async () => {
         const alice = await pageOf(browser, url, "alice");
-        // Notifications allowed from the start (the permission is asked once, before a reload).
-        const bob = await pageOf(browser, url, "bob", {
-          init: `${FAKE_HIDDEN_AND_NOTIFICATIONS}\nwindow.Notification.permission = "granted";`,
-        });
+        const bob = await pageOf(browser, url, "bob", { init: NOTIFIED });
         const troubles = [alice, bob].map(watchPage);
         await openRow(alice, group);
         await openRow(bob, group);
-        // bob mutes the group: stored on the server, so a reload keeps it.
+        // bob mutes the group: stored on the server, so his other device (a browser of its
+        // own, already open) follows at once, and a reload keeps it.
+        const phone = await pageOf(browser, url, "bob");
         await bob.getByTestId("chat-mute").click();
         await until(
           "muted",
           async () => (await bob.getByTestId("chat-mute").getAttribute("aria-pressed")) === "true",
         );
+        await row(phone, group).getByTestId("muted-icon").waitFor();
+        await phone.context().close();
         await bob.reload();
         await online(bob);
         await row(bob, group).getByTestId("muted-icon").waitFor();
         await openRow(bob, group);
         assertEquals(await bob.getByTestId("chat-mute").getAttribute("aria-pressed"), "true");
-        await bob.evaluate(() => {
-          const page = globalThis as InPage;
-          page.__hidden = true;
-          page.document.dispatchEvent(new Event("visibilitychange"));
-        });
+        await hide(bob, true);
         // A plain message in the muted group: counted, but no notification.
         await say(alice, "quiet one");
         await until(
@@ -253,11 +265,7 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
             await bob.evaluate(() => (globalThis as unknown as Fake).__notes.length) === 1,
         );
         await row(bob, group).getByTestId("mention-badge").waitFor();
-        await bob.evaluate(() => {
-          const page = globalThis as InPage;
-          page.__hidden = false;
-          page.document.dispatchEvent(new Event("visibilitychange"));
-        });
+        await hide(bob, false);
         const named = bob.locator('[data-testid="message"][data-mention="true"]');
         await named.waitFor();
         assertEquals(await named.getByTestId("message-text").textContent(), "@bob look at this");
@@ -517,8 +525,9 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
 
     await step("a broadcast: composed, popped up, listed unread, marked read", async () => {
       const alice = await pageOf(browser, url, "alice");
-      const bob = await pageOf(browser, url, "bob");
+      const bob = await pageOf(browser, url, "bob", { init: NOTIFIED });
       const troubles = [alice, bob].map(watchPage);
+      await hide(bob, true);
       await alice.getByTestId("broadcast-button").click();
       await alice.getByTestId("broadcast-compose").click();
       await alice.getByTestId("broadcast-recipients").click();
@@ -543,6 +552,14 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
       await popup.waitFor();
       assertEquals(await popup.locator(".popup-title").textContent(), SUBJECT);
       assertEquals(await bob.getByTestId("broadcast-unread").textContent(), "1");
+      // Hidden: a desktop notification too, which opens the list.
+      assertEquals(
+        await bob.evaluate(() =>
+          (globalThis as unknown as Fake).__notes.map((n) => [n.title, n.body])
+        ),
+        [["Broadcast from ALICE", SUBJECT]],
+      );
+      await hide(bob, false);
       await popup.click();
       const item = bob.getByTestId("broadcast-item");
       await item.first().waitFor();

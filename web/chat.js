@@ -365,6 +365,7 @@ function onFrame(frame) {
       notifier.notify({
         chatid: "",
         from: nameOf(frame.fromuser),
+        title: t("broadcast.popup", { name: nameOf(frame.fromuser) }),
         text: frame.title || frame.content,
       });
       return;
