@@ -203,6 +203,20 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
           (await alice.getByTestId("chat-subtitle").textContent()) ===
             "Group · owner ALICE · 2 members",
       );
+      // The owner adds dave back: the picker offers only people outside the group.
+      await alice.getByTestId("chat-members").click();
+      await alice.getByTestId("group-add").click();
+      await alice.getByTestId("picker-search").fill("o");
+      assertEquals(
+        await alice.getByTestId("picker-person").evaluateAll((boxes) =>
+          boxes.map((b) => b.getAttribute("data-accountid"))
+        ),
+        ["carol", "dave"],
+      );
+      await alice.locator('[data-testid="picker-person"][data-accountid="dave"]').check();
+      await alice.getByTestId("picker-confirm").click();
+      await until("dave is back", async () => (await members.count()) === 3);
+      await alice.getByTestId("group-close").click();
       // bob renames it; alice's header follows.
       await bob.getByTestId("chat-members").click();
       await bob.getByTestId("group-title-input").fill("Launch team");
@@ -213,7 +227,7 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
       );
       await bob.getByTestId("group-close").click();
       const lines = await alice.getByTestId("system-line").allTextContents();
-      assertEquals(lines.length, 4, lines.join(" | "));
+      assertEquals(lines.length, 5, lines.join(" | "));
       for (const page of [alice, bob, carol]) await assertInert(page);
       for (const trouble of troubles) assertNoTrouble(trouble);
     });
