@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { LdapDirectory } from "../store/directory_ldap.ts";
+import { scheduleDirectorySync } from "./directory_schedule.ts";
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { Gateway } from "../gateway/gateway.ts";
@@ -170,6 +172,18 @@ export async function startServer(
   });
   const sweeper = new UploadSweeper(uploads, config.files.uploadTtlSeconds, log);
   sweeper.start();
+  const directory = config.directory.url ? new LdapDirectory(config.directory) : undefined;
+  const stopDirectorySync = directory
+    ? scheduleDirectorySync({
+      settings: config.directory,
+      directory,
+      users: backend.users,
+      sessions: backend.sessions,
+      log,
+      recheckSessions: () => gateway.recheckSessions(),
+      onError: (error) => metrics.directoryErrors.inc({ during: error.during }),
+    })
+    : () => Promise.resolve();
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   const workerReport = () => worker?.report() ?? null;
   let closing: Promise<void> | null = null;
@@ -218,6 +232,7 @@ export async function startServer(
     log,
     uploads,
     metrics,
+    directory,
     workerReport,
     admin: options.runToken
       ? {
@@ -253,6 +268,7 @@ export async function startServer(
     reload,
     close() {
       closing ??= (async () => {
+        await stopDirectorySync();
         await gateway.close();
         await listener.close();
         await sweeper.close();

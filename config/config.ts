@@ -6,6 +6,7 @@ import type { LogLevel } from "../ops/log.ts";
  *
  * @module
  */
+import { defaultDirectory, type DirectoryConfig } from "./directory_config.ts";
 
 /** The fully resolved configuration every part of the server receives. */
 export interface ResolvedConfig {
@@ -130,6 +131,8 @@ export interface ResolvedConfig {
     /** Departments (`deptDetail` paths, sub-departments included) whose people may broadcast. */
     senderDepts: string[];
   };
+  /** The company directory (LDAP / Active Directory) people log in with. */
+  directory: DirectoryConfig;
 }
 
 /** Thrown for any invalid setting; the message starts with the field's name. */
@@ -180,5 +183,6 @@ export function defaultConfig(): ResolvedConfig {
     heartbeat: { pingSeconds: 25, idleSeconds: 75 },
     groups: { maxMembers: 2000 },
     broadcast: { maxRecipients: 10_000, senders: [], senderDepts: [] },
+    directory: defaultDirectory(),
   };
 }

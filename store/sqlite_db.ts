@@ -188,6 +188,8 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ["queue_deamon_status", "progress_tm", "INTEGER NOT NULL DEFAULT 0"],
   ["queue_deamon_status", "state", "TEXT NOT NULL DEFAULT 'running'"],
   ["webchat_user", "disabled", "INTEGER NOT NULL DEFAULT 0"],
+  // 'local' or 'directory' (a row the company directory wrote; see store/directory_sync.ts).
+  ["webchat_user", "source", "TEXT NOT NULL DEFAULT 'local'"],
   ["webchat_message", "mentions", "TEXT NOT NULL DEFAULT ''"],
 ];
 

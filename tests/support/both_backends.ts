@@ -62,6 +62,11 @@ export interface BothOptions {
    * pipes to the browser outlive single tests.
    */
   sanitize?: boolean;
+  /**
+   * Runs before the server starts (e.g. a daemon the config points at); what it returns runs
+   * after the test, whatever happened.
+   */
+  before?: (kind: BackendKind) => Promise<() => Promise<void>>;
 }
 
 /** Registers `name` twice, as `[production] name` and `[embedded] name`. */
@@ -76,11 +81,16 @@ export function bothBackends(
       sanitizeResources: options.sanitize ?? true,
       sanitizeOps: options.sanitize ?? true,
       async fn(test) {
-        const h = await openHarness(kind, options);
+        const after = await options.before?.(kind);
         try {
-          await body(h, test);
+          const h = await openHarness(kind, options);
+          try {
+            await body(h, test);
+          } finally {
+            await h.close();
+          }
         } finally {
-          await h.close();
+          await after?.();
         }
       },
     });
