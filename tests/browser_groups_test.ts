@@ -278,6 +278,12 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
           async () =>
             await bob.evaluate(() => (globalThis as unknown as Fake).__notes.length) === 1,
         );
+        assertEquals(
+          await bob.evaluate(() =>
+            (globalThis as unknown as Fake).__notes.map((n) => [n.title, n.body, n.tag])
+          ),
+          [["ALICE in Launch team:", "@bob look at this", group]],
+        );
         await row(bob, group).getByTestId("mention-badge").waitFor();
         await hide(bob, false);
         const named = bob.locator('[data-testid="message"][data-mention="true"]');

@@ -426,6 +426,8 @@ function onInit(init) {
   const view = state.view;
   if (view) {
     if (!document.hidden && unreadOf(view.chatid) > 0) markRead(view.chatid);
+    // Members may have changed while the page was away.
+    if (isGroupId(view.chatid)) groups.load(view.chatid, true);
     showChatHeader(view.chatid);
   }
   scheduleRender();
@@ -470,6 +472,10 @@ function onSay(frame) {
     notifier.notify({
       chatid: frame.chatid,
       from: nameOf(frame.fromuser),
+      // In a group: who, and where ("Bob in Launch team:").
+      title: isGroupId(frame.chatid)
+        ? t("notify.inGroup", { name: nameOf(frame.fromuser), group: titleOf(frame.chatid) })
+        : undefined,
       text: messagePreview(frame),
     });
   }

@@ -175,6 +175,7 @@ const en = {
   "historyDialog.nothing": "No messages match.",
 
   "notify.says": "{name} says:",
+  "notify.inGroup": "{name} in {group}:",
   "notify.flash": "✉ New message",
 
   "notice.directory": "Cannot load the directory: {reason}",
@@ -364,6 +365,7 @@ const zh = {
   "historyDialog.nothing": "没有符合条件的消息。",
 
   "notify.says": "{name}说：",
+  "notify.inGroup": "{name}（{group}）说：",
   "notify.flash": "【新消息】",
 
   "notice.directory": "无法加载通讯录：{reason}",
