@@ -446,6 +446,29 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
         assertEquals(puts.sort(), ["0", "1", "2", "2"], "only the third chunk went again");
         await alice.unroute("**/api/uploads/*/chunks/2");
 
+        // The page closed mid-upload: the same file picked again in another page sends only
+        // what the server lacks (it resumes an upload of the account's by name, size and md5).
+        await Deno.writeFile(`${folder}/big.bin`, testBytes(3 * MIB, 13));
+        const first = await pageOf(browser, url, "alice");
+        await openChatWith(first, "bob");
+        const firstPuts: string[] = [];
+        first.on("request", (r) => {
+          if (r.method() === "PUT") firstPuts.push(r.url().split("/chunks/")[1]);
+        });
+        let closing = false;
+        await first.route("**/api/uploads/*/chunks/1", async (route) => {
+          await until("the page closing", () => Promise.resolve(closing), 30_000).catch(() => {});
+          await route.abort().catch(() => {});
+        });
+        await first.getByTestId("attach-input").setInputFiles(`${folder}/big.bin`);
+        await until("chunk 1 on its way", () => Promise.resolve(firstPuts.includes("1")));
+        closing = true;
+        await first.context().close();
+        puts.length = 0;
+        await alice.getByTestId("attach-input").setInputFiles(`${folder}/big.bin`);
+        await until("the third file", async () => (await file.count()) === 3);
+        assertEquals(puts.sort(), ["1", "2"], "chunk 0 was the server's already");
+
         // Nine pictures dropped on the conversation: eight go, and the page says why.
         const pictures = Array.from({ length: 9 }, (_, i) => [...pngImage(8 + i, 8)]);
         await alice.getByTestId("message-log").evaluate((log: InPage, all: number[][]) => {
@@ -490,12 +513,13 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
       await h.archived();
       await alice.getByTestId("chat-history").click();
       const items = alice.getByTestId("history-item");
-      await until("everything", async () => (await items.count()) === 12);
+      await until("everything", async () => (await items.count()) === 13);
       await alice.getByTestId("history-type").selectOption("file");
-      await until("files only", async () => (await items.count()) === 2);
+      await until("files only", async () => (await items.count()) === 3);
       assertEquals(await items.getByTestId("file-name").allTextContents(), [
         FILE_NAME,
         "notes.bin",
+        "big.bin",
       ]);
       await alice.getByTestId("history-type").selectOption("image");
       await until(
@@ -522,7 +546,7 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
         return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
       });
       await alice.getByTestId("history-date").fill(today);
-      await until("today's", async () => (await items.count()) === 12);
+      await until("today's", async () => (await items.count()) === 13);
       await alice.keyboard.press("Escape");
 
       // A group started from the one-to-one chat: bob is chosen already.
