@@ -7,7 +7,7 @@
  * @module
  */
 import { avatar } from "./avatar.js";
-import { el } from "./dom.js";
+import { el, updateChildren } from "./dom.js";
 import { formatFullTime, formatTime, t } from "./i18n.js";
 
 /**
@@ -64,8 +64,9 @@ export function avatarWithPresence(accountid, name, presence) {
  */
 export function renderContacts(list, contacts, ctx) {
   const sorted = [...contacts].sort((a, b) => b.time - a.time);
-  list.replaceChildren(...sorted.map((contact) => contactRow(contact, ctx, "contact")));
-  if (sorted.length === 0) list.append(el("li", { class: "empty", text: t("recent.empty") }));
+  const rows = sorted.map((contact) => contactRow(contact, ctx, "contact"));
+  if (rows.length === 0) rows.push(el("li", { class: "empty", text: t("recent.empty") }));
+  updateChildren(list, rows);
 }
 
 /**
