@@ -275,14 +275,21 @@ Deno.test({
         /** The `say` frames the page sent, and the errors it got. */
         const sent: { cid: string; content: string }[] = [];
         const refused: { info: string; cid: string }[] = [];
+        /** `say` frames sent and not answered yet, and the most there ever were. */
+        const unanswered = new Set<string>();
+        let mostUnanswered = 0;
         alice.on("websocket", (ws) => {
           ws.on("framesent", ({ payload }) => {
             const frame = JSON.parse(String(payload));
-            if (frame.type === "say") sent.push(frame);
+            if (frame.type !== "say") return;
+            sent.push(frame);
+            unanswered.add(frame.cid);
+            mostUnanswered = Math.max(mostUnanswered, unanswered.size);
           });
           ws.on("framereceived", ({ payload }) => {
             const frame = JSON.parse(String(payload));
             if (frame.type === "error") refused.push(frame);
+            if (frame.type === "error" || frame.type === "ack") unanswered.delete(frame.cid);
           });
         });
         await alice.goto(t.url);
@@ -383,6 +390,8 @@ Deno.test({
         assertEquals((await texts(alice)).slice(-expected.length), expected);
         const limited = refused.filter((f) => f.info === "rate_limited");
         assert(limited.length > 0, "the burst met the rate limit");
+        // One message of the chat on the wire at a time: a refused one is never overtaken.
+        assertEquals(mostUnanswered, 1, "say frames sent before the previous one was answered");
         for (const { cid } of limited) {
           assert(sent.filter((f) => f.cid === cid).length >= 2, `cid ${cid} was sent again`);
         }

@@ -298,7 +298,11 @@ function showConnection(status, delay) {
   $.reconnect.hidden = status !== "waiting";
   // Without a socket the page hears no login/logout: what it knew of others is stale.
   const known = status === "online";
-  if (!known) groups.dropWaiting();
+  if (!known) {
+    groups.dropWaiting();
+    // What was on the old socket goes again, in order, on the next one (same cids).
+    for (const entry of state.outbox.unsent()) entry.onWire = false;
+  }
   if (known !== state.presenceKnown) {
     state.presenceKnown = known;
     scheduleRender();
@@ -490,6 +494,7 @@ function onSay(frame) {
 function settle(cid, frame) {
   const entry = state.outbox.take(cid);
   if (!entry || !state.me) return;
+  sendNext(entry.chatid);
   if (state.view?.chatid === entry.chatid) state.view.removePending(cid);
   state.cache.get(entry.chatid).add([{
     type: "say",
@@ -530,8 +535,10 @@ function onError(frame) {
     return;
   }
   entry.state = "failed";
+  entry.onWire = false;
   entry.reason = errorText(frame.info, frame.msg);
   showPending(entry);
+  sendNext(entry.chatid);
 }
 
 /** No `say` goes out for `ms`; then every waiting entry is sent again. @param {number} ms */
@@ -543,12 +550,23 @@ function hold(ms) {
   }, state.holdUntil - Date.now());
 }
 
-/** Sends an outbox entry now if it may go, else marks it waiting or queued. @param {OutboxEntry} entry */
+/**
+ * Sends an outbox entry now if it may go, else marks it waiting or queued. One message of a
+ * chat is on the wire at a time (the first one not refused): the server gives a chat's
+ * messages their `seq` in the order they reach it, and a message held back by `rate_limited`
+ * must not be overtaken by the next one, which the refilled budget would let through.
+ * @param {OutboxEntry} entry
+ */
 function transmit(entry) {
   const wait = state.holdUntil - Date.now();
+  const first = state.outbox.forChat(entry.chatid)
+    .find((e) => e === entry || e.state !== "failed");
+  entry.onWire = false;
   if (wait > 0) {
     entry.state = "waiting";
     entry.waitMs = wait;
+  } else if (first !== entry) {
+    entry.state = "sending"; // goes once the one before it is answered (sendNext)
   } else {
     const sent = state.socket?.send({
       type: "say",
@@ -559,9 +577,16 @@ function transmit(entry) {
       ...(entry.file ? { fileId: entry.file.id } : {}),
     });
     entry.state = sent ? "sending" : "queued";
+    entry.onWire = !!sent;
   }
   entry.reason = "";
   showPending(entry);
+}
+
+/** The chat's next message goes out once the one before it was answered. @param {string} chatid */
+function sendNext(chatid) {
+  const first = state.outbox.forChat(chatid).find((e) => e.state !== "failed");
+  if (first && !first.onWire && first.state === "sending") transmit(first);
 }
 
 /** @param {OutboxEntry} entry */
@@ -771,8 +796,9 @@ async function openChat(chatid) {
       }
     },
     onDiscard: (cid) => {
-      state.outbox.take(cid);
+      const entry = state.outbox.take(cid);
       view.removePending(cid);
+      if (entry) sendNext(entry.chatid);
     },
     onOlderFailed: (error) =>
       showNotice(() => t("notice.older", { reason: errorText(error.code, error.message) })),

@@ -13,9 +13,9 @@ import { newCid } from "./dom.js";
  * server asked to slow down: sent again after `waitMs`) or "failed" (refused; `reason` says
  * why, and only the reader's retry sends it again). `retries` counts automatic resends.
  * `msgType` is "text", "image" or "file"; the last two carry the uploaded `file` (the server's
- * `File`, its `id` sent as `fileId`).
+ * `File`, its `id` sent as `fileId`). `onWire`: sent on the current socket and not answered yet.
  * @typedef {{cid: string, chatid: string, content: string, state: string, reason: string,
- *   waitMs: number, retries: number, msgType: string, file: any}} OutboxEntry
+ *   waitMs: number, retries: number, msgType: string, file: any, onWire: boolean}} OutboxEntry
  */
 
 export class Outbox {
@@ -41,6 +41,7 @@ export class Outbox {
       retries: 0,
       msgType,
       file,
+      onWire: false,
     };
     this.#entries.set(entry.cid, entry);
     return entry;
