@@ -566,7 +566,8 @@ function transmit(entry) {
     entry.state = "waiting";
     entry.waitMs = wait;
   } else if (first !== entry) {
-    entry.state = "sending"; // goes once the one before it is answered (sendNext)
+    // Goes once the one before it is answered (sendNext), or with it after a reconnect.
+    entry.state = state.socket?.ready ? "sending" : "queued";
   } else {
     const sent = state.socket?.send({
       type: "say",
