@@ -138,6 +138,9 @@ bothBackends("the chat page: groups, files and broadcasts", async (h: BothHarnes
       await alice.getByTestId("picker-search").fill("");
       await alice.locator('[data-testid="picker-dept"][data-path="Company,Sales"]').check();
       assertEquals(await alice.getByTestId("picker-count").textContent(), "3 chosen");
+      if (h.kind === "production") {
+        await alice.screenshot({ path: `${shots}/group-picker.png` });
+      }
       await alice.getByTestId("picker-confirm").click();
       await until("the group opened", async () => (await picker.isHidden()));
       assertEquals(await alice.getByTestId("chat-title").textContent(), TITLE);

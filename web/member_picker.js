@@ -178,6 +178,7 @@ export class MemberPicker {
   }
 
   #showCount() {
+    this.error.textContent = ""; // a refusal is about the choice before this change
     const { members, depts } = this.choice();
     this.count.textContent = this.#options?.keepDepts
       ? t("picker.countDepts", { people: this.#members.size, depts: depts.length })
