@@ -118,12 +118,15 @@ export async function startServer(
   // The bound port (known now, also for port 0) names the node in queue_deamon_status.
   const nodeName = `${Deno.hostname()}:${port}`.replace(/[^\w.:-]/g, "_");
   // Never just host:port: two processes may share it (another data folder, two containers).
-  const nodeId = `${nodeName}:${Deno.pid}.${crypto.randomUUID().slice(0, 8)}`;
+  const processId = `${nodeName}:${Deno.pid}.${crypto.randomUUID().slice(0, 8)}`;
+  // A configured id names the node among the others (its lease, presence and channel); the
+  // archive worker's leases are still named per process.
+  const nodeId = config.node.id ?? processId;
   // Neither Redis nor MySQL configured (the loader allows both or neither): SQLite in dataDir.
   let backend: Backend;
   try {
     backend = config.redisUrl && config.mysqlUrl
-      ? await openProductionBackend(config, nodeId, log, { degraded: true })
+      ? await openProductionBackend(config, nodeId, log, { degraded: true, node: true })
       : await openEmbeddedBackend(config, nodeId, log);
   } catch (error) {
     await listener.close();
@@ -143,7 +146,8 @@ export async function startServer(
     files: backend.files,
     sessions: backend.sessions,
     sessionEndings: backend.sessionEndings,
-    hub: new Hub(),
+    hub: new Hub(backend.link),
+    link: backend.link,
     metrics,
     log,
   });
@@ -151,7 +155,7 @@ export async function startServer(
   // The worker is kept running in the background: a store that is down now only delays it.
   const worker = (options.worker ?? true)
     ? new ArchiveSupervisor({
-      nodeId,
+      nodeId: processId,
       log,
       onBatch: (batch) => metrics.batch(batch.size, batch.seconds),
       start: (workerId, callbacks) =>
@@ -159,7 +163,15 @@ export async function startServer(
     })
     : null;
   await worker?.start();
-  gateway.start();
+  try {
+    await gateway.start();
+  } catch (error) {
+    await gateway.close();
+    await listener.close();
+    await worker?.close();
+    await backend.close();
+    throw new Error(`Cannot start: cannot listen to the other nodes: ${(error as Error).message}`);
+  }
   const uploads = new UploadService({
     config,
     files: backend.files,

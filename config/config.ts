@@ -61,6 +61,19 @@ export interface ResolvedConfig {
     /** Lifetime of a worker's lease; its in-flight messages are taken back after it lapses. */
     leaseSeconds: number;
   };
+  node: {
+    /**
+     * This process's name among the nodes sharing Redis and MySQL; null: a name made unique
+     * per process (`host:port:pid.random`). Two live nodes never share one: the second refuses
+     * to start.
+     */
+    id: string | null;
+    /**
+     * Lifetime of a node's lease in Redis: a node that dies without saying so is taken out
+     * (its accounts announced offline where not connected elsewhere) within about 4/3 of it.
+     */
+    leaseSeconds: number;
+  };
   session: {
     /** Seconds a session lives without use. */
     ttlSeconds: number;
@@ -163,6 +176,7 @@ export function defaultConfig(): ResolvedConfig {
       sendBurst: 30,
     },
     queue: { batchSize: 500, stallSeconds: 30, leaseSeconds: 15 },
+    node: { id: null, leaseSeconds: 15 },
     session: { ttlSeconds: 7 * 24 * 3600, recheckSeconds: 30 },
     login: { maxFailures: 5, maxFailuresPerAddress: 50, windowSeconds: 300 },
     password: { minLength: 8 },

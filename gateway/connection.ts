@@ -161,10 +161,23 @@ export class Connection {
     if (!this.loggedIn) return;
     this.loggedIn = false;
     if (!this.ctx.hub.remove(this)) return;
-    const frame = JSON.stringify({ type: "logout", clientName: this.accountid, time: now() });
-    this.ctx.hub.sendToAll(frame);
+    await this.#markOffline();
+  }
+
+  /**
+   * The account's last connection on this node is gone: presence says so, and when it has no
+   * connection on another node either, everybody here hears `logout` (the other nodes hear it
+   * from their presence).
+   */
+  async #markOffline(): Promise<void> {
+    // The presence port counts this node's own change at once, before the store answers.
+    const marking = this.ctx.presence.offline(this.accountid);
+    if (!this.ctx.presence.isOnline(this.accountid)) {
+      const frame = JSON.stringify({ type: "logout", clientName: this.accountid, time: now() });
+      this.ctx.hub.sendToAll(frame);
+    }
     try {
-      await this.ctx.presence.offline(this.accountid);
+      await marking;
     } catch (error) {
       this.ctx.log(`presence: cannot mark ${this.accountid} offline: ${error}`, "warn");
     }
@@ -221,12 +234,20 @@ export class Connection {
     this.#held = [];
     this.loggedIn = true;
     const first = this.ctx.hub.add(this);
+    // Online on every node before the offline list is read, too: a message sent on another
+    // node meanwhile comes here live rather than into a list already taken.
+    const elsewhere = first && this.ctx.presence.isOnline(this.accountid);
+    if (first) {
+      await this.ctx.presence.online(this.accountid).catch((error) =>
+        this.ctx.log(`presence: cannot mark ${this.accountid} online: ${error}`, "warn")
+      );
+    }
     const init = await this.#buildInit();
     const held = this.#held;
     this.#held = null;
     if ("info" in init || this.#closed) {
       this.loggedIn = false;
-      this.ctx.hub.remove(this);
+      if (this.ctx.hub.remove(this)) await this.#markOffline();
       if ("info" in init) {
         const { code, ...error } = init;
         this.sendError(error);
@@ -236,12 +257,9 @@ export class Connection {
     }
     this.send(JSON.stringify(init));
     for (const text of held) this.send(text);
-    if (first) {
+    if (first && !elsewhere) {
       const frame = JSON.stringify({ type: "login", clientName: this.accountid, time: now() });
       this.ctx.hub.sendToAll(frame, this.accountid);
-      await this.ctx.presence.online(this.accountid).catch((error) =>
-        this.ctx.log(`presence: cannot mark ${this.accountid} online: ${error}`, "warn")
-      );
     }
   }
 

@@ -13,6 +13,7 @@ import type { FileTable } from "../files/file_table.ts";
 import type { Durability } from "./durability.ts";
 import type { GroupStore } from "./groups.ts";
 import type { Inbox } from "./inbox.ts";
+import type { NodeLink } from "./node_link.ts";
 import type { Presence } from "./presence.ts";
 import type { LoginLimiter, SessionEndings, SessionStore } from "./sessions.ts";
 import type { UserStore } from "./users.ts";
@@ -30,6 +31,8 @@ export interface Backend {
   loginLimiter: LoginLimiter;
   inbox: Inbox;
   presence: Presence;
+  /** The other nodes of the installation (production servers); null: this is the only one. */
+  link: NodeLink | null;
   producer: MessageProducer;
   archive: MessageArchive;
   /** Read side of the broadcast archive (the worker writes it). */

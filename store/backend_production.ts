@@ -37,6 +37,12 @@ export interface ProductionOptions {
    * created in the background once MySQL answers. Commands that need MySQL leave it off.
    */
   degraded?: boolean;
+  /**
+   * Serve as a node of the installation: take the node's lease (rejecting when a live node
+   * holds the same id) and keep it, so presence and deliveries reach this process. Commands that
+   * only read or administer leave it off.
+   */
+  node?: boolean;
 }
 
 /** Opens Redis and MySQL, creates missing tables, and wires every port. */
@@ -105,8 +111,24 @@ export async function openProductionBackend(
   // What an ack is worth is said at start, loudly when nothing, and re-checked every minute.
   const persistence = new RedisPersistenceWatch(redis, log);
   await persistence.start();
-  const presence = new RedisPresence(redis, prefix, nodeId);
-  presence.start();
+  const presence = new RedisPresence({
+    redis,
+    prefix,
+    nodeId,
+    leaseSeconds: config.node.leaseSeconds,
+    log,
+  });
+  if (options.node) {
+    try {
+      await presence.claim();
+    } catch (error) {
+      schema.abort();
+      persistence.close();
+      await Promise.allSettled([closeRedis(redis), pool.end()]);
+      throw new Error(`Cannot start: ${(error as Error).message}`);
+    }
+    presence.start();
+  }
   const sessionEndings = new RedisSessionEndings(redis, prefix, log);
 
   let closed = false;
@@ -119,6 +141,7 @@ export async function openProductionBackend(
     loginLimiter: new RedisLoginLimiter(redis, prefix, config.login),
     inbox: new RedisInbox(redis, prefix),
     presence,
+    link: options.node ? presence : null,
     producer: new RedisQueue({
       redis,
       prefix,
