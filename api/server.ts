@@ -266,6 +266,8 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         await gateway.close();
+        // The other nodes stop routing to this one now, not after the worker's drain.
+        await backend.presence.close();
         await listener.close();
         await sweeper.close();
         await uploads.close();
