@@ -213,10 +213,13 @@ export class RedisPresence implements Presence, NodeLink {
   /**
    * Loads the whole map from Redis (the registry, then each live node's set), then applies
    * what was heard meanwhile; after a lost link, also tells this node's connections to catch up
-   * and tells the others this node's set (they may have taken it out).
+   * (unless there was and is no other node) and tells the others this node's set (they may have
+   * taken it out).
    */
   async #reload(missed: boolean): Promise<void> {
     this.#held ??= [];
+    // Alone before and after, nothing can have been missed (a lone node is not disturbed).
+    const hadOthers = this.#others.size > 0;
     try {
       const nodes = (await this.#redis.sMembers(this.#nodesKey)).filter((n) => n !== this.nodeId);
       const [alive, sets] = await Promise.all([
@@ -237,7 +240,7 @@ export class RedisPresence implements Presence, NodeLink {
       for (const message of held) this.#heard(message);
     }
     if (!missed) return;
-    this.#events?.missed();
+    if (hadOthers || this.#others.size > 0) this.#events?.missed();
     await this.#announceAll().catch(() => {});
   }
 
