@@ -51,6 +51,7 @@ const RESTART_ONLY: readonly Setting[] = [
   ["redis.url", ["redisUrl"]],
   ["redis.prefix", ["redisPrefix"]],
   ["mysql.url", ["mysqlUrl"]],
+  ["mysql.readUrl", ["mysqlReadUrl"]],
   ["data", ["dataDir"]],
   ["http.trustedProxies", ["http", "trustedProxies"]],
   ["http.headerTimeoutSeconds", ["http", "headerTimeoutSeconds"]],

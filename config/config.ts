@@ -17,6 +17,11 @@ export interface ResolvedConfig {
   redisPrefix: string;
   /** `mysql://…` or null for the embedded backend. */
   mysqlUrl: string | null;
+  /**
+   * A MySQL/MariaDB replica for history reads (`mysql.readUrl`), or null: they go to `mysqlUrl`.
+   * Nothing is ever written through it.
+   */
+  mysqlReadUrl: string | null;
   /** Embedded database, uploads, pid and log files. */
   dataDir: string;
   /** Origins allowed to change state and to open WebSockets, besides the server's own. */
@@ -161,6 +166,7 @@ export function defaultConfig(): ResolvedConfig {
     redisUrl: null,
     redisPrefix: "",
     mysqlUrl: null,
+    mysqlReadUrl: null,
     dataDir: "./data",
     allowedOrigins: [],
     publicUrl: null,

@@ -161,6 +161,7 @@ const SETTERS: Record<string, Setter> = {
     c.redisPrefix = v;
   },
   "mysql.url": (c, v, f) => c.mysqlUrl = url("mysql:")(f, v),
+  "mysql.readUrl": (c, v, f) => c.mysqlReadUrl = url("mysql:")(f, v),
   "data": (c, v, f) => c.dataDir = text(f, v),
   "origins": (c, v, f) => c.allowedOrigins = origins(f, v),
   "publicUrl": (c, v, f) => c.publicUrl = publicUrl(f, v),
@@ -225,6 +226,7 @@ const ENV: Record<string, string> = {
   CHAT_REDIS_URL: "redis.url",
   CHAT_REDIS_PREFIX: "redis.prefix",
   CHAT_MYSQL_URL: "mysql.url",
+  CHAT_MYSQL_READ_URL: "mysql.readUrl",
   CHAT_DATA_DIR: "data",
   CHAT_ORIGINS: "origins",
   CHAT_PUBLIC_URL: "publicUrl",
@@ -304,6 +306,9 @@ export function loadConfig(sources: ConfigSources = {}): ResolvedConfig {
       config.redisUrl === null ? "redis.url" : "mysql.url",
       "Redis and MySQL go together: set both, or neither for the embedded backend",
     );
+  }
+  if (config.mysqlReadUrl !== null && config.mysqlUrl === null) {
+    throw new ConfigError("mysql.readUrl", "a replica for reads needs mysql.url for the writes");
   }
   if (config.heartbeat.idleSeconds <= config.heartbeat.pingSeconds) {
     throw new ConfigError("heartbeat.idleSeconds", "must be longer than heartbeat.pingSeconds");

@@ -74,8 +74,16 @@ export async function openProductionBackend(
     unreachable = error as Error;
     pool = await openMysql(mysqlUrl, { connectionLimit: 8, requireServer: false });
   }
+  // History reads may go to a replica; it need not answer at start (reads wait for it).
+  const reads = config.mysqlReadUrl
+    ? await openMysql(config.mysqlReadUrl, {
+      connectionLimit: 8,
+      requireServer: false,
+      createDatabase: false,
+    })
+    : null;
   const users = new MysqlUserStore(pool, new RedisUserCache(redis, prefix));
-  const archive = new MysqlArchive(pool, log);
+  const archive = new MysqlArchive(pool, log, reads ?? undefined);
   const groupSource = new MysqlGroupStore(pool);
   const broadcasts = new MysqlBroadcastArchive(pool);
   const workerStatus = new MysqlWorkerStatus(pool);
@@ -90,7 +98,7 @@ export async function openProductionBackend(
   try {
     storage = new LocalFileStorage(fileStorageFolder(config));
   } catch (error) {
-    await Promise.allSettled([closeRedis(redis), pool.end()]);
+    await Promise.allSettled([closeRedis(redis), pool.end(), reads?.end()]);
     throw new Error(`Cannot start: file storage: ${(error as Error).message}`);
   }
   const schema = new AbortController();
@@ -124,7 +132,7 @@ export async function openProductionBackend(
     } catch (error) {
       schema.abort();
       persistence.close();
-      await Promise.allSettled([closeRedis(redis), pool.end()]);
+      await Promise.allSettled([closeRedis(redis), pool.end(), reads?.end()]);
       throw new Error(`Cannot start: ${(error as Error).message}`);
     }
     presence.start();
@@ -165,6 +173,7 @@ export async function openProductionBackend(
           await pool.query("SELECT 1");
         }),
       ]);
+      // A replica that is down (history pages fail) is no reason to take the node out.
       return { redis: redisState, mysql: mysqlState };
     },
     durability: () => persistence.current(),
@@ -175,7 +184,7 @@ export async function openProductionBackend(
       persistence.close();
       await presence.close();
       await sessionEndings.close();
-      await Promise.allSettled([closeRedis(redis), pool.end()]);
+      await Promise.allSettled([closeRedis(redis), pool.end(), reads?.end()]);
     },
   };
 }
