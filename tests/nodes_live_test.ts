@@ -77,6 +77,10 @@ Deno.test("three nodes: messages, groups, presence, read and ended sessions cros
     await expectSays(alice.ws, "alice--bob", all, "alice");
     await expectSays(bob.ws, "alice--bob", all, "bob");
     assertEquals(saysOf(carol.ws.frames, "alice--bob").length, 0);
+    // Online on another node is online: nothing was kept in an offline list for either.
+    const offlineKey = (id: string) => `${cluster.stores.prefix}${id}:offline:msgs`;
+    assertEquals(await cluster.stores.redis.lLen(offlineKey("alice")), 0);
+    assertEquals(await cluster.stores.redis.lLen(offlineKey("bob")), 0);
 
     // A group made on node 1 with members on every node.
     bob.ws.send({
