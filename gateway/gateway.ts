@@ -130,7 +130,12 @@ export class Gateway {
         const delivered = this.ctx.hub.receive(payload);
         if (delivered === null) {
           this.ctx.log("nodes: a delivery that is not one was dropped", "warn");
-        } else void delivered.then((sent) => this.ctx.metrics?.messagesOut.inc(undefined, sent));
+          return;
+        }
+        delivered.sent.then(
+          (sent) => delivered.message && this.ctx.metrics?.messagesOut.inc(undefined, sent),
+          (error) => this.ctx.log(`nodes: a delivery from another node failed: ${error}`, "warn"),
+        );
       },
       presence: (accountid, online) => {
         const frame = JSON.stringify({

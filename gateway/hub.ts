@@ -123,10 +123,11 @@ export class Hub<C extends HubMember = HubMember> {
   }
 
   /**
-   * Delivers here what another node handed over (see `relay.ts`); answers to how many
-   * connections, or null for a text that is not a delivery.
+   * Delivers here what another node handed over (see `relay.ts`); answers whether it is a
+   * message (it has a `seq`) and to how many connections it went, or null for a text that is
+   * not a delivery.
    */
-  receive(payload: string): Promise<number> | null {
+  receive(payload: string): { message: boolean; sent: Promise<number> } | null {
     const relayed = decodeRelay(payload);
     if (!relayed) return null;
     const { key, seq, frames } = relayed;
@@ -139,7 +140,9 @@ export class Hub<C extends HubMember = HubMember> {
     }
     const text = frames[0]?.[0] ?? "";
     const here = () => this.#deliverHere(accountids, text, { key, textFor });
-    return seq === undefined ? here() : this.#order.run(key, seq, here);
+    return seq === undefined
+      ? { message: false, sent: here() }
+      : { message: true, sent: this.#order.run(key, seq, here) };
   }
 
   #deliverHere(
