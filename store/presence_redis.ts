@@ -59,6 +59,8 @@ export class RedisPresence implements Presence, NodeLink {
   /** The subscriber connection was lost since it was last ready. */
   #lost = false;
   #closed = false;
+  /** This process took the node's lease (a server; not a command that only reads). */
+  #claimed = false;
   #lastError = "";
 
   constructor(options: RedisPresenceOptions) {
@@ -84,6 +86,7 @@ export class RedisPresence implements Presence, NodeLink {
           `node.id; if that node died, its lease lapses within ${this.#leaseMs / 1000} s)`,
       );
     }
+    this.#claimed = true;
     await this.#redis.sAdd(this.#nodesKey, this.nodeId);
   }
 
@@ -179,6 +182,9 @@ export class RedisPresence implements Presence, NodeLink {
     const subscriber = this.#subscriber;
     this.#subscriber = null;
     if (subscriber) await closeRedis(subscriber);
+    // A process that never was a node (a command) leaves the nodes' keys alone, unless it set
+    // presence itself (the contract tests do).
+    if (!this.#claimed && !this.#timer) return;
     try {
       const lease = this.#leaseKey(this.nodeId);
       const ours = await this.#redis.get(lease) === this.#token;
