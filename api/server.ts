@@ -13,6 +13,7 @@ import { Hub } from "../gateway/hub.ts";
 import { startArchiveWorker } from "../queue/worker_host.ts";
 import { ArchiveSupervisor } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
+import type { NodeLink } from "../store/node_link.ts";
 import { openEmbeddedBackend } from "../store/backend_embedded.ts";
 import { openProductionBackend } from "../store/backend_production.ts";
 import { ChatMetrics } from "../ops/chat_metrics.ts";
@@ -135,6 +136,17 @@ export async function startServer(
   if (maxConnections < configured.limits.maxConnections) {
     log(`connections capped at ${maxConnections} to stay under the open-file limit`);
   }
+  // Deliveries handed to other nodes are counted on their way out.
+  const other = backend.link;
+  const link: NodeLink | null = other && {
+    nodeId: other.nodeId,
+    listen: (events) => other.listen(events),
+    route: (accountids) => other.route(accountids),
+    send(nodeId, payload) {
+      metrics.nodeDeliveries.inc({ direction: "out" });
+      other.send(nodeId, payload);
+    },
+  };
   const gateway = new Gateway({
     config,
     users: backend.users,
@@ -146,8 +158,8 @@ export async function startServer(
     files: backend.files,
     sessions: backend.sessions,
     sessionEndings: backend.sessionEndings,
-    hub: new Hub(backend.link),
-    link: backend.link,
+    hub: new Hub(link),
+    link,
     metrics,
     log,
   });

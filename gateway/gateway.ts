@@ -127,6 +127,7 @@ export class Gateway {
     );
     await this.ctx.link?.listen({
       delivery: (payload) => {
+        this.ctx.metrics?.nodeDeliveries.inc({ direction: "in" });
         const delivered = this.ctx.hub.receive(payload);
         if (delivered === null) {
           this.ctx.log("nodes: a delivery that is not one was dropped", "warn");
@@ -155,6 +156,7 @@ export class Gateway {
    * `after=`), with a fresh `init` (presence, unread counts) from whichever node it reaches.
    */
   #catchUp(): void {
+    this.ctx.metrics?.nodeCatchUps.inc();
     const connections = [...this.ctx.hub.connections()];
     if (connections.length === 0) return;
     this.ctx.log(

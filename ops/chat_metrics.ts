@@ -62,6 +62,14 @@ export class ChatMetrics {
     "webchat_messages_out_total",
     "Messages delivered: say frames sent to participants' connections",
   );
+  readonly nodeDeliveries = this.#counter(
+    "webchat_node_deliveries_total",
+    "Deliveries handed to other nodes (out) and from them (in), one per node and delivery",
+  );
+  readonly nodeCatchUps = this.#counter(
+    "webchat_node_catchups_total",
+    "Times this node's link to the others came back and its clients were told to catch up",
+  );
   readonly errors = this.#counter(
     "webchat_errors_total",
     "Errors answered, by code and by where (ws: error frames, http: error responses)",

@@ -77,6 +77,14 @@ Deno.test("three nodes: messages, groups, presence, read and ended sessions cros
     await expectSays(alice.ws, "alice--bob", all, "alice");
     await expectSays(bob.ws, "alice--bob", all, "bob");
     assertEquals(saysOf(carol.ws.frames, "alice--bob").length, 0);
+    // Each node counts what it handed over and what it was handed.
+    const metrics = await (await fetch(`${cluster.nodes[1]!.url}/metrics`)).text();
+    const count = (direction: string) =>
+      Number(
+        new RegExp(`webchat_node_deliveries_total\\{direction="${direction}"\\} (\\d+)`)
+          .exec(metrics)?.[1] ?? 0,
+      );
+    assert(count("out") >= 40 && count("in") >= 40, metrics);
     // Online on another node is online: nothing was kept in an offline list for either.
     const offlineKey = (id: string) => `${cluster.stores.prefix}${id}:offline:msgs`;
     assertEquals(await cluster.stores.redis.lLen(offlineKey("alice")), 0);
