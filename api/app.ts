@@ -15,6 +15,8 @@ import { authRoutes } from "./auth_routes.ts";
 import { metricsRoute } from "./metrics_route.ts";
 import { broadcastRoutes } from "./broadcast_routes.ts";
 import { chatRoutes } from "./chat_routes.ts";
+import { receiptRoutes } from "./receipt_routes.ts";
+import { exportRoutes } from "./export_routes.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { groupRoutes } from "./group_routes.ts";
 import { checkOrigin, requireSession } from "./session_middleware.ts";
@@ -63,6 +65,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api", statusRoutes(deps));
   // Before the chat routes, whose session check covers every /api path: a chunk is checked once.
   app.route("/api", uploadRoutes(deps, uploads));
+  app.route("/api", receiptRoutes(deps));
+  app.route("/api", exportRoutes(deps));
   app.route("/api", chatRoutes(deps));
   app.route("/files", fileRoutes(deps, takesPart));
   app.route("/api/groups", groupRoutes(deps));

@@ -10,6 +10,7 @@ import type { AdminHooks } from "./admin_routes.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import type { SupervisorReport } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
+import type { Directory } from "../store/directory.ts";
 import type { UploadService } from "./upload_service.ts";
 
 /** Dependencies every route may use. */
@@ -24,6 +25,8 @@ export interface AppDeps {
   admin?: AdminHooks;
   /** This node's archive worker, when it runs one (see `queue/worker_supervisor.ts`). */
   workerReport?: () => SupervisorReport | null;
+  /** The company directory people log in with (`directory.url`); absent: local accounts only. */
+  directory?: Directory;
   /** The upload service (the server's, whose sweeper runs); built from the backend if absent. */
   uploads?: UploadService;
 }

@@ -5,16 +5,14 @@
  */
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { hashPassword, verifyPassword } from "../store/password.ts";
-import { ACCOUNT_ID } from "../store/users.ts";
+import { DirectoryUnavailableError } from "../store/directory.ts";
+import { hashPassword } from "../store/password.ts";
+import { checkCredentials } from "./credentials.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
 import { ApiError, badRequest, notFound, unavailable } from "./errors.ts";
 import { loginAttempt } from "./login_attempt.ts";
 import { requestClientAddress } from "./request_address.ts";
 import { requireSession, secureCookie, SESSION_COOKIE } from "./session_middleware.ts";
-
-/** A hash to verify against when the account does not exist, so timing does not tell. */
-const DUMMY_HASH = await hashPassword(crypto.randomUUID());
 
 /** The authentication routes. */
 export function authRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -28,6 +26,10 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     const { accountid, password } = body as { accountid: string; password: string };
     const result = (name: string) => deps.metrics?.logins.inc({ result: name });
+    const directoryError = (error: DirectoryUnavailableError, outcome: string) => {
+      deps.metrics?.directoryErrors.inc({ during: error.during });
+      deps.log(`login of ${accountid.slice(0, 40)}: ${error.message}; ${outcome}`, "warn");
+    };
     const attempt = loginAttempt(
       accountid,
       requestClientAddress(c, deps.config.http.trustedProxies),
@@ -41,20 +43,27 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
         c.header("Retry-After", String(reservation.retryAfterSeconds));
         throw new ApiError(429, "rate_limited", "too many failed logins; wait and retry");
       }
-      const user = ACCOUNT_ID.test(accountid)
-        ? await backend.users.findWithPassword(accountid)
-        : null;
-      const check = await verifyPassword(password, user?.passwordHash || DUMMY_HASH);
-      if (!user || !check.ok) {
+      const check = await checkCredentials(
+        {
+          users: backend.users,
+          directory: deps.directory,
+          settings: deps.config.directory,
+          onDirectoryError: (error) => directoryError(error, "local account checked instead"),
+        },
+        accountid,
+        password,
+      );
+      if (!check.ok) {
         result("bad_credentials");
         throw new ApiError(401, "bad_credentials", "wrong account or password");
       }
+      const { user } = check;
       // Said only to whoever knows the password; the attempt still counts as a failure.
       if (user.disabled) {
         result("disabled");
         throw new ApiError(403, "forbidden", "this account is disabled");
       }
-      if (check.needsRehash) {
+      if (check.via === "local" && check.needsRehash) {
         await backend.users.setPassword(user.accountid, await hashPassword(password));
       }
       await backend.loginLimiter.succeeded(attempt);
@@ -72,6 +81,11 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
       return c.json({ user: publicUser, token });
     } catch (error) {
       if (error instanceof ApiError) throw error;
+      if (error instanceof DirectoryUnavailableError) {
+        result("directory_unavailable");
+        directoryError(error, "login refused");
+        throw unavailable("the company directory cannot be reached; try again in a moment");
+      }
       result("unavailable");
       deps.log(`login failed on a store: ${error}`, "warn");
       throw unavailable("login is unavailable; retry later");

@@ -15,6 +15,7 @@ import {
   messageTypeNames,
 } from "../queue/message.ts";
 import { toFileInfo } from "../files/file_info.ts";
+import { withQuoteState } from "../gateway/reply_quote.ts";
 import type { AppDeps, AppEnv } from "./app_env.ts";
 import { chatAccess, historyFrame, isVisible } from "./chat_access.ts";
 import { badRequest, forbidden } from "./errors.ts";
@@ -64,7 +65,8 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   /** History's `say` frames as `viewer` reads them, images and files with their `File`. */
-  async function sayFrames(messages: ChatMessage[], viewer: string) {
+  async function sayFrames(stored: ChatMessage[], viewer: string) {
+    const messages = await withQuoteState(backend.archive, stored);
     const ids = messages.filter((m) => m.type !== MessageType.text && m.fileId).map((m) =>
       m.fileId
     );

@@ -39,9 +39,15 @@ const RELOADABLE: readonly Setting[] = [
   ["admin.token", ["admin", "token"]],
   // Read from the shared configuration by the groupset and broadcast handlers at each frame.
   ["groups.maxMembers", ["groups", "maxMembers"]],
+  // Read by the recall and edit handlers at each frame.
+  ["messages.recallSeconds", ["messages", "recallSeconds"]],
+  ["messages.editSeconds", ["messages", "editSeconds"]],
   ["broadcast.maxRecipients", ["broadcast", "maxRecipients"]],
   ["broadcast.senders", ["broadcast", "senders"]],
   ["broadcast.senderDepts", ["broadcast", "senderDepts"]],
+  // Read by each login (api/credentials.ts).
+  ["directory.localAccounts", ["directory", "localAccounts"]],
+  ["directory.order", ["directory", "order"]],
 ];
 
 /** Applied only by `chat restart`. */
@@ -72,6 +78,25 @@ const RESTART_ONLY: readonly Setting[] = [
   ["files.allowedTypes", ["files", "allowedTypes"]],
   ["files.quotaBytes", ["files", "quotaBytes"]],
   ["files.uploadTtlSeconds", ["files", "uploadTtlSeconds"]],
+  // The directory client (its filters, CA and bind) and the sync timer are made at start.
+  ...[
+    "url",
+    "kind",
+    "startTls",
+    "caFile",
+    "bindDn",
+    "bindPassword",
+    "bindPasswordFile",
+    "baseDn",
+    "userFilter",
+    "listFilter",
+    "deptRoot",
+    "timeoutSeconds",
+    "syncHours",
+  ].map((name): Setting => [`directory.${name}`, ["directory", name]]),
+  ...["account", "username", "dept", "deptDetail", "email", "tel", "mobile"].map(
+    (name): Setting => [`directory.attributes.${name}`, ["directory", "attributeSettings", name]],
+  ),
 ];
 
 /** What a reload did with the settings that changed. */

@@ -6,10 +6,13 @@
  *
  * @module
  */
+import { LdapDirectory } from "../store/directory_ldap.ts";
+import { scheduleDirectorySync } from "./directory_schedule.ts";
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { Gateway } from "../gateway/gateway.ts";
 import { Hub } from "../gateway/hub.ts";
+import { TypingGate } from "../gateway/typing.ts";
 import { startArchiveWorker } from "../queue/worker_host.ts";
 import { ArchiveSupervisor } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
@@ -153,13 +156,16 @@ export async function startServer(
     groups: backend.groups,
     inbox: backend.inbox,
     presence: backend.presence,
+    receipts: backend.receipts,
     producer: backend.producer,
     recent: backend.recent,
+    archive: backend.archive,
     files: backend.files,
     sessions: backend.sessions,
     sessionEndings: backend.sessionEndings,
     hub: new Hub(link),
     link,
+    typing: new TypingGate(),
     metrics,
     log,
   });
@@ -194,6 +200,18 @@ export async function startServer(
   });
   const sweeper = new UploadSweeper(uploads, config.files.uploadTtlSeconds, log);
   sweeper.start();
+  const directory = config.directory.url ? new LdapDirectory(config.directory) : undefined;
+  const stopDirectorySync = directory
+    ? scheduleDirectorySync({
+      settings: config.directory,
+      directory,
+      users: backend.users,
+      sessions: backend.sessions,
+      log,
+      recheckSessions: () => gateway.recheckSessions(),
+      onError: (error) => metrics.directoryErrors.inc({ during: error.during }),
+    })
+    : () => Promise.resolve();
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   const workerReport = () => worker?.report() ?? null;
   let closing: Promise<void> | null = null;
@@ -242,6 +260,7 @@ export async function startServer(
     log,
     uploads,
     metrics,
+    directory,
     workerReport,
     admin: options.runToken
       ? {
@@ -277,6 +296,7 @@ export async function startServer(
     reload,
     close() {
       closing ??= (async () => {
+        await stopDirectorySync();
         await gateway.close();
         // The other nodes stop routing to this one now, not after the worker's drain.
         await backend.presence.close();

@@ -14,6 +14,8 @@ import { prepareStart } from "./prepare_start.ts";
 import { USER_COMMANDS } from "./user_commands.ts";
 import { upgradeCommand } from "./upgrade_command.ts";
 import { migrateCommand } from "./migrate_command.ts";
+import { exportCommand } from "./export_command.ts";
+import { directorySyncCommand } from "./directory_command.ts";
 
 function seconds(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -136,37 +138,89 @@ export const COMMANDS: Command[] = [
   },
   ...USER_COMMANDS,
   {
+    name: "export",
+    usage: "export CHATID [--format html|csv] [--since T] [--until T] [--out FILE]",
+    summary: "export a conversation as HTML or CSV (for administrators)",
+    details: "Reads the conversation from the archive of the configured stores (MySQL, or the " +
+      "embedded database of --data) and writes it as one self-contained HTML page (every " +
+      "text escaped, images and files as links) or as CSV, to --out or standard output. " +
+      "Recalled messages appear as recalled, edited ones with their edit time.",
+    options: {
+      format: { type: "string" },
+      since: { type: "string" },
+      until: { type: "string" },
+      out: { type: "string" },
+    },
+    optionHelp: [
+      "  --format html|csv      the format (default html)",
+      "  --since T, --until T   only messages from/until T: unix seconds or YYYY-MM-DD (UTC)",
+      "  --out FILE             write to FILE instead of standard output",
+    ],
+    args: [1, 1],
+    run: (input) => exportCommand(input),
+  },
+  {
     name: "upgrade",
-    usage: "upgrade [--yes]",
+    usage: "upgrade [--yes] [--php-redis URL]",
     summary: "bring the PHP webChat's tables in the MySQL database to this version's schema",
     details: "Converts, in place, the original's webchat_user, webchat_messageYYYYMM, " +
       "webchat_broadcastYYYY and queue_deamon_status: messages get a mid and a per-chat seq " +
-      "in time order. Re-runnable: a run that was interrupted continues where it stopped. " +
-      "Refuses, changing nothing, a database that is not the original's, or one a server is " +
-      "using.",
-    options: { yes: { type: "boolean" } },
-    optionHelp: ["  --yes                  do not ask before starting"],
-    run: (input) => upgradeCommand(input.config, { yes: input.values.yes === true }),
+      "in time order, broadcasts a bid and their recipients as rows; the groups of the " +
+      "history become groups (with --php-redis, with their members, join times and titles " +
+      "from the original's Redis). Re-runnable: a run that was interrupted continues where it " +
+      "stopped. Refuses, changing nothing, a database that is not the original's, or one a " +
+      "server is using.",
+    options: { yes: { type: "boolean" }, "php-redis": { type: "string" } },
+    optionHelp: [
+      "  --yes                  do not ask before starting",
+      "  --php-redis URL        the original's Redis, only read: its groups' members and titles",
+    ],
+    run: (input) =>
+      upgradeCommand(input.config, {
+        yes: input.values.yes === true,
+        phpRedisUrl: input.values["php-redis"] as string | undefined,
+      }),
   },
   {
     name: "migrate",
-    usage: "migrate --to-mysql URL --redis URL [--sessions]",
+    usage: "migrate --to-mysql URL --redis URL [--to-files DIR] [--sessions]",
     summary: "copy an embedded installation into Redis + MySQL",
-    details: "Copies the embedded database of --data (users, history, what the queue holds, " +
-      "unread counts, recent contacts, offline messages, worker counters; sessions with " +
-      "--sessions) into MySQL and Redis. Safe to run again: what was copied is not copied " +
-      "twice. The embedded server must be stopped.",
+    details: "Copies the embedded database of --data (users, groups with their members, " +
+      "mutes, broadcasts, file records, history, what the queue holds, unread and mention " +
+      "counts, recent contacts, offline messages, worker counters; sessions with --sessions) " +
+      "into MySQL and Redis, and with --to-files the files' bytes into the production " +
+      "servers' folder. Safe to run again: what was copied is not copied twice. The embedded " +
+      "server must be stopped.",
     options: {
       "to-mysql": { type: "string" },
+      "to-files": { type: "string" },
       sessions: { type: "boolean" },
     },
     optionHelp: [
       "  --to-mysql URL         the MySQL/MariaDB database to copy into",
       "  --redis URL            the Redis to copy the hot state into (the --redis setting)",
+      "  --to-files DIR         copy the uploaded files into DIR (the servers' files.dir);",
+      "                         without it they stay in the data folder's (or files.dir)",
       "  --sessions             also copy the sessions (people stay logged in)",
     ],
     settings: (values) => ({ mysql: values["to-mysql"] as string | undefined }),
     run: (input) => migrateCommand(input),
+  },
+  {
+    name: "directory sync",
+    usage: "directory sync [--dry-run] [--force]",
+    summary: "import and update the people of the company directory (LDAP / AD)",
+    details: "Reads everybody directory.listFilter finds under directory.baseDn, creates or " +
+      "updates their accounts (profile, department path; never a password), disables the " +
+      "directory accounts no longer found and ends their sessions, enables again those who " +
+      "came back, and prints what changed. Refuses, changing nothing, when it would disable " +
+      "more than a fifth of the directory accounts (use --force when that is meant).",
+    options: { "dry-run": { type: "boolean" }, force: { type: "boolean" } },
+    optionHelp: [
+      "  --dry-run              show what would change, change nothing",
+      "  --force                sync even when it would disable many accounts",
+    ],
+    run: (input) => directorySyncCommand(input),
   },
   {
     name: "version",

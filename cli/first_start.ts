@@ -38,8 +38,9 @@ export async function firstStart(
       return lines;
     }
     lines.push(
-      `demo: ${seed.accounts.length} people in ${seed.departments} departments and ` +
-        `${seed.messages} messages; log in as any of ${seed.accounts.join(", ")}`,
+      `demo: ${seed.accounts.length} people in ${seed.departments} departments, ` +
+        `${seed.groups} groups, ${seed.broadcasts} broadcast and ${seed.messages} messages; ` +
+        `log in as any of ${seed.accounts.join(", ")}`,
       `demo password (the same for all, shown once): ${seed.password}`,
     );
   } catch (error) {

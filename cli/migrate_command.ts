@@ -1,5 +1,5 @@
 /**
- * `chat migrate --to-mysql URL --redis URL [--sessions]`.
+ * `chat migrate --to-mysql URL --redis URL [--to-files DIR] [--sessions]`.
  *
  * @module
  */
@@ -13,10 +13,13 @@ export async function migrateCommand(input: CommandInput): Promise<number> {
   if (input.values["to-mysql"] === undefined || !config.redisUrl) {
     throw new UsageError("chat migrate: give both --to-mysql URL and --redis URL");
   }
+  const filesTo = input.values["to-files"];
+  if (filesTo === "") throw new UsageError("chat migrate: --to-files needs a folder");
   let bar: Progress | null = null;
   try {
     const lines = await runMigration(config, {
       sessions: input.values.sessions === true,
+      filesTo: typeof filesTo === "string" ? filesTo : undefined,
       onProgress: (copier, total, rows) => {
         if (total !== null) {
           bar?.finish();

@@ -13,12 +13,13 @@ import { UsageError } from "./command_line.ts";
 import { Progress } from "./progress.ts";
 
 /** Runs the upgrade with a progress bar; returns the exit code. */
-async function upgradeNow(config: ResolvedConfig): Promise<number> {
+async function upgradeNow(config: ResolvedConfig, phpRedisUrl?: string): Promise<number> {
   let progress: Progress | null = null;
   try {
     const result = await runUpgrade(config, {
+      phpRedisUrl,
       onRows: (total, copied) => {
-        if (total !== null) progress = new Progress("upgrading messages", total);
+        if (total !== null) progress = new Progress("upgrading messages and broadcasts", total);
         else progress?.add(copied);
       },
     });
@@ -40,16 +41,17 @@ async function upgradeNow(config: ResolvedConfig): Promise<number> {
   }
 }
 
-/** `chat upgrade [--yes]`. */
+/** `chat upgrade [--yes] [--php-redis URL]`. */
 export async function upgradeCommand(
   config: ResolvedConfig,
-  options: { yes: boolean },
+  options: { yes: boolean; phpRedisUrl?: string },
 ): Promise<number> {
   if (!config.mysqlUrl) {
     throw new UsageError(
       "chat upgrade: the PHP webChat's tables are in MySQL: give --mysql URL and --redis URL",
     );
   }
+  if (options.phpRedisUrl === "") throw new UsageError("chat upgrade: --php-redis needs a URL");
   const probe = probeServer(config);
   if (probe.running) {
     console.error(`chat upgrade: a server runs on ${config.dataDir} (pid ${probe.pid}): chat stop`);
@@ -61,7 +63,7 @@ export async function upgradeCommand(
       return 1;
     }
   }
-  return await upgradeNow(config);
+  return await upgradeNow(config, options.phpRedisUrl);
 }
 
 /**

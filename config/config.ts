@@ -6,6 +6,7 @@ import type { LogLevel } from "../ops/log.ts";
  *
  * @module
  */
+import { defaultDirectory, type DirectoryConfig } from "./directory_config.ts";
 
 /** The fully resolved configuration every part of the server receives. */
 export interface ResolvedConfig {
@@ -140,6 +141,12 @@ export interface ResolvedConfig {
     /** Most members one group may have. */
     maxMembers: number;
   };
+  messages: {
+    /** Seconds after sending within which the sender may recall a message. */
+    recallSeconds: number;
+    /** Seconds after sending within which the sender may edit a message. */
+    editSeconds: number;
+  };
   broadcast: {
     /** Most recipients of one broadcast (listed and in the departments together). */
     maxRecipients: number;
@@ -148,6 +155,8 @@ export interface ResolvedConfig {
     /** Departments (`deptDetail` paths, sub-departments included) whose people may broadcast. */
     senderDepts: string[];
   };
+  /** The company directory (LDAP / Active Directory) people log in with. */
+  directory: DirectoryConfig;
 }
 
 /** Thrown for any invalid setting; the message starts with the field's name. */
@@ -199,6 +208,8 @@ export function defaultConfig(): ResolvedConfig {
     admin: { token: null },
     heartbeat: { pingSeconds: 25, idleSeconds: 75 },
     groups: { maxMembers: 2000 },
+    messages: { recallSeconds: 120, editSeconds: 900 },
     broadcast: { maxRecipients: 10_000, senders: [], senderDepts: [] },
+    directory: defaultDirectory(),
   };
 }

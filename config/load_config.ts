@@ -5,6 +5,8 @@
  */
 import { parseLogLevel } from "../ops/log.ts";
 import { ConfigError, defaultConfig, type ResolvedConfig } from "./config.ts";
+import { ATTRIBUTE_NAME, type DirectoryAttributes } from "./directory_config.ts";
+import { parseDn } from "../store/ldap_escape.ts";
 
 /** Flag values as parsed by the command line (strings; absent = not given). */
 export interface ConfigFlags {
@@ -149,6 +151,123 @@ const logLevel = (field: string, value: unknown) => {
   }
 };
 
+/** An LDAP filter: in parentheses, balanced. */
+const ldapFilter = (needsAccount: boolean) => (field: string, value: unknown): string => {
+  const s = text(field, value);
+  let depth = 0;
+  for (const c of s.replace(/\\[0-9A-Fa-f]{2}/g, "")) {
+    depth += c === "(" ? 1 : c === ")" ? -1 : 0;
+    if (depth < 0) break;
+  }
+  if (!s.startsWith("(") || !s.endsWith(")") || depth !== 0) {
+    throw new ConfigError(
+      field,
+      `expected an LDAP filter in balanced parentheses, got ${show(value)}`,
+    );
+  }
+  if (needsAccount && !s.includes("{account}")) {
+    throw new ConfigError(field, "the filter must contain {account} (the name typed at login)");
+  }
+  return s;
+};
+
+const distinguishedName = (field: string, value: unknown): string => {
+  const s = text(field, value);
+  try {
+    parseDn(s);
+  } catch {
+    throw new ConfigError(field, `expected a DN like dc=example,dc=com, got ${show(value)}`);
+  }
+  return s;
+};
+
+/** A file's content, read now so that a missing file stops the start, not the first login. */
+const fileContent = (field: string, value: unknown): string => {
+  const path = text(field, value);
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new ConfigError(field, `cannot read ${path}: ${(error as Error).message}`);
+  }
+};
+
+const ATTRIBUTES: (keyof DirectoryAttributes)[] = [
+  "account",
+  "username",
+  "dept",
+  "deptDetail",
+  "email",
+  "tel",
+  "mobile",
+];
+
+/** `directory.*`. */
+const DIRECTORY_SETTERS: Record<string, Setter> = {
+  "directory.url": (c, v, f) => {
+    const s = text(f, v);
+    if (!/^ldaps?:\/\/[^/?#\s]+\/?$/.test(s)) {
+      throw new ConfigError(
+        f,
+        `expected ldap://host[:port] or ldaps://host[:port], got ${show(v)}`,
+      );
+    }
+    c.directory.url = s.replace(/\/$/, "");
+  },
+  "directory.kind": (c, v, f) => {
+    if (v !== "ad" && v !== "openldap") {
+      throw new ConfigError(f, `expected "ad" (Active Directory) or "openldap", got ${show(v)}`);
+    }
+    c.directory.kind = v;
+  },
+  "directory.startTls": (c, v, f) => c.directory.startTls = bool(f, v),
+  "directory.caFile": (c, v, f) => {
+    fileContent(f, v);
+    c.directory.caFile = text(f, v);
+  },
+  "directory.bindDn": (c, v, f) => c.directory.bindDn = v === "" ? "" : distinguishedName(f, v),
+  "directory.bindPassword": (c, v, f) => {
+    if (typeof v !== "string") throw new ConfigError(f, "expected a string");
+    c.directory.bindPassword = v;
+  },
+  "directory.bindPasswordFile": (c, v, f) => {
+    c.directory.bindPassword = fileContent(f, v).replace(/\r?\n$/, "");
+    c.directory.bindPasswordFile = text(f, v);
+  },
+  "directory.baseDn": (c, v, f) => c.directory.baseDn = distinguishedName(f, v),
+  "directory.userFilter": (c, v, f) => c.directory.userFilter = ldapFilter(true)(f, v),
+  "directory.listFilter": (c, v, f) => c.directory.listFilter = ldapFilter(false)(f, v),
+  "directory.deptRoot": (c, v, f) => {
+    if (typeof v !== "string" || v.length > 64 || v.includes(",")) {
+      throw new ConfigError(f, "expected a department name of up to 64 characters, no comma");
+    }
+    c.directory.deptRoot = v.trim();
+  },
+  "directory.timeoutSeconds": (c, v, f) => c.directory.timeoutSeconds = int(1, 300)(f, v),
+  "directory.localAccounts": (c, v, f) =>
+    c.directory.localAccounts = list(",", "accountids", (i) => /^[A-Za-z0-9_.]{1,40}$/.test(i))(
+      f,
+      v,
+    ),
+  "directory.order": (c, v, f) => {
+    if (v !== "directory-first" && v !== "local-first") {
+      throw new ConfigError(f, `expected "directory-first" or "local-first", got ${show(v)}`);
+    }
+    c.directory.order = v;
+  },
+  "directory.syncHours": (c, v, f) => c.directory.syncHours = int(0, 24 * 366)(f, v),
+  ...Object.fromEntries(ATTRIBUTES.map((name): [string, Setter] => [
+    `directory.attributes.${name}`,
+    (c, v, f) => {
+      const s = text(f, v);
+      const fromOus = (name === "dept" || name === "deptDetail") && s.toLowerCase() === "ou";
+      if (!fromOus && !ATTRIBUTE_NAME.test(s)) {
+        throw new ConfigError(f, `expected an LDAP attribute name, got ${show(v)}`);
+      }
+      c.directory.attributeSettings[name] = s;
+    },
+  ])),
+};
+
 /** Every setting by its dotted name (the config file's shape). */
 const SETTERS: Record<string, Setter> = {
   "host": (c, v, f) => c.host = text(f, v),
@@ -208,12 +327,15 @@ const SETTERS: Record<string, Setter> = {
   "heartbeat.pingSeconds": (c, v, f) => c.heartbeat.pingSeconds = int(1, 3600)(f, v),
   "heartbeat.idleSeconds": (c, v, f) => c.heartbeat.idleSeconds = int(2, 86400)(f, v),
   "groups.maxMembers": (c, v, f) => c.groups.maxMembers = int(2, 100_000)(f, v),
+  "messages.recallSeconds": (c, v, f) => c.messages.recallSeconds = int(0, 366 * 86400)(f, v),
+  "messages.editSeconds": (c, v, f) => c.messages.editSeconds = int(0, 366 * 86400)(f, v),
   "broadcast.maxRecipients": (c, v, f) => c.broadcast.maxRecipients = int(1, 1_000_000)(f, v),
   "broadcast.senders": (c, v, f) =>
     c.broadcast.senders = list(",", "accountids", (i) => /^[A-Za-z0-9_.]{1,40}$/.test(i))(f, v),
   // Department paths contain commas ("Company,R&D"): the text form separates them with ";".
   "broadcast.senderDepts": (c, v, f) =>
     c.broadcast.senderDepts = list(";", "department paths", (i) => i.length <= 128)(f, v),
+  ...DIRECTORY_SETTERS,
 };
 
 /** The name of every setting (the config file's dotted keys). */
@@ -266,9 +388,26 @@ const ENV: Record<string, string> = {
   CHAT_PING_SECONDS: "heartbeat.pingSeconds",
   CHAT_IDLE_SECONDS: "heartbeat.idleSeconds",
   CHAT_MAX_GROUP_MEMBERS: "groups.maxMembers",
+  CHAT_RECALL_SECONDS: "messages.recallSeconds",
+  CHAT_EDIT_SECONDS: "messages.editSeconds",
   CHAT_MAX_BROADCAST_RECIPIENTS: "broadcast.maxRecipients",
   CHAT_BROADCAST_SENDERS: "broadcast.senders",
   CHAT_BROADCAST_SENDER_DEPTS: "broadcast.senderDepts",
+  CHAT_DIRECTORY_URL: "directory.url",
+  CHAT_DIRECTORY_KIND: "directory.kind",
+  CHAT_DIRECTORY_STARTTLS: "directory.startTls",
+  CHAT_DIRECTORY_CA_FILE: "directory.caFile",
+  CHAT_DIRECTORY_BIND_DN: "directory.bindDn",
+  CHAT_DIRECTORY_BIND_PASSWORD: "directory.bindPassword",
+  CHAT_DIRECTORY_BIND_PASSWORD_FILE: "directory.bindPasswordFile",
+  CHAT_DIRECTORY_BASE_DN: "directory.baseDn",
+  CHAT_DIRECTORY_USER_FILTER: "directory.userFilter",
+  CHAT_DIRECTORY_LIST_FILTER: "directory.listFilter",
+  CHAT_DIRECTORY_DEPT_ROOT: "directory.deptRoot",
+  CHAT_DIRECTORY_TIMEOUT: "directory.timeoutSeconds",
+  CHAT_DIRECTORY_LOCAL_ACCOUNTS: "directory.localAccounts",
+  CHAT_DIRECTORY_ORDER: "directory.order",
+  CHAT_DIRECTORY_SYNC_HOURS: "directory.syncHours",
 };
 
 /**
@@ -310,10 +449,29 @@ export function loadConfig(sources: ConfigSources = {}): ResolvedConfig {
   if (config.mysqlReadUrl !== null && config.mysqlUrl === null) {
     throw new ConfigError("mysql.readUrl", "a replica for reads needs mysql.url for the writes");
   }
+  checkDirectory(config);
   if (config.heartbeat.idleSeconds <= config.heartbeat.pingSeconds) {
     throw new ConfigError("heartbeat.idleSeconds", "must be longer than heartbeat.pingSeconds");
   }
   return config;
+}
+
+/** The directory's settings that only make sense together. */
+function checkDirectory(config: ResolvedConfig): void {
+  const d = config.directory;
+  if (d.url === null) return;
+  if (d.baseDn === "") {
+    throw new ConfigError(
+      "directory.baseDn",
+      "required with directory.url (e.g. dc=example,dc=com)",
+    );
+  }
+  if (d.startTls && d.url.startsWith("ldaps:")) {
+    throw new ConfigError("directory.startTls", "ldaps:// is TLS already; StartTLS is for ldap://");
+  }
+  if (d.bindDn === "" && d.bindPassword !== "") {
+    throw new ConfigError("directory.bindDn", "a bind password is set but no bind DN");
+  }
 }
 
 /** `CHAT_*` variables that are not settings (read by the launcher or the command line). */

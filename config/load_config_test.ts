@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { ConfigError, defaultConfig, loadConfig } from "./mod.ts";
+import { DIRECTORY_KINDS, directorySearch } from "./directory_config.ts";
 
 const fails = (fn: () => unknown, field: string, pattern: RegExp) =>
   throws(
@@ -192,4 +193,71 @@ Deno.test("group and broadcast settings: limits and who may broadcast", () => {
     "broadcast.maxRecipients",
     /integer from 1/,
   );
+});
+
+Deno.test("directory settings: kinds, filters, attributes, the password from a file", async () => {
+  const secretFile = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(secretFile, "s3cret\n");
+    const config = loadConfig({
+      file: {
+        directory: {
+          url: "ldaps://dc1.corp.example.com:636/",
+          bindDn: "CN=webchat,OU=Service,DC=corp,DC=example,DC=com",
+          bindPasswordFile: secretFile,
+          baseDn: "DC=corp,DC=example,DC=com",
+          attributes: { dept: "ou", mobile: "otherMobile" },
+        },
+      },
+      env: { CHAT_DIRECTORY_LOCAL_ACCOUNTS: "admin, ops", CHAT_DIRECTORY_SYNC_HOURS: "6" },
+    });
+    const d = config.directory;
+    assertEquals([d.url, d.kind, d.bindPassword, d.localAccounts, d.syncHours], [
+      "ldaps://dc1.corp.example.com:636",
+      "ad",
+      "s3cret",
+      ["admin", "ops"],
+      6,
+    ]);
+    const search = directorySearch(d);
+    assertEquals(search.userFilter, DIRECTORY_KINDS.ad.userFilter);
+    assertEquals(search.attributes.account, "sAMAccountName");
+    assertEquals([search.attributes.dept, search.attributes.mobile], [null, "otherMobile"]);
+    const openldap = loadConfig({
+      env: {
+        CHAT_DIRECTORY_URL: "ldap://127.0.0.1:389",
+        CHAT_DIRECTORY_KIND: "openldap",
+        CHAT_DIRECTORY_BASE_DN: "dc=example,dc=com",
+        CHAT_DIRECTORY_STARTTLS: "yes",
+        CHAT_DIRECTORY_USER_FILTER: "(&(objectClass=person)(|(uid={account})(mail={account})))",
+      },
+    }).directory;
+    assertEquals(directorySearch(openldap).attributes.account, "uid");
+    assertEquals(directorySearch(openldap).listFilter, "(&(objectClass=inetOrgPerson)(uid=*))");
+    assertEquals(openldap.startTls, true);
+  } finally {
+    await Deno.remove(secretFile);
+  }
+});
+
+Deno.test("directory settings: bad values name the field", () => {
+  const url = { url: "ldap://127.0.0.1" };
+  const dir = (directory: Record<string, unknown>) => () =>
+    loadConfig({ file: { directory: { ...url, baseDn: "dc=x", ...directory } } });
+  fails(dir({ url: "http://dc1" }), "directory.url", /ldap:\/\/host/);
+  fails(() => loadConfig({ file: { directory: url } }), "directory.baseDn", /required/);
+  fails(dir({ baseDn: "dc=x,,y" }), "directory.baseDn", /expected a DN/);
+  fails(dir({ kind: "novell" }), "directory.kind", /"ad".*"openldap"/);
+  fails(dir({ userFilter: "(uid=x)" }), "directory.userFilter", /\{account\}/);
+  fails(dir({ userFilter: "(uid={account}" }), "directory.userFilter", /balanced/);
+  fails(dir({ listFilter: "uid=*" }), "directory.listFilter", /balanced/);
+  fails(dir({ attributes: { email: "mail)(x" } }), "directory.attributes.email", /attribute/);
+  fails(dir({ attributes: { phone: "x" } }), "directory.attributes.phone", /unknown setting/);
+  fails(dir({ caFile: "/nonexistent/ca.pem" }), "directory.caFile", /cannot read/);
+  fails(dir({ bindPasswordFile: "/nonexistent" }), "directory.bindPasswordFile", /cannot read/);
+  fails(dir({ url: "ldaps://dc1", startTls: true }), "directory.startTls", /TLS already/);
+  fails(dir({ bindPassword: "x" }), "directory.bindDn", /no bind DN/);
+  fails(dir({ localAccounts: ["ad*min"] }), "directory.localAccounts", /accountids/);
+  fails(dir({ order: "random" }), "directory.order", /directory-first/);
+  fails(dir({ timeoutSeconds: 0 }), "directory.timeoutSeconds", /integer from 1 to 300/);
 });

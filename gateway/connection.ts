@@ -21,6 +21,10 @@ import { LogLimiter } from "./log_limiter.ts";
 import { handleBroadcast } from "./broadcast_send.ts";
 import { handleGroupset } from "./group_set.ts";
 import { handleSay } from "./say.ts";
+import { handleMessageChange } from "./message_change_send.ts";
+import { currentOffline } from "./offline_changes.ts";
+import { handleTyping } from "./typing.ts";
+import { checkReadSeq, sendReceipt } from "./read_receipts.ts";
 import { handleSystemNotice } from "./system_notice.ts";
 import type { SendRateLimiter } from "./send_rate.ts";
 import type { ChatSocket } from "./socket.ts";
@@ -206,6 +210,10 @@ export class Connection {
       });
     }
     if (frame.type === "read") return await this.#read(frame);
+    // Merged indicators cost nothing; each one forwarded takes from the send budget.
+    if (frame.type === "typing") {
+      return await handleTyping(this.ctx, this, frame, () => this.#rateLimited(""));
+    }
     // Everything else sends something to other people: one message of the send budget each.
     if (this.#rateLimited("cid" in frame ? frame.cid : "")) return;
     switch (frame.type) {
@@ -217,6 +225,9 @@ export class Connection {
         return await handleSystemNotice(this.ctx, this, frame);
       case "broadcast":
         return await handleBroadcast(this.ctx, this, frame);
+      case "recall":
+      case "edit":
+        return await handleMessageChange(this.ctx, this, frame);
     }
   }
 
@@ -289,7 +300,10 @@ export class Connection {
           code: CloseCode.forbidden,
         };
       }
-      const offline = (await inbox.takeOffline(me)).map((text) => JSON.parse(text) as SayFrame);
+      const offline = await currentOffline(
+        this.ctx,
+        (await inbox.takeOffline(me)).map((text) => JSON.parse(text) as SayFrame),
+      );
       return {
         type: "init",
         user,
@@ -346,6 +360,8 @@ export class Connection {
     if (!member) {
       return this.sendError({ info: ErrorCode.forbidden, msg: "you are not in this chat" });
     }
+    const beyond = await checkReadSeq(this.ctx, chat.chatid, frame.seq);
+    if (beyond) return this.sendError(beyond);
     try {
       await this.ctx.inbox.markRead(this.accountid, chat.chatid);
     } catch {
@@ -357,6 +373,7 @@ export class Connection {
       ...(frame.seq === null ? {} : { seq: frame.seq }),
     });
     this.ctx.hub.sendTo([this.accountid], echo, this);
+    await sendReceipt(this.ctx, this.accountid, chat, frame.seq);
   }
 }
 

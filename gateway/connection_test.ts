@@ -3,13 +3,16 @@ import { defaultConfig } from "../config/mod.ts";
 import type { GroupStore } from "../store/groups.ts";
 import type { Inbox } from "../store/inbox.ts";
 import type { Presence } from "../store/presence.ts";
+import type { ReadReceipts } from "../store/receipts.ts";
 import type { UserStore } from "../store/users.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { FileTable } from "../files/file_table.ts";
+import type { MessageArchive } from "../queue/archive.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
 import { Connection } from "./connection.ts";
 import { Hub } from "./hub.ts";
 import { SendRateLimiter } from "./send_rate.ts";
+import { TypingGate } from "./typing.ts";
 
 /** A socket that records what it was sent. */
 function recordingSocket() {
@@ -46,10 +49,13 @@ Deno.test("a message sent while init is being built arrives after init, not lost
     } as unknown as Presence,
     producer: {} as MessageProducer,
     recent: { contacts: () => Promise.resolve([]) } as unknown as RecentIndex,
+    archive: { findMessages: () => Promise.resolve(new Map()) } as unknown as MessageArchive,
+    receipts: {} as ReadReceipts,
     files: {} as FileTable,
     sessions: { live: () => Promise.resolve(new Set<string>()) },
     sessionEndings: null,
     hub,
+    typing: new TypingGate(),
     log: () => {},
   };
   const socket = recordingSocket();
@@ -83,10 +89,13 @@ function failingQueueContext(logs: string[]) {
       enqueue: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6379")),
     } as unknown as MessageProducer,
     recent: {} as RecentIndex,
+    archive: {} as MessageArchive,
+    receipts: {} as ReadReceipts,
     files: {} as FileTable,
     sessions: { live: () => Promise.resolve(new Set<string>()) },
     sessionEndings: null,
     hub,
+    typing: new TypingGate(),
     log: (line: string) => logs.push(line),
   };
 }

@@ -8,6 +8,11 @@ import type { User } from "../store/users.ts";
 import type { Contact } from "./contacts.ts";
 import type { MessageTypeName } from "../queue/message.ts";
 import type { FileInfo } from "../files/file_info.ts";
+import {
+  type ConversationRequest,
+  parseConversationFrame,
+  type Quote,
+} from "./conversation_frames.ts";
 
 /** Close codes. 4xxx are ours: 44xx = do not retry as is, 4408 = reconnect. */
 export const CloseCode = {
@@ -48,7 +53,10 @@ export type ClientFrame =
     msgType: Exclude<MessageTypeName, "system">;
     cid: string;
     fileId: string;
+    /** The mid of the message of the same chat this one replies to, "" for none. */
+    replyTo: string;
   }
+  | ConversationRequest
   | { type: "read"; chatid: string; seq: number | null }
   | { type: "groupset"; chatid: string; title: string; members: string[] }
   | { type: "systemNotice"; chatid: string; action: NoticeAction; title: string }
@@ -94,6 +102,12 @@ export interface SayFrame {
   mentions?: string[];
   /** Set on the frame of a member the message mentions. */
   mention?: true;
+  /** A reply: the message it quotes. */
+  replyTo?: Quote;
+  /** Edited: unix seconds of the last edit. */
+  edited?: number;
+  /** Recalled (the text and file are gone): by whom, when. */
+  recalled?: { by: string; time: number };
 }
 
 /** The server's `groupset` frame: a group was created or its members changed. */
@@ -170,6 +184,9 @@ export function parseClientFrame(text: string): ClientFrame | FrameError {
       if (f.fileId !== undefined && typeof f.fileId !== "string") {
         return bad("fileId must be a string", cid);
       }
+      if (f.replyTo !== undefined && typeof f.replyTo !== "string") {
+        return bad("replyTo must be the mid of a message", cid);
+      }
       return {
         type: "say",
         chatid: f.chatid,
@@ -177,8 +194,13 @@ export function parseClientFrame(text: string): ClientFrame | FrameError {
         msgType: msgType as Exclude<MessageTypeName, "system">,
         cid: (f.cid as string | undefined) ?? "",
         fileId: (f.fileId as string | undefined) ?? "",
+        replyTo: (f.replyTo as string | undefined) ?? "",
       };
     }
+    case "recall":
+    case "edit":
+    case "typing":
+      return parseConversationFrame(f, cid);
     case "read": {
       if (typeof f.chatid !== "string") return bad("read needs a string chatid");
       if (f.seq !== undefined && (!Number.isSafeInteger(f.seq) || (f.seq as number) < 0)) {

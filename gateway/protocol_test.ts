@@ -13,6 +13,7 @@ Deno.test("valid frames parse with defaults", () => {
     msgType: "text",
     cid: "",
     fileId: "",
+    replyTo: "",
   });
   assertEquals(parseClientFrame(`{"type":"say","chatid":"a--b","content":"x","msgType":""}`), {
     type: "say",
@@ -21,11 +22,29 @@ Deno.test("valid frames parse with defaults", () => {
     msgType: "text",
     cid: "",
     fileId: "",
+    replyTo: "",
   });
   assertEquals(parseClientFrame(`{"type":"read","chatid":"a--b","seq":3}`), {
     type: "read",
     chatid: "a--b",
     seq: 3,
+  });
+  assertEquals(parseClientFrame(`{"type":"recall","chatid":"a--b","mid":"m","cid":"c"}`), {
+    type: "recall",
+    chatid: "a--b",
+    mid: "m",
+    cid: "c",
+  });
+  assertEquals(parseClientFrame(`{"type":"edit","chatid":"a--b","mid":"m","content":"t"}`), {
+    type: "edit",
+    chatid: "a--b",
+    mid: "m",
+    content: "t",
+    cid: "",
+  });
+  assertEquals(parseClientFrame(`{"type":"typing","chatid":"a--b"}`), {
+    type: "typing",
+    chatid: "a--b",
   });
   assertEquals(parseClientFrame(`{"type":"ping"}`), { type: "ping" });
 });

@@ -17,6 +17,8 @@ import { groupAudience } from "./group_audience.ts";
 import { mentionedMembers } from "./mentions.ts";
 import { type ClientFrame, ErrorCode, type FrameError, type SayFrame } from "./protocol.ts";
 import { sayFile } from "./say_file.ts";
+import { toQuote } from "./conversation_frames.ts";
+import { replyQuote } from "./reply_quote.ts";
 
 type SayRequest = Extract<ClientFrame, { type: "say" }>;
 
@@ -55,6 +57,8 @@ export async function handleSay(
     const unknown = members.filter((m) => !existing.has(m));
     if (unknown.length > 0) return fail(ErrorCode.badRequest, `unknown account: ${unknown[0]}`);
   }
+  const quote = frame.replyTo ? await replyQuote(ctx, chat.chatid, sender, frame.replyTo) : null;
+  if (quote && "info" in quote) return fail(quote.info, quote.msg);
   const attached = await sayFile(ctx, frame, sender);
   if ("info" in attached) return fail(attached.info, attached.msg);
   const { file } = attached;
@@ -83,6 +87,7 @@ export async function handleSay(
       cid,
       members,
       ...(mentions ? { mentions } : {}),
+      ...(quote ? { replyTo: quote } : {}),
     });
   } catch (error) {
     ctx.log(`say: enqueue failed: ${error}`, "warn");
@@ -169,8 +174,11 @@ export function toSayFrame(message: ChatMessage, file?: FileInfo): SayFrame {
     seq: message.seq,
     cid: message.cid,
     ...(message.mentions?.length ? { mentions: message.mentions } : {}),
+    ...(message.replyTo && !message.recalled ? { replyTo: toQuote(message.replyTo) } : {}),
+    ...(message.edited ? { edited: message.edited } : {}),
+    ...(message.recalled ? { recalled: message.recalled } : {}),
   };
-  if (file) frame.file = file;
+  if (file && !message.recalled) frame.file = file;
   return frame;
 }
 

@@ -5,79 +5,39 @@
  * has the production shape; each is safe to run again (what is there already is skipped or
  * set to the same value, never added twice).
  *
- * Tables added by later issues get a copier of their own in {@link MIGRATION_COPIERS}
- * (groups and their members: issue 6; files: issue 7).
+ * Groups, mutes and broadcasts have theirs in `group_copiers.ts`, files (records and bytes) in
+ * `file_copiers.ts`. Read receipts and their settings are copied here; edits, recalls and
+ * replies travel with the history's rows.
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
-import { MessageRejectedError } from "../queue/archive.ts";
-import type { MysqlArchive } from "../queue/archive_mysql.ts";
 import { messageFromRow } from "../queue/archive_sql.ts";
+import { broadcastOf, isBroadcast } from "../queue/broadcast.ts";
 import type { ChatMessage } from "../queue/message.ts";
 import { parseQueued } from "../queue/queued_message.ts";
-import { parkedKey, type RedisQueue } from "../queue/queue_redis.ts";
-import { contactsKey, type RecentRedis } from "../queue/recent_redis.ts";
+import { parkedKey } from "../queue/queue_redis.ts";
+import { contactsKey } from "../queue/recent_redis.ts";
 import { raiseSeqEpoch } from "../queue/seq_epoch_raise.ts";
 import { CHAT_QUEUE_NAME } from "../queue/status_table.ts";
-import type { MysqlWorkerStatus } from "../queue/status_mysql.ts";
-import { broadcastUnreadKey, offlineKey, unreadKey } from "../store/inbox_redis.ts";
-import type { MysqlPool } from "../store/mysql_pool.ts";
-import type { RedisClient } from "../store/redis_client.ts";
-import type { RedisSessionStore } from "../store/sessions_redis.ts";
-import type { MysqlUserStore } from "../store/users_mysql.ts";
+import {
+  broadcastUnreadKey,
+  mentionUnreadKey,
+  offlineKey,
+  unreadKey,
+} from "../store/inbox_redis.ts";
+import { MysqlReadReceipts } from "../store/receipts_mysql.ts";
 import type { NewAccount } from "../store/users.ts";
 import { allAccounts } from "../store/user_admin.ts";
-import { USER_COLUMNS, userFromRow } from "../store/users_table.ts";
+import { DISABLED_LEFT, USER_COLUMNS, userFromRow } from "../store/users_table.ts";
+import { fileCopiers } from "./file_copiers.ts";
+import { groupCopiers } from "./group_copiers.ts";
+import { type MigrationTarget, PAGE, rowsOf, saveEach, type TableCopier } from "./table_copier.ts";
 
-/** Where the copiers write. */
-export interface MigrationTarget {
-  pool: MysqlPool;
-  redis: RedisClient;
-  prefix: string;
-  users: MysqlUserStore;
-  archive: MysqlArchive;
-  recent: RecentRedis;
-  queue: RedisQueue;
-  status: MysqlWorkerStatus;
-  sessions: RedisSessionStore;
-}
-
-/** One kind of data. */
-export interface TableCopier {
-  /** What it copies, as the report names it. */
-  name: string;
-  /** Only with `--sessions`. */
-  onlyWithSessions?: boolean;
-  /** Rows it will read (for the progress bar). */
-  count(db: DatabaseSync): number;
-  /** Copies; `progress` hears each row read; answers the report's line. */
-  copy(db: DatabaseSync, to: MigrationTarget, progress: (rows: number) => void): Promise<string>;
-}
-
-const PAGE = 1000;
-
-function rowsOf(db: DatabaseSync, table: string): number {
-  // Table names are constants of this module.
-  return Number(db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()?.n ?? 0);
-}
+export type { MigrationTarget, TableCopier } from "./table_copier.ts";
 
 /** Messages into the archive; one the archive refuses (a seq repeated) is counted, not fatal. */
-async function archive(target: MigrationTarget, messages: ChatMessage[]): Promise<number> {
-  try {
-    await target.archive.saveMessages(messages);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof MessageRejectedError)) throw error;
-  }
-  let refused = 0;
-  for (const message of messages) {
-    await target.archive.saveMessages([message]).catch((error) => {
-      if (!(error instanceof MessageRejectedError)) throw error;
-      refused++;
-    });
-  }
-  return refused;
+function archive(target: MigrationTarget, messages: ChatMessage[]): Promise<number> {
+  return saveEach(messages, (some) => target.archive.saveMessages(some));
 }
 
 const users: TableCopier = {
@@ -88,9 +48,12 @@ const users: TableCopier = {
       (await allAccounts(to.users)).map((account) => account.accountid.toLowerCase()),
     );
     const rows = db.prepare(
-      `SELECT ${USER_COLUMNS}, pwd, disabled FROM webchat_user ORDER BY uid`,
+      `SELECT ${USER_COLUMNS}, pwd, disabled, source FROM webchat_user ORDER BY uid`,
     ).all();
     const fresh: NewAccount[] = [];
+    // What `addMany` cannot say: an account of the company directory, one disabled because it
+    // left the directory (a sync enables only those again).
+    const marks: [string, number, string][] = [];
     for (const row of rows) {
       if (taken.has(String(row.accountid).toLowerCase())) continue;
       fresh.push({
@@ -98,10 +61,22 @@ const users: TableCopier = {
         passwordHash: String(row.pwd),
         disabled: Number(row.disabled) !== 0,
       });
+      const source = String(row.source ?? "local");
+      if (source !== "local" || Number(row.disabled) === DISABLED_LEFT) {
+        marks.push([source, Number(row.disabled), String(row.accountid)]);
+      }
     }
     for (let i = 0; i < fresh.length; i += 5000) await to.users.addMany(fresh.slice(i, i + 5000));
+    for (const mark of marks) {
+      await to.pool.query(
+        "UPDATE webchat_user SET source = ?, disabled = ? WHERE accountid = ?",
+        mark,
+      );
+    }
     progress(rows.length);
-    return `users: ${fresh.length} copied, ${rows.length - fresh.length} there already`;
+    return `users: ${fresh.length} copied` +
+      (marks.length ? ` (${marks.length} of the company directory or left it)` : "") +
+      `, ${rows.length - fresh.length} there already`;
   },
 };
 
@@ -111,7 +86,7 @@ const history: TableCopier = {
   async copy(db, to, progress) {
     const read = db.prepare(
       `SELECT id, mid, chatid, seq, fromuser, CAST(message AS BLOB) AS message, type, fileid,
-              time, CAST(cid AS BLOB) AS cid
+              time, CAST(cid AS BLOB) AS cid, mentions
          FROM webchat_message WHERE id > ? ORDER BY id LIMIT ?`,
     );
     let copied = 0, refused = 0, after = 0;
@@ -138,10 +113,16 @@ const queue: TableCopier = {
     // straight into the archive and the recent contacts, as the worker would have put them.
     const waiting = db.prepare("SELECT payload FROM queue_item ORDER BY id").all()
       .map((row) => parseQueued(String(row.payload)));
+    // Broadcasts share the queue (chat id `broadcast`): they go into their own archive.
     for (let i = 0; i < waiting.length; i += PAGE) {
       const batch = waiting.slice(i, i + PAGE);
-      await archive(to, batch);
-      await to.recent.record(batch);
+      const chats = batch.filter((m) => !isBroadcast(m));
+      await archive(to, chats);
+      await to.recent.record(chats);
+      await saveEach(
+        batch.filter(isBroadcast).map(broadcastOf),
+        (some) => to.broadcasts.saveBroadcasts(some),
+      );
       progress(batch.length);
     }
     const parked = db.prepare("SELECT payload, reason FROM queue_parked ORDER BY id").all();
@@ -169,8 +150,8 @@ const queue: TableCopier = {
 const inbox: TableCopier = {
   name: "unread counts, recent contacts, offline messages",
   count: (db) =>
-    rowsOf(db, "unread") + rowsOf(db, "recent_contact") + rowsOf(db, "offline_message") +
-    rowsOf(db, "broadcast_unread"),
+    rowsOf(db, "unread") + rowsOf(db, "mention_unread") + rowsOf(db, "recent_contact") +
+    rowsOf(db, "offline_message") + rowsOf(db, "broadcast_unread"),
   async copy(db, to, progress) {
     const p = to.prefix;
     const pipeline = () => to.redis.multi();
@@ -184,6 +165,12 @@ const inbox: TableCopier = {
     const unread = db.prepare("SELECT accountid, chatid, count FROM unread").all();
     for (const row of unread) {
       tx.hSet(unreadKey(p, String(row.accountid)), String(row.chatid), String(row.count));
+      queued++;
+      await flush();
+    }
+    const mentions = db.prepare("SELECT accountid, chatid, count FROM mention_unread").all();
+    for (const row of mentions) {
+      tx.hSet(mentionUnreadKey(p, String(row.accountid)), String(row.chatid), String(row.count));
       queued++;
       await flush();
     }
@@ -215,8 +202,9 @@ const inbox: TableCopier = {
       await flush();
     }
     await flush(true);
-    progress(unread.length + contacts.length);
-    return `unread counts of ${new Set(unread.map((r) => r.accountid)).size} accounts, ` +
+    progress(unread.length + mentions.length + contacts.length);
+    return `unread counts of ${new Set(unread.map((r) => r.accountid)).size} accounts ` +
+      `(mentions of ${new Set(mentions.map((r) => r.accountid)).size}), ` +
       `${contacts.length} recent contacts, offline messages of ${offline.size} accounts`;
   },
 };
@@ -257,6 +245,40 @@ const workerCounters: TableCopier = {
   },
 };
 
+const receipts: TableCopier = {
+  name: "read receipts",
+  count: (db) => rowsOf(db, "webchat_read_receipt") + rowsOf(db, "webchat_receipt_setting"),
+  async copy(db, to, progress) {
+    const target = new MysqlReadReceipts(to.pool);
+    await target.ensureSchema();
+    let marks = 0, settings = 0;
+    if (rowsOf(db, "webchat_read_receipt") > 0) {
+      const rows = db.prepare("SELECT chatid, accountid, seq, time FROM webchat_read_receipt")
+        .all();
+      // A mark only rises: a second run changes nothing.
+      for (const row of rows) {
+        await target.mark(
+          String(row.chatid),
+          String(row.accountid),
+          Number(row.seq),
+          Number(row.time),
+        );
+        progress(1);
+      }
+      marks = rows.length;
+    }
+    if (rowsOf(db, "webchat_receipt_setting") > 0) {
+      const rows = db.prepare("SELECT accountid, sending, time FROM webchat_receipt_setting").all();
+      for (const row of rows) {
+        await target.setSending(String(row.accountid), Number(row.sending) === 1, Number(row.time));
+        progress(1);
+      }
+      settings = rows.length;
+    }
+    return `read receipts: ${marks} marks, ${settings} settings`;
+  },
+};
+
 const sessions: TableCopier = {
   name: "sessions",
   onlyWithSessions: true,
@@ -275,14 +297,18 @@ const sessions: TableCopier = {
 };
 
 /**
- * Every copier, in order: accounts before what refers to them, history before the queue's
- * messages (which come after it in time). Later issues add theirs here.
+ * Every copier, in order: accounts before what refers to them, groups and files before the
+ * history that names them, the archive before the queue's messages (which come after it in
+ * time).
  */
 export const MIGRATION_COPIERS: TableCopier[] = [
   users,
+  ...groupCopiers,
+  ...fileCopiers,
   history,
   queue,
   inbox,
   workerCounters,
+  receipts,
   sessions,
 ];

@@ -10,10 +10,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { lockDataFolder, probeServer } from "../api/run_files.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
+import { fileStorageFolder } from "../files/file_storage_folder.ts";
+import { MysqlFileTable } from "../files/file_table_mysql.ts";
 import { MysqlArchive } from "../queue/archive_mysql.ts";
+import { MysqlBroadcastArchive } from "../queue/broadcast_archive_mysql.ts";
 import { RedisQueue } from "../queue/queue_redis.ts";
 import { RecentRedis } from "../queue/recent_redis.ts";
 import { MysqlWorkerStatus } from "../queue/status_mysql.ts";
+import { RedisGroupCache } from "../store/group_cache_redis.ts";
+import { MysqlGroupStore } from "../store/groups_mysql.ts";
 import { openMysql } from "../store/mysql_pool.ts";
 import { closeRedis, connectRedis, redactUrl } from "../store/redis_client.ts";
 import { RedisSessionStore } from "../store/sessions_redis.ts";
@@ -33,6 +38,8 @@ export class MigrationRefused extends Error {
 export interface MigrationOptions {
   /** Copy the sessions too. */
   sessions?: boolean;
+  /** Copy the files' bytes into this folder (the production servers' `files.dir`). */
+  filesTo?: string;
   /** A copier starts (with the rows it will read), then hears each row read. */
   onProgress?: (copier: string, total: number | null, rows: number) => void;
 }
@@ -74,10 +81,16 @@ export async function runMigration(
       prefix,
       users,
       archive: new MysqlArchive(pool, () => {}),
+      broadcasts: new MysqlBroadcastArchive(pool),
+      groups: new MysqlGroupStore(pool),
+      groupCache: new RedisGroupCache(redis, prefix),
+      files: new MysqlFileTable(pool),
       recent: new RecentRedis({ redis, prefix }),
       queue: new RedisQueue({ redis, prefix, workerId: `migrate-${Deno.pid}` }),
       status: new MysqlWorkerStatus(pool),
       sessions: new RedisSessionStore(redis, prefix, config.session.ttlSeconds),
+      filesFrom: fileStorageFolder(config),
+      filesTo: options.filesTo ?? null,
     };
     const lines: string[] = [];
     for (const copier of MIGRATION_COPIERS) {

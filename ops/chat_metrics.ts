@@ -47,7 +47,12 @@ export class ChatMetrics {
   );
   readonly logins = this.#counter(
     "webchat_logins_total",
-    "POST /api/login answers by result (ok, bad_credentials, rate_limited, disabled, unavailable)",
+    "POST /api/login answers by result (ok, bad_credentials, rate_limited, disabled, unavailable, " +
+      "directory_unavailable)",
+  );
+  readonly directoryErrors = this.#counter(
+    "webchat_directory_errors_total",
+    "Calls to the company directory that failed, by step (connect, tls, bind, search)",
   );
   readonly framesIn = this.#counter(
     "webchat_frames_in_total",

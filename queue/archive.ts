@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ChatMessage, MessageTypeCode } from "./message.ts";
+import type { ChatMessage, MessageChange, MessageTypeCode } from "./message.ts";
 
 /** A history query over one chat. All bounds are exclusive; absent = unbounded. */
 export interface HistoryQuery {
@@ -69,4 +69,16 @@ export interface MessageArchive {
    * given); with `after`, the oldest `limit` messages after it.
    */
   history(query: HistoryQuery): Promise<HistoryPage>;
+  /**
+   * The archived messages with these `mid`s, whatever their chat, as they are now (recalled or
+   * edited). Mids not archived are left out.
+   */
+  findMessages(mids: string[]): Promise<Map<string, ChatMessage>>;
+  /**
+   * Applies recalls and edits, in order, to archived messages (see `applyChange`: a recall
+   * wins over every edit); answers the changed messages as they are now. A change of a `mid`
+   * not archived is skipped. Idempotent: applying the same changes again changes nothing more.
+   * Rejects with {@link MessageRejectedError} (nothing applied) when a change is malformed.
+   */
+  applyChanges(changes: MessageChange[]): Promise<ChatMessage[]>;
 }

@@ -256,4 +256,61 @@ export function describeArchiveContract(name: string, open: () => Promise<Archiv
     );
     await rejects(archive.saveMessages([group(6, { mentions: ["a,b"] })]), MessageRejectedError);
   });
+
+  test("finds messages by mid and applies recalls and edits in order", async ({ archive }) => {
+    const quoted = archived(1, JAN_LAST, "the question");
+    const reply: ChatMessage = {
+      ...archived(2, FEB_FIRST, "the answer"),
+      replyTo: { mid: quoted.mid, fromuser: "alice", excerpt: "the question", type: 0 },
+    };
+    const other = { ...archived(3, FEB_FIRST, "elsewhere"), chatid: "alice--carol" };
+    await archive.saveMessages([quoted, reply, other]);
+    // Mids made in 2023 for messages of 2026: found all the same (in whichever month's table).
+    const found = await archive.findMessages([reply.mid, quoted.mid, newMid(), reply.mid]);
+    assertEquals([...found.keys()].sort(), [quoted.mid, reply.mid].sort());
+    assertEquals(found.get(reply.mid), reply);
+
+    const edit = (mid: string, text: string, time: number) =>
+      ({ kind: "edit", chatid: "alice--bob", mid, by: "alice", text, time }) as const;
+    const changed = await archive.applyChanges([
+      edit(quoted.mid, "first edit", 100),
+      edit(quoted.mid, "second edit", 200),
+      edit(reply.mid, "edited reply", 300),
+      { kind: "recall", chatid: "alice--bob", mid: reply.mid, by: "bob", text: "", time: 400 },
+      edit(reply.mid, "after the recall", 500), // a recall wins over later edits
+      edit(other.mid, "wrong chat", 600), // names another chat: skipped
+      edit(newMid(), "not archived", 700), // skipped
+    ]);
+    assertEquals(changed.map((m) => m.mid).sort(), [quoted.mid, reply.mid].sort());
+    const page = await archive.history({ chatid: "alice--bob", limit: 10 });
+    assertEquals(page.messages.map((m) => [m.message, m.edited, m.recalled, m.fileId]), [
+      ["second edit", 200, undefined, ""],
+      ["", 300, { by: "bob", time: 400 }, ""],
+    ]);
+    assertEquals(page.messages[1].replyTo, reply.replyTo);
+    assertEquals(
+      (await archive.history({ chatid: "alice--bob", limit: 10, q: "reply" })).messages,
+      [],
+    );
+    assertEquals((await archive.findMessages([other.mid])).get(other.mid)?.message, "elsewhere");
+    // Applied again (a batch taken again after a crash): the same state.
+    await archive.applyChanges([edit(quoted.mid, "second edit", 200)]);
+    assertEquals(
+      (await archive.history({ chatid: "alice--bob", limit: 10 })).messages,
+      page.messages,
+    );
+    const bad = { ...edit(quoted.mid, "x", 1), text: { toString: 1 } as unknown as string };
+    await rejects(archive.applyChanges([edit(quoted.mid, "y", 2), bad]), MessageRejectedError);
+    assertEquals(
+      (await archive.history({ chatid: "alice--bob", limit: 10 })).messages,
+      page.messages,
+    );
+    await rejects(
+      archive.saveMessages([{
+        ...archived(9, FEB_FIRST),
+        replyTo: { mid: quoted.mid, fromuser: "alice", excerpt: "x".repeat(101), type: 0 },
+      }]),
+      MessageRejectedError,
+    );
+  });
 }

@@ -18,12 +18,15 @@ import {
 import {
   ARCHIVE_COLUMNS as COLUMNS,
   archiveRow,
+  changeRow,
+  checkChange,
   checkHistoryQuery,
   checkMessage,
   historyConditions,
   messageFromRow,
 } from "./archive_sql.ts";
-import { type ChatMessage, monthlyTableName } from "./message.ts";
+import { type ChatMessage, type MessageChange, monthlyTableName } from "./message.ts";
+import { applyChange } from "./message_change.ts";
 import { checkedName, type MonthlyTable, MonthlyTables } from "./monthly_tables_mysql.ts";
 
 type MessageRow = Record<string, unknown> & { seq: number };
@@ -184,9 +187,77 @@ export class MysqlArchive implements MessageArchive {
     if (!forward) page.reverse();
     return { messages: page.map(messageFromRow), hasMore: found.length > query.limit };
   }
+  /**
+   * Looks in the table of each mid's month first (a mid starts with its creation time, which is
+   * the message's time), then, for mids not found there (a message made across a month's turn,
+   * or one from the PHP original), in every other table: one index lookup each.
+   */
+  async findMessages(mids: string[]): Promise<Map<string, ChatMessage>> {
+    const found = new Map<string, ChatMessage>();
+    const unique = [...new Set(mids)].filter((mid) => mid !== "");
+    if (unique.length === 0) return found;
+    const tables = await this.#tables.list();
+    const names = new Set(tables.map((t) => t.name));
+    const byTable = new Map<string, string[]>();
+    for (const mid of unique) {
+      const ms = parseInt(mid.slice(0, 12), 16);
+      const table = Number.isSafeInteger(ms) ? safeTableName(ms / 1000) : null;
+      if (table && names.has(table)) byTable.set(table, [...byTable.get(table) ?? [], mid]);
+    }
+    const read = async (table: string, wanted: string[]) => {
+      const [rows] = await this.#pool.query(
+        `SELECT ${COLUMNS} FROM \`${checkedName(table)}\` WHERE mid IN (?)`,
+        [wanted],
+      );
+      for (const row of rows as MessageRow[]) {
+        const message = messageFromRow(row);
+        found.set(message.mid, message);
+      }
+    };
+    for (const [table, wanted] of byTable) await read(table, wanted);
+    for (const table of [...tables].reverse()) {
+      const left = unique.filter((mid) => !found.has(mid));
+      if (left.length === 0) break;
+      if (!byTable.has(table.name)) await read(table.name, left);
+    }
+    return found;
+  }
+
+  /** Computes each message's state in order, then one UPDATE per changed message. */
+  async applyChanges(changes: MessageChange[]): Promise<ChatMessage[]> {
+    if (changes.length === 0) return [];
+    changes.forEach(checkChange);
+    const found = await this.findMessages(changes.map((c) => c.mid));
+    const changed = new Map<string, ChatMessage>();
+    for (const change of changes) {
+      const message = found.get(change.mid);
+      if (!message || message.chatid !== change.chatid) continue;
+      const after = applyChange(message, change);
+      found.set(change.mid, after);
+      changed.set(change.mid, after);
+    }
+    for (const m of changed.values()) {
+      // Each UPDATE sets the final state, so a batch applied twice (after a crash) is harmless;
+      // the row is in the table of its time (see groupByTable).
+      await this.#pool.query(
+        `UPDATE \`${checkedName(monthlyTableName(m.time))}\` SET message = ?, fileid = ?,
+           edited = ?, recalledby = ?, recalledat = ? WHERE mid = ?`,
+        changeRow(m),
+      );
+    }
+    return [...changed.values()];
+  }
 }
 
 const ER_DUP_ENTRY = 1062;
+
+function safeTableName(time: number): string | null {
+  try {
+    return monthlyTableName(Math.floor(time));
+  } catch {
+    return null;
+  }
+}
 
 /** Each message's row under the table of its month. */
 function groupByTable(messages: ChatMessage[]): Map<string, unknown[][]> {

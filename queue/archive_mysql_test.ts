@@ -139,6 +139,29 @@ Deno.test("MysqlArchive upgrades a table of the previous version on first write"
   }
 });
 
+Deno.test("MysqlArchive reads a table of the previous version that nothing wrote to since", async () => {
+  const stores = await openTestStores();
+  try {
+    await oldShapeTable(stores);
+    const old = archived(1, JAN_LAST, "from before replies");
+    await stores.pool.query(
+      `INSERT INTO webchat_message202601 (mid, chatid, seq, fromuser, message, time, cid)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [old.mid, old.chatid, old.seq, old.fromuser, old.message, old.time, old.cid],
+    );
+    const archive = new MysqlArchive(stores.pool, () => {});
+    const page = await archive.history({ chatid: "alice--bob", limit: 5 });
+    assertEquals(page.messages, [old]);
+    assertEquals((await archive.findMessages([old.mid])).get(old.mid), old);
+    const [changed] = await archive.applyChanges([
+      { kind: "recall", chatid: old.chatid, mid: old.mid, by: "alice", text: "", time: 9 },
+    ]);
+    assertEquals([changed.message, changed.recalled], ["", { by: "alice", time: 9 }]);
+  } finally {
+    await stores.cleanup();
+  }
+});
+
 Deno.test("MysqlArchive keeps working on an old table that already holds a repeated seq", async () => {
   const stores = await openTestStores();
   try {

@@ -5,11 +5,16 @@
  * @module
  */
 import { type HistoryQuery, MessageRejectedError } from "./archive.ts";
-import type { ChatMessage } from "./message.ts";
+import {
+  type ChatMessage,
+  type MessageChange,
+  REPLY_EXCERPT_CHARS,
+  type ReplyQuote,
+} from "./message.ts";
 
 /** The archive's columns, in the order of {@link archiveRow}. */
-export const ARCHIVE_COLUMNS =
-  "mid, chatid, seq, fromuser, message, type, fileid, time, cid, mentions";
+export const ARCHIVE_COLUMNS = "mid, chatid, seq, fromuser, message, type, fileid, time, cid, " +
+  "mentions, reply, edited, recalledby, recalledat";
 
 /** Most mentions one message records (the `mentions` column holds them comma separated). */
 export const MAX_MENTIONS = 50;
@@ -29,6 +34,10 @@ export function archiveRow(m: ChatMessage): [
   number,
   string,
   string,
+  string,
+  number,
+  string,
+  number,
 ] {
   return [
     m.mid,
@@ -41,7 +50,19 @@ export function archiveRow(m: ChatMessage): [
     m.time,
     m.cid,
     (m.mentions ?? []).join(","),
+    m.replyTo ? JSON.stringify(m.replyTo) : "",
+    m.edited ?? 0,
+    m.recalled?.by ?? "",
+    m.recalled?.time ?? 0,
   ];
+}
+
+/**
+ * A changed message's `UPDATE … SET message = ?, fileid = ?, edited = ?, recalledby = ?,
+ * recalledat = ? WHERE mid = ?` values.
+ */
+export function changeRow(m: ChatMessage): [string, string, number, string, number, string] {
+  return [m.message, m.fileId, m.edited ?? 0, m.recalled?.by ?? "", m.recalled?.time ?? 0, m.mid];
 }
 
 const utf8 = new TextDecoder();
@@ -61,7 +82,17 @@ export function messageFromRow(row: Record<string, unknown>): ChatMessage {
     cid: text(row.cid),
     members: membersOf(chatid),
     ...mentionsOf(row.mentions),
+    ...replyOf(row.reply),
+    ...(Number(row.edited ?? 0) > 0 ? { edited: Number(row.edited) } : {}),
+    ...(row.recalledby
+      ? { recalled: { by: String(row.recalledby), time: Number(row.recalledat) } }
+      : {}),
   };
+}
+
+function replyOf(value: unknown): { replyTo?: ReplyQuote } {
+  const raw = text(value);
+  return raw === "" ? {} : { replyTo: JSON.parse(raw) as ReplyQuote };
 }
 
 function mentionsOf(value: unknown): { mentions?: string[] } {
@@ -123,6 +154,28 @@ export function historyConditions(
   return { where: where.join(" AND "), params };
 }
 
+/**
+ * Refuses a recall or edit that no archive can apply, with {@link MessageRejectedError} (the
+ * gateway never queues one; a hand-made queue item might).
+ */
+export function checkChange(c: MessageChange): void {
+  const fields = [c?.mid, c?.chatid, c?.by, c?.text];
+  const problem = !["recall", "edit"].includes(c?.kind)
+    ? "kind must be recall or edit"
+    : fields.some((value) => typeof value !== "string")
+    ? "a text field is missing"
+    : !Number.isSafeInteger(c.time) || c.time < 0 || c.time > 0x7fffffff
+    ? `time ${c.time} is not a unix time`
+    : !c.text.isWellFormed() || c.text.length > 1_000_000
+    ? "text is not valid Unicode of a message's length"
+    : c.mid.length > WIDTHS.mid || c.chatid.length > WIDTHS.chatid || c.by.length > WIDTHS.fromuser
+    ? "an id is too long"
+    : null;
+  if (problem) {
+    throw new MessageRejectedError(`Cannot apply a change of ${String(c?.mid)}: ${problem}`);
+  }
+}
+
 /** Longest value of each text column, in characters (the MySQL tables' widths). */
 const WIDTHS = { mid: 24, chatid: 100, fromuser: 40, fileId: 64, cid: 64 } as const;
 
@@ -155,6 +208,15 @@ function messageProblem(m: ChatMessage): string | null {
     if (!m.mentions.every((id) => typeof id === "string" && /^@?[A-Za-z0-9_.]{1,40}$/.test(id))) {
       return "mentions must be accountids";
     }
+  }
+  if (m.replyTo !== undefined) {
+    const r = m.replyTo;
+    if (
+      typeof r?.mid !== "string" || typeof r.fromuser !== "string" ||
+      typeof r.excerpt !== "string" || ![0, 1, 2, 3].includes(r.type) ||
+      r.mid.length > WIDTHS.mid || r.fromuser.length > WIDTHS.fromuser ||
+      [...r.excerpt].length > REPLY_EXCERPT_CHARS || !r.excerpt.isWellFormed()
+    ) return "replyTo is not a quote of a message";
   }
   for (const [field, width] of Object.entries(WIDTHS)) {
     if ([...m[field as keyof typeof WIDTHS]].length > width) return `${field} is too long`;

@@ -19,17 +19,21 @@ import {
 import {
   ARCHIVE_COLUMNS as COLUMNS,
   archiveRow,
+  changeRow,
+  checkChange,
   checkHistoryQuery,
   checkMessage,
   historyConditions,
   messageFromRow,
 } from "./archive_sql.ts";
-import type { ChatMessage } from "./message.ts";
+import type { ChatMessage, MessageChange } from "./message.ts";
+import { applyChange } from "./message_change.ts";
 
 // node:sqlite reads TEXT up to the first NUL; the client's texts are read as bytes instead,
 // so "a\u0000b" comes back as it was stored.
 const READ_COLUMNS = "mid, chatid, seq, fromuser, CAST(message AS BLOB) AS message, type, " +
-  "fileid, time, CAST(cid AS BLOB) AS cid, mentions";
+  "fileid, time, CAST(cid AS BLOB) AS cid, mentions, CAST(reply AS BLOB) AS reply, edited, " +
+  "recalledby, recalledat";
 
 /** {@link MessageArchive} on SQLite. */
 export class SqliteArchive implements MessageArchive {
@@ -52,7 +56,7 @@ export class SqliteArchive implements MessageArchive {
       messages.forEach(checkMessage);
       immediate(this.#db, () => {
         const insert = this.#db.prepare(
-          `INSERT INTO webchat_message (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO webchat_message (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (mid) DO NOTHING`,
         );
         for (const m of messages) {
@@ -88,5 +92,52 @@ export class SqliteArchive implements MessageArchive {
       if (!forward) page.reverse();
       return { messages: page.map(messageFromRow), hasMore: rows.length > query.limit };
     });
+  }
+
+  findMessages(mids: string[]): Promise<Map<string, ChatMessage>> {
+    return settle(() => this.#find(mids));
+  }
+
+  applyChanges(changes: MessageChange[]): Promise<ChatMessage[]> {
+    if (changes.length === 0) return Promise.resolve([]);
+    return settle(() =>
+      immediate(this.#db, () => {
+        changes.forEach(checkChange);
+        const found = this.#find(changes.map((c) => c.mid));
+        const changed = new Map<string, ChatMessage>();
+        for (const change of changes) {
+          const message = found.get(change.mid);
+          if (!message || message.chatid !== change.chatid) continue;
+          const after = applyChange(message, change);
+          found.set(change.mid, after);
+          changed.set(change.mid, after);
+        }
+        const update = this.#db.prepare(
+          `UPDATE webchat_message SET message = ?, fileid = ?, edited = ?, recalledby = ?,
+             recalledat = ? WHERE mid = ?`,
+        );
+        for (const m of changed.values()) update.run(...changeRow(m));
+        return [...changed.values()];
+      })
+    );
+  }
+
+  #find(mids: string[]): Map<string, ChatMessage> {
+    const found = new Map<string, ChatMessage>();
+    const unique = [...new Set(mids)];
+    // Bounded lists (a page, a batch): one statement per 500 keeps under SQLite's variable cap.
+    for (let i = 0; i < unique.length; i += 500) {
+      const part = unique.slice(i, i + 500);
+      const rows = this.#db.prepare(
+        `SELECT ${READ_COLUMNS} FROM webchat_message WHERE mid IN (${
+          part.map(() => "?").join(", ")
+        })`,
+      ).all(...part);
+      for (const row of rows) {
+        const message = messageFromRow(row);
+        found.set(message.mid, message);
+      }
+    }
+    return found;
   }
 }

@@ -33,7 +33,8 @@ const RECIPIENTS_TABLE = `CREATE TABLE IF NOT EXISTS webchat_broadcast_recipient
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
   COMMENT 'a row per recipient and one for the sender of every broadcast'`;
 
-function yearTableSql(name: string): string {
+/** The DDL of one yearly table (also the upgrade's, which fills one from the original's). */
+export function yearTableSql(name: string): string {
   return `CREATE TABLE IF NOT EXISTS \`${name}\` (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
     bid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,

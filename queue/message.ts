@@ -42,6 +42,44 @@ export interface MessageDraft {
   mentions?: string[];
   /** Broadcasts only (see `broadcast.ts`): the subject and the recipients' label. */
   broadcast?: BroadcastHeader;
+  /** A reply: the message of the same chat it quotes. */
+  replyTo?: ReplyQuote;
+  /** Recalls and edits only (see `message_change.ts`): what changes in which message. */
+  change?: MessageChange;
+}
+
+/** What a reply carries of the message it quotes (as it was when the reply was sent). */
+export interface ReplyQuote {
+  mid: string;
+  fromuser: string;
+  /** The start of the quoted text (at most {@link REPLY_EXCERPT_CHARS} characters). */
+  excerpt: string;
+  type: MessageTypeCode;
+  /** Set when read back once the quoted message was recalled (its excerpt is then ""). */
+  recalled?: true;
+}
+
+/** Longest excerpt a reply carries of the quoted text, in characters. */
+export const REPLY_EXCERPT_CHARS = 100;
+
+/** A recall (the text is gone) or an edit (new text, same `mid` and `seq`) of a message. */
+export interface MessageChange {
+  kind: "recall" | "edit";
+  /** The chat and the message changed. */
+  chatid: string;
+  mid: string;
+  /** Who changed it: the sender, or for a recall also the group's owner. */
+  by: string;
+  /** The new text of an edit; "" for a recall. */
+  text: string;
+  /** Unix seconds of the change. */
+  time: number;
+}
+
+/** Who recalled a message, and when. */
+export interface Recall {
+  by: string;
+  time: number;
 }
 
 /** What a broadcast carries besides its text. */
@@ -56,6 +94,10 @@ export interface BroadcastHeader {
 export interface ChatMessage extends MessageDraft {
   /** 1, 2, 3 … per chat. */
   seq: number;
+  /** Archived messages that were edited: unix seconds of the last edit. */
+  edited?: number;
+  /** Archived messages that were recalled (their text and file are gone). */
+  recalled?: Recall;
 }
 
 /** The archive's table for a message time: `webchat_messageYYYYMM` in local time. */

@@ -24,9 +24,19 @@ const ER_DUP_FIELDNAME = 1060;
 const ADD_MENTIONS =
   "ADD COLUMN mentions VARCHAR(2100) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT ''";
 
+/** The columns of replies, edits and recalls, added after `mentions`. */
+const CONVERSATION_COLUMNS: [name: string, definition: string][] = [
+  ["reply", "VARCHAR(2000) NOT NULL DEFAULT ''"],
+  ["edited", "INT NOT NULL DEFAULT 0"],
+  ["recalledby", "VARCHAR(40) NOT NULL DEFAULT ''"],
+  ["recalledat", "INT NOT NULL DEFAULT 0"],
+];
+
 /** What a table has of today's shape. */
 interface TableShape {
   mentions: boolean;
+  /** The `ADD COLUMN`s of {@link CONVERSATION_COLUMNS} the table lacks. */
+  missing: string[];
   wideSeq: boolean;
   uniqueSeq: boolean;
   plainSeqIndex: boolean;
@@ -45,6 +55,7 @@ export async function upgradeMonthlyTable(
     const shape = await shapeOf(pool, name);
     const changes = [];
     if (!shape.mentions) changes.push(ADD_MENTIONS);
+    changes.push(...shape.missing);
     if (!shape.wideSeq) changes.push("MODIFY seq BIGINT UNSIGNED NOT NULL");
     if (!shape.uniqueSeq) {
       changes.push("ADD UNIQUE KEY uq_chat_seq (chatid, seq)");
@@ -81,6 +92,14 @@ async function shapeOf(pool: MysqlPool, name: string): Promise<TableShape> {
           AND TABLE_NAME = ? AND INDEX_NAME = 'idx_chat_seq') AS plainParts`,
     [name, name, name, name],
   );
+  const [columns] = await pool.query(
+    `SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
+    [name],
+  );
+  const present = new Set((columns as { name: string }[]).map((c) => c.name.toLowerCase()));
+  const missing = CONVERSATION_COLUMNS.filter(([column]) => !present.has(column))
+    .map(([column, definition]) => `ADD COLUMN ${column} ${definition}`);
   const row = (rows as {
     seqType: string;
     mentionsColumn: number;
@@ -89,6 +108,7 @@ async function shapeOf(pool: MysqlPool, name: string): Promise<TableShape> {
   }[])[0];
   return {
     mentions: Number(row.mentionsColumn) > 0,
+    missing,
     wideSeq: String(row.seqType).toLowerCase() === "bigint",
     uniqueSeq: Number(row.uniqueParts) > 0,
     plainSeqIndex: Number(row.plainParts) > 0,
@@ -116,5 +136,6 @@ async function keepDuplicates(
   const changes = [];
   if (!shape.wideSeq) changes.push("MODIFY seq BIGINT UNSIGNED NOT NULL");
   if (!shape.mentions) changes.push(ADD_MENTIONS);
+  changes.push(...shape.missing);
   if (changes.length > 0) await pool.query(`ALTER TABLE \`${name}\` ${changes.join(", ")}`);
 }

@@ -54,7 +54,10 @@ export class MonthlyTables {
     this.#listed = undefined;
   }
 
-  /** Every monthly table, oldest first. `fresh` forces a new listing. */
+  /**
+   * Every monthly table, oldest first, each upgraded (once per process) when an earlier version
+   * made it. `fresh` forces a new listing.
+   */
   async list(fresh = false): Promise<MonthlyTable[]> {
     const now = Date.now();
     const current = monthOf(new Date());
@@ -70,6 +73,13 @@ export class MonthlyTables {
         .map((row) => describe(row.name))
         .filter((table): table is MonthlyTable => table !== undefined)
         .sort((a, b) => a.start - b.start);
+      // A month written before this version and never since is brought up to today's shape
+      // before it is read: reads name today's columns.
+      for (const table of tables) {
+        if (this.#created.has(table.name)) continue;
+        await upgradeMonthlyTable(this.#pool, table.name, this.#log);
+        this.#created.add(table.name);
+      }
       this.#listed = { at: now, tables };
     }
     return this.#listed!.tables;
@@ -121,6 +131,10 @@ export function createTableSql(name: string): string {
     cid VARCHAR(64) NOT NULL DEFAULT '',
     mentions VARCHAR(2100) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT ''
       COMMENT 'accountids a group message mentions, comma separated; @all for everyone',
+    reply VARCHAR(2000) NOT NULL DEFAULT '' COMMENT 'the quote of a reply, JSON',
+    edited INT NOT NULL DEFAULT 0 COMMENT 'time of the last edit, 0 for none',
+    recalledby VARCHAR(40) NOT NULL DEFAULT '' COMMENT 'who recalled it, empty for nobody',
+    recalledat INT NOT NULL DEFAULT 0,
     PRIMARY KEY (id),
     UNIQUE KEY uq_mid (mid),
     UNIQUE KEY uq_chat_seq (chatid, seq),

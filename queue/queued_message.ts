@@ -34,6 +34,8 @@ export function draftJson(draft: MessageDraft): string {
     members: draft.members,
     ...(draft.mentions?.length ? { mentions: draft.mentions } : {}),
     ...(draft.broadcast ? { broadcast: draft.broadcast } : {}),
+    ...(draft.replyTo ? { replyTo: draft.replyTo } : {}),
+    ...(draft.change ? { change: draft.change } : {}),
   });
 }
 

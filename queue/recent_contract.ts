@@ -86,4 +86,15 @@ export function describeRecentIndexContract(
     assertEquals(await recent.contacts("a", 10), [{ chatid: "a-1", time: 200 }]);
     assertEquals(await recent.contacts("b", 10), [{ chatid: "a--b", time: 300 }]);
   });
+
+  test("amends kept copies of changed messages, leaves the rest alone", async ({ recent }) => {
+    const chat = "alice--bob";
+    const batch = [1, 2, 3].map((seq) => message(chat, seq, 100 + seq, ["alice", "bob"]));
+    await recent.record(batch);
+    const recalled = { ...batch[1], message: "", recalled: { by: "alice", time: 200 } };
+    const stranger = { ...message(chat, 99, 300, ["alice", "bob"]), message: "never kept" };
+    await recent.amend([recalled, stranger]);
+    await recent.amend([recalled]); // again: the same
+    assertEquals(await recent.lastMessages(chat), [batch[0], recalled, batch[2]]);
+  });
 }

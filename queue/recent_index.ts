@@ -19,6 +19,11 @@ export interface RecentContact {
 export interface RecentIndex {
   /** Adds archived messages to each chat's last-20 list and to every member's contacts. */
   record(messages: ChatMessage[]): Promise<void>;
+  /**
+   * Replaces the kept copies of recalled or edited messages (same `mid`) by their new state;
+   * messages no longer among their chat's last 20 are left alone.
+   */
+  amend(messages: ChatMessage[]): Promise<void>;
   /** The chat's newest messages (at most 20), ascending `seq`. */
   lastMessages(chatid: string): Promise<ChatMessage[]>;
   /** An account's chats, newest first. */

@@ -28,6 +28,22 @@ end
 return #KEYS
 `);
 
+// Replaces, in the list KEYS[1], every item of the mid ARGV[1] by ARGV[2]. Items are the JSON of
+// a message, which starts with its mid: a plain prefix test finds it without decoding. In one
+// script, so a push by another worker cannot move the item between the look and the set.
+const AMEND_HISTORY = new RedisScript(`
+local prefix = '{"mid":"' .. ARGV[1] .. '"'
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+local n = 0
+for i, item in ipairs(items) do
+  if string.sub(item, 1, #prefix) == prefix then
+    redis.call('LSET', KEYS[1], i - 1, ARGV[2])
+    n = n + 1
+  end
+end
+return n
+`);
+
 /** Options for {@link RecentRedis}. */
 export interface RecentRedisOptions {
   redis: RedisClient;
@@ -86,6 +102,16 @@ export class RecentRedis implements RecentIndex {
           [...latest.get(account)!].map(([chatid, time]) => `${time} ${chatid}`).join(" ")
         ),
       );
+    }
+  }
+
+  /** One script per changed message (recalls and edits are rare next to messages). */
+  async amend(messages: ChatMessage[]): Promise<void> {
+    for (const m of messages) {
+      await AMEND_HISTORY.run(this.#redis, [this.#historyKey(m.chatid)], [
+        m.mid,
+        JSON.stringify(m),
+      ]);
     }
   }
 

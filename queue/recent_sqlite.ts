@@ -59,6 +59,19 @@ export class SqliteRecent implements RecentIndex {
     );
   }
 
+  /** Rewrites the rows of the changed messages that are still kept. */
+  amend(messages: ChatMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    return settle(() =>
+      immediate(this.#db, () => {
+        const update = this.#db.prepare(
+          "UPDATE recent_message SET payload = ? WHERE chatid = ? AND mid = ?",
+        );
+        for (const m of messages) update.run(JSON.stringify(m), m.chatid, m.mid);
+      })
+    );
+  }
+
   /** The chat's newest messages in ascending `seq`. */
   lastMessages(chatid: string): Promise<ChatMessage[]> {
     return settle(() => {

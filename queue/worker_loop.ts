@@ -10,6 +10,7 @@ import { type MessageArchive, MessageRejectedError } from "./archive.ts";
 import { broadcastOf, isBroadcast } from "./broadcast.ts";
 import type { BroadcastArchive } from "./broadcast_archive.ts";
 import type { ChatMessage } from "./message.ts";
+import { isChange } from "./message_change.ts";
 import type { MessageConsumer, TakenBatch } from "./queue.ts";
 import type { RecentIndex } from "./recent_index.ts";
 import type { WorkerStatus, WorkerStatusStore } from "./worker_status.ts";
@@ -49,6 +50,12 @@ export interface ArchiveWorkerOptions {
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5000;
+
+/** What a batch left in the archive: its messages stored, the messages its changes changed. */
+interface Archived {
+  saved: ChatMessage[];
+  amended: ChatMessage[];
+}
 
 /** One acknowledged batch, for `/metrics`. */
 export interface BatchReport {
@@ -243,10 +250,10 @@ export class ArchiveWorker {
       }
       if (!this.#stopping) next = take();
       const began = performance.now();
-      const saved = await this.#archive(batch.messages);
-      if (!saved) break;
+      const archived = await this.#archive(batch.messages);
+      if (!archived) break;
       if (!await posting) break;
-      posting = this.#post(batch, saved, began);
+      posting = this.#post(batch, archived, began);
     }
     // The prefetching take ends with null once stop() closed the queue; its outcome is moot.
     next.catch(() => null);
@@ -256,38 +263,42 @@ export class ArchiveWorker {
   /**
    * Archives a batch, retrying while the store fails. When the archive refuses the batch for
    * good, each message is tried alone and the refused ones are parked, so one bad message can
-   * neither hold the queue up for ever nor be lost. Answers the archived messages, or null when
-   * stop() gave up on the batch.
+   * neither hold the queue up for ever nor be lost. Answers the archived messages and the
+   * messages their recalls and edits changed, or null when stop() gave up on the batch.
    */
-  async #archive(messages: ChatMessage[]): Promise<ChatMessage[] | null> {
+  async #archive(messages: ChatMessage[]): Promise<Archived | null> {
     const whole = await this.#save(messages);
     if (whole === null) return null;
-    if (whole.refused === undefined) return messages;
+    if (whole.refused === undefined) return { saved: messages, amended: whole.amended };
     this.#o.log(
       `archive worker: batch refused (${whole.refused}); trying its messages alone`,
       "warn",
     );
     const saved: ChatMessage[] = [];
+    const amended: ChatMessage[] = [];
     for (const message of messages) {
       const alone = await this.#save([message]);
       if (alone === null) return null;
       const reason = alone.refused;
       if (reason === undefined) {
         saved.push(message);
+        amended.push(...alone.amended);
         continue;
       }
       this.#o.log(`archive worker: parked ${message.mid}: ${reason}`, "error");
       if (!await this.#retry("park", () => this.#o.queue.park([message], reason))) return null;
     }
-    return saved;
+    return { saved, amended };
   }
 
   /** One save, retried while the store fails; `refused` says why the archive never will. */
-  async #save(messages: ChatMessage[]): Promise<{ refused?: string } | null> {
-    const outcome: { refused?: string } = {};
+  async #save(
+    messages: ChatMessage[],
+  ): Promise<{ refused?: string; amended: ChatMessage[] } | null> {
+    const outcome: { refused?: string; amended: ChatMessage[] } = { amended: [] };
     const ok = await this.#retry("archive", async () => {
       try {
-        await this.#store(messages);
+        outcome.amended = await this.#store(messages);
       } catch (error) {
         if (!(error instanceof MessageRejectedError)) throw error;
         outcome.refused = error.message;
@@ -296,25 +307,39 @@ export class ArchiveWorker {
     return ok ? outcome : null;
   }
 
-  /** Chat messages into the message archive, broadcasts into theirs (each idempotent). */
-  async #store(messages: ChatMessage[]): Promise<void> {
+  /**
+   * Chat messages into the message archive, broadcasts into theirs, then recalls and edits
+   * applied to the archived messages (each step idempotent). Answers the messages changed.
+   */
+  async #store(messages: ChatMessage[]): Promise<ChatMessage[]> {
     const broadcasts = messages.filter(isBroadcast);
-    const chats = broadcasts.length === 0 ? messages : messages.filter((m) => !isBroadcast(m));
+    const changes = messages.filter(isChange);
+    const chats = broadcasts.length + changes.length === 0
+      ? messages
+      : messages.filter((m) => !isBroadcast(m) && !isChange(m));
     await this.#o.archive.saveMessages(chats);
-    if (broadcasts.length === 0) return;
+    // After the batch's own messages: a change follows the message it changes in the queue.
+    const amended = await this.#o.archive.applyChanges(changes.map((m) => m.change!));
+    if (broadcasts.length === 0) return amended;
     if (!this.#o.broadcasts) {
       throw new MessageRejectedError(
         "Cannot archive a broadcast: this worker has no broadcast store",
       );
     }
     await this.#o.broadcasts.saveBroadcasts(broadcasts.map(broadcastOf));
+    return amended;
   }
 
-  /** The Redis side of an archived batch; true once it is acknowledged. */
-  async #post(batch: TakenBatch, saved: ChatMessage[], began: number): Promise<boolean> {
-    // Broadcasts have no chat history or contacts: only their own archive.
-    const chats = saved.filter((m) => !isBroadcast(m));
+  /**
+   * The Redis side of an archived batch; true once it is acknowledged. Changed messages are
+   * amended in the hot list here, after the batch before was recorded there (which may hold
+   * the message changed).
+   */
+  async #post(batch: TakenBatch, { saved, amended }: Archived, began: number): Promise<boolean> {
+    // Broadcasts have no chat history or contacts: only their own archive; changes neither.
+    const chats = saved.filter((m) => !isBroadcast(m) && !isChange(m));
     const done = await this.#retry("recent index", () => this.#o.recent.record(chats)) &&
+      await this.#retry("recent amend", () => this.#o.recent.amend(amended)) &&
       await this.#retry("ack", () => this.#o.queue.ack(batch));
     if (done) {
       this.#processed += saved.length;

@@ -15,6 +15,7 @@ import type { GroupStore } from "./groups.ts";
 import type { Inbox } from "./inbox.ts";
 import type { NodeLink } from "./node_link.ts";
 import type { Presence } from "./presence.ts";
+import type { ReadReceipts } from "./receipts.ts";
 import type { LoginLimiter, SessionEndings, SessionStore } from "./sessions.ts";
 import type { UserStore } from "./users.ts";
 
@@ -33,6 +34,8 @@ export interface Backend {
   presence: Presence;
   /** The other nodes of the installation (production servers); null: this is the only one. */
   link: NodeLink | null;
+  /** Highest read seqs per chat and account, and who sends no read receipts. */
+  receipts: ReadReceipts;
   producer: MessageProducer;
   archive: MessageArchive;
   /** Read side of the broadcast archive (the worker writes it). */

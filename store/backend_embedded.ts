@@ -8,6 +8,7 @@
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { SqliteArchive } from "../queue/archive_sqlite.ts";
+import { SqliteReadReceipts } from "./receipts_sqlite.ts";
 import { SqliteBroadcastArchive } from "../queue/broadcast_archive_sqlite.ts";
 import { SqliteQueue } from "../queue/queue_sqlite.ts";
 import { SqliteRecent } from "../queue/recent_sqlite.ts";
@@ -73,6 +74,7 @@ export function openEmbeddedBackend(
       loginLimiter: new SqliteLoginLimiter(db, config.login),
       inbox: new SqliteInbox(db),
       presence,
+      receipts: new SqliteReadReceipts(db),
       producer,
       archive,
       broadcasts: new SqliteBroadcastArchive(db),

@@ -7,6 +7,7 @@
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { MysqlArchive } from "../queue/archive_mysql.ts";
+import { MysqlReadReceipts } from "./receipts_mysql.ts";
 import { MysqlBroadcastArchive } from "../queue/broadcast_archive_mysql.ts";
 import { RedisQueue } from "../queue/queue_redis.ts";
 import { MysqlSeqEpochs } from "../queue/seq_epochs_mysql.ts";
@@ -88,11 +89,13 @@ export async function openProductionBackend(
   const broadcasts = new MysqlBroadcastArchive(pool);
   const workerStatus = new MysqlWorkerStatus(pool);
   const files = new MysqlFileTable(pool);
+  const receipts = new MysqlReadReceipts(pool);
   const ensureSchema = async () => {
     await users.ensureSchema();
     await groupSource.ensureSchema();
     await broadcasts.ensureSchema();
     await files.ensureSchema();
+    await receipts.ensureSchema();
   };
   let storage: LocalFileStorage;
   try {
@@ -150,6 +153,7 @@ export async function openProductionBackend(
     inbox: new RedisInbox(redis, prefix),
     presence,
     link: options.node ? presence : null,
+    receipts,
     producer: new RedisQueue({
       redis,
       prefix,

@@ -19,6 +19,11 @@ export function broadcastUnreadKey(prefix: string, accountid: string): string {
   return `${prefix}${accountid}:unread:broadcast`;
 }
 
+/** `<prefix><acc>:unread:mention`: how often the account was mentioned, by chat, unread. */
+export function mentionUnreadKey(prefix: string, accountid: string): string {
+  return `${prefix}${accountid}:unread:mention`;
+}
+
 /** `<prefix><acc>:offline:msgs`: frames that arrived while it had no connection, newest first. */
 export function offlineKey(prefix: string, accountid: string): string {
   return `${prefix}${accountid}:offline:msgs`;
@@ -132,11 +137,11 @@ export class RedisInbox implements Inbox {
   }
 
   #mentions(accountid: string) {
-    return `${this.prefix}${accountid}:unread:mention`;
+    return mentionUnreadKey(this.prefix, accountid);
   }
 
   #broadcast(accountid: string) {
-    return `${this.prefix}${accountid}:unread:broadcast`;
+    return broadcastUnreadKey(this.prefix, accountid);
   }
 
   #offline(accountid: string) {

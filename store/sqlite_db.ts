@@ -44,7 +44,11 @@ CREATE TABLE IF NOT EXISTS webchat_message (
   fileid TEXT NOT NULL DEFAULT '',
   time INTEGER NOT NULL,
   cid TEXT NOT NULL DEFAULT '',
-  mentions TEXT NOT NULL DEFAULT ''
+  mentions TEXT NOT NULL DEFAULT '',
+  reply TEXT NOT NULL DEFAULT '',
+  edited INTEGER NOT NULL DEFAULT 0,
+  recalledby TEXT NOT NULL DEFAULT '',
+  recalledat INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX IF NOT EXISTS webchat_message_chat_time ON webchat_message (chatid, time);
 CREATE TABLE IF NOT EXISTS webchat_broadcast (
@@ -188,7 +192,13 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ["queue_deamon_status", "progress_tm", "INTEGER NOT NULL DEFAULT 0"],
   ["queue_deamon_status", "state", "TEXT NOT NULL DEFAULT 'running'"],
   ["webchat_user", "disabled", "INTEGER NOT NULL DEFAULT 0"],
+  // 'local' or 'directory' (a row the company directory wrote; see store/directory_sync.ts).
+  ["webchat_user", "source", "TEXT NOT NULL DEFAULT 'local'"],
   ["webchat_message", "mentions", "TEXT NOT NULL DEFAULT ''"],
+  ["webchat_message", "reply", "TEXT NOT NULL DEFAULT ''"],
+  ["webchat_message", "edited", "INTEGER NOT NULL DEFAULT 0"],
+  ["webchat_message", "recalledby", "TEXT NOT NULL DEFAULT ''"],
+  ["webchat_message", "recalledat", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 // The archive of an earlier version allows types 0..2 only; system lines (3) need the check

@@ -62,8 +62,41 @@ export class UserExistsError extends Error {
   }
 }
 
+/** What {@link UserStore.saveDirectoryUser} did. */
+export interface DirectorySave {
+  outcome: "created" | "updated" | "unchanged";
+  /** The stored spelling of the account (an existing row keeps its own). */
+  accountid: string;
+  /** Disabled by an administrator (the directory does not enable it again). */
+  disabled: boolean;
+  /** It had left the directory and is back: enabled again. */
+  returned: boolean;
+}
+
+/** A row that came from the company directory. */
+export interface DirectoryAccount {
+  accountid: string;
+  /** Disabled by an administrator. */
+  disabled: boolean;
+  /** Disabled because it left the directory (see {@link UserStore.markLeft}). */
+  left: boolean;
+}
+
 /** The user directory. */
 export interface UserStore {
+  /**
+   * Creates or updates the row of a person of the company directory (its `source` becomes
+   * `directory`; the password column is left as it is). One that had left is enabled again; one
+   * an administrator disabled stays disabled.
+   */
+  saveDirectoryUser(user: User): Promise<DirectorySave>;
+  /** Every row that came from the company directory. */
+  directoryAccounts(): Promise<DirectoryAccount[]>;
+  /**
+   * Disables directory rows of people no longer in the directory (unless disabled already);
+   * returns how many changed. Ending their sessions is the caller's part.
+   */
+  markLeft(accountids: string[]): Promise<number>;
   find(accountid: string): Promise<User | null>;
   findWithPassword(accountid: string): Promise<UserWithPassword | null>;
   /** The subset of `accountids` that exist. */

@@ -205,4 +205,61 @@ export function describeUserStoreContract(
     assertEquals(await users.inDepartments([], 100), []);
     assertEquals(await users.inDepartments(["'; DROP TABLE webchat_user; --"], 100), []);
   });
+
+  test("directory rows: created, updated, unchanged, left and back", async ({ users }) => {
+    const lilei = user("lilei", "李雷");
+    assertEquals(await users.saveDirectoryUser(lilei), {
+      outcome: "created",
+      accountid: "lilei",
+      disabled: false,
+      returned: false,
+    });
+    // No password is stored: the row cannot log in with a local password.
+    assertEquals((await users.findWithPassword("lilei"))?.passwordHash, "");
+    assertEquals((await users.saveDirectoryUser(lilei)).outcome, "unchanged");
+    const moved = { ...lilei, dept: "Sales", deptDetail: "Company,Sales" };
+    assertEquals((await users.saveDirectoryUser(moved)).outcome, "updated");
+    assertEquals(await users.find("lilei"), moved);
+    // A local row of the same account (in another case) becomes a directory row, keeps its
+    // spelling and its password column.
+    await users.add(user("HanMei", "Han"), "local-hash");
+    assertEquals(await users.saveDirectoryUser(user("hanmei", "韩梅")), {
+      outcome: "updated",
+      accountid: "HanMei",
+      disabled: false,
+      returned: false,
+    });
+    assertEquals((await users.findWithPassword("HanMei"))?.passwordHash, "local-hash");
+    await users.add(user("admin", "Admin"), "h");
+    assertEquals(await users.directoryAccounts(), [
+      { accountid: "HanMei", disabled: false, left: false },
+      { accountid: "lilei", disabled: false, left: false },
+    ]);
+    // Only enabled directory rows are marked; local ones never.
+    assertEquals(await users.markLeft(["lilei", "admin", "nobody"]), 1);
+    assertEquals(await users.markLeft(["lilei"]), 0);
+    assertEquals((await users.findWithPassword("lilei"))?.disabled, true);
+    assertEquals((await users.findWithPassword("admin"))?.disabled, false);
+    assertEquals(await users.list("", 10).then((l) => l.map((u) => u.accountid)), [
+      "admin",
+      "HanMei",
+    ]);
+    assertEquals(
+      await users.directoryAccounts().then((l) => l.find((a) => a.left)?.accountid),
+      "lilei",
+    );
+    // Back in the directory: enabled again. One an administrator disabled stays disabled.
+    assertEquals(await users.saveDirectoryUser(moved), {
+      outcome: "updated",
+      accountid: "lilei",
+      disabled: false,
+      returned: true,
+    });
+    assertEquals((await users.findWithPassword("lilei"))?.disabled, false);
+    await users.setDisabled("HanMei", true);
+    assertEquals(await users.markLeft(["HanMei"]), 0);
+    const again = await users.saveDirectoryUser(user("hanmei", "韩梅梅"));
+    assertEquals([again.outcome, again.disabled, again.returned], ["updated", true, false]);
+    assertEquals((await users.findWithPassword("HanMei"))?.disabled, true);
+  });
 }

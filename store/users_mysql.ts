@@ -9,6 +9,8 @@ import type { MysqlPool } from "./mysql_pool.ts";
 import {
   type Account,
   type AccountQuery,
+  type DirectoryAccount,
+  type DirectorySave,
   type NewAccount,
   type User,
   UserExistsError,
@@ -22,10 +24,19 @@ import {
   accountFromRow,
   checkAccountQuery,
   departmentConditions,
+  directoryAccountFromRow,
+  directorySave,
   INSERT_ACCOUNT_COLUMNS,
+  INSERT_DIRECTORY_USER,
   INSERT_USER,
+  insertDirectoryValues,
+  MARK_LEFT,
   newAccountValues,
   newUserValues,
+  SELECT_DIRECTORY_ACCOUNTS,
+  SELECT_DIRECTORY_STATE,
+  UPDATE_DIRECTORY_USER,
+  updateDirectoryValues,
   USER_COLUMNS as COLUMNS,
   userFromRow,
 } from "./users_table.ts";
@@ -66,7 +77,8 @@ export class MysqlUserStore implements UserStore {
       email varchar(255) NOT NULL DEFAULT '',
       deptDetail varchar(128) NOT NULL DEFAULT '',
       updateTime int NOT NULL DEFAULT 0,
-      disabled tinyint NOT NULL DEFAULT 0 COMMENT '1: cannot log in',
+      disabled tinyint NOT NULL DEFAULT 0 COMMENT '1: by an administrator, 2: left the directory',
+      source varchar(16) NOT NULL DEFAULT 'local' COMMENT 'local or directory',
       PRIMARY KEY (uid),
       UNIQUE KEY accoutiduq (accountid)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
@@ -81,6 +93,9 @@ export class MysqlUserStore implements UserStore {
     }
     if (!rows.some((row) => row.name === "disabled")) {
       changes.push(`ADD COLUMN disabled tinyint NOT NULL DEFAULT 0 COMMENT '1: cannot log in'`);
+    }
+    if (!rows.some((row) => row.name === "source")) {
+      changes.push(`ADD COLUMN source varchar(16) NOT NULL DEFAULT 'local'`);
     }
     // Constants of this module, never input.
     if (changes.length > 0) {
@@ -277,5 +292,53 @@ export class MysqlUserStore implements UserStore {
       [...params, limit],
     );
     return rows.map((row) => String(row.accountid));
+  }
+
+  async saveDirectoryUser(user: User): Promise<DirectorySave> {
+    const connection = await this.#pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      // FOR UPDATE: two logins of one new person at once write one row, the second sees it.
+      const [rows] = await connection.execute<RowDataPacket[]>(
+        `${SELECT_DIRECTORY_STATE} FOR UPDATE`,
+        [user.accountid],
+      );
+      const { write, ...saved } = directorySave(rows[0], user);
+      if (write) {
+        if (rows[0]) {
+          await connection.execute(
+            UPDATE_DIRECTORY_USER,
+            updateDirectoryValues(user, saved.accountid),
+          );
+        } else await connection.execute(INSERT_DIRECTORY_USER, insertDirectoryValues(user));
+      }
+      await connection.commit();
+      this.#cache.delete(saved.accountid);
+      return saved;
+    } catch (error) {
+      await connection.rollback().catch(() => {});
+      throw error;
+    } finally {
+      connection.release();
+    }
+  }
+
+  async directoryAccounts(): Promise<DirectoryAccount[]> {
+    const [rows] = await this.#pool.query<RowDataPacket[]>(SELECT_DIRECTORY_ACCOUNTS);
+    return rows.map(directoryAccountFromRow);
+  }
+
+  async markLeft(accountids: string[]): Promise<number> {
+    let changed = 0;
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < accountids.length; i += 1000) {
+      const [result] = await this.#pool.query(`${MARK_LEFT} (?)`, [
+        now,
+        accountids.slice(i, i + 1000),
+      ]);
+      changed += (result as { affectedRows: number }).affectedRows;
+    }
+    for (const id of accountids) this.#cache.delete(id);
+    return changed;
   }
 }

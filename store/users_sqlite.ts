@@ -10,6 +10,8 @@ import { immediate, settle } from "./sqlite_db.ts";
 import {
   type Account,
   type AccountQuery,
+  type DirectoryAccount,
+  type DirectorySave,
   type NewAccount,
   type User,
   UserExistsError,
@@ -22,10 +24,19 @@ import {
   accountFromRow,
   checkAccountQuery,
   departmentConditions,
+  directoryAccountFromRow,
+  directorySave,
   INSERT_ACCOUNT_COLUMNS,
+  INSERT_DIRECTORY_USER,
   INSERT_USER,
+  insertDirectoryValues,
+  MARK_LEFT,
   newAccountValues,
   newUserValues,
+  SELECT_DIRECTORY_ACCOUNTS,
+  SELECT_DIRECTORY_STATE,
+  UPDATE_DIRECTORY_USER,
+  updateDirectoryValues,
   USER_COLUMNS as COLUMNS,
   userFromRow,
 } from "./users_table.ts";
@@ -176,5 +187,37 @@ export class SqliteUserStore implements UserStore {
         `SELECT accountid FROM webchat_user WHERE ${where} ORDER BY accountid LIMIT ?`,
       ).all(...params, limit).map((row) => String(row.accountid));
     });
+  }
+
+  saveDirectoryUser(user: User): Promise<DirectorySave> {
+    return settle(() =>
+      immediate(this.#db, () => {
+        const row = this.#db.prepare(SELECT_DIRECTORY_STATE).get(user.accountid);
+        const { write, ...saved } = directorySave(row, user);
+        if (!write) return saved;
+        if (row) {
+          this.#db.prepare(UPDATE_DIRECTORY_USER).run(
+            ...updateDirectoryValues(user, saved.accountid),
+          );
+        } else this.#db.prepare(INSERT_DIRECTORY_USER).run(...insertDirectoryValues(user));
+        return saved;
+      })
+    );
+  }
+
+  directoryAccounts(): Promise<DirectoryAccount[]> {
+    return settle(() =>
+      this.#db.prepare(SELECT_DIRECTORY_ACCOUNTS).all().map(directoryAccountFromRow)
+    );
+  }
+
+  markLeft(accountids: string[]): Promise<number> {
+    if (accountids.length === 0) return Promise.resolve(0);
+    return settle(() =>
+      Number(
+        this.#db.prepare(`${MARK_LEFT} (SELECT value FROM json_each(?))`)
+          .run(Math.floor(Date.now() / 1000), JSON.stringify(accountids)).changes,
+      )
+    );
   }
 }

@@ -4,7 +4,14 @@
  *
  * @module
  */
-import type { Account, AccountQuery, NewAccount, User } from "./users.ts";
+import type {
+  Account,
+  AccountQuery,
+  DirectoryAccount,
+  DirectorySave,
+  NewAccount,
+  User,
+} from "./users.ts";
 
 /** The profile columns, without the password. */
 export const USER_COLUMNS = "accountid, username, dept, deptDetail, email, tel, mobile";
@@ -119,3 +126,88 @@ export function departmentConditions(
   }
   return { where: where.length ? where.map((w) => `(${w})`).join(" OR ") : "0 = 1", params };
 }
+
+/**
+ * `disabled` values: 0 enabled, 1 disabled by an administrator, 2 disabled because the person
+ * left the company directory (a sync enables only those again when they come back).
+ */
+export const DISABLED_LEFT = 2;
+
+/** `source` of a row the company directory wrote. */
+export const DIRECTORY_SOURCE = "directory";
+
+/** The row {@link directorySave} compares with. */
+export const SELECT_DIRECTORY_STATE =
+  `SELECT ${USER_COLUMNS}, disabled, source FROM webchat_user WHERE accountid = ?`;
+
+/** Adds a directory person: no password, enabled, `source` directory. */
+export const INSERT_DIRECTORY_USER = `INSERT INTO webchat_user
+  (${USER_COLUMNS}, pwd, updateTime, disabled, source) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, 0, ?)`;
+
+/** The values of {@link INSERT_DIRECTORY_USER}. */
+export function insertDirectoryValues(user: User): (string | number)[] {
+  return [...newUserValues(user, "").filter((_, i) => i !== 7), DIRECTORY_SOURCE];
+}
+
+/** Updates a directory person's profile by account; one that had left is enabled again. */
+export const UPDATE_DIRECTORY_USER = `UPDATE webchat_user SET username = ?, dept = ?,
+  deptDetail = ?, email = ?, tel = ?, mobile = ?, source = ?, updateTime = ?,
+  disabled = CASE WHEN disabled = ${DISABLED_LEFT} THEN 0 ELSE disabled END WHERE accountid = ?`;
+
+/** The values of {@link UPDATE_DIRECTORY_USER}. */
+export function updateDirectoryValues(user: User, accountid: string): (string | number)[] {
+  return [
+    user.username,
+    user.dept,
+    user.deptDetail,
+    user.email,
+    user.tel,
+    user.mobile,
+    DIRECTORY_SOURCE,
+    Math.floor(Date.now() / 1000),
+    accountid,
+  ];
+}
+
+/** What saving `user` over `row` (read with {@link SELECT_DIRECTORY_STATE}) does. */
+export function directorySave(
+  row: Record<string, unknown> | undefined,
+  user: User,
+): DirectorySave & { write: boolean } {
+  if (!row) {
+    return {
+      outcome: "created",
+      accountid: user.accountid,
+      disabled: false,
+      returned: false,
+      write: true,
+    };
+  }
+  const stored = userFromRow(row);
+  const disabled = Number(row.disabled);
+  const same = (Object.keys(stored) as (keyof User)[])
+    .every((key) => key === "accountid" || stored[key] === user[key]);
+  const unchanged = same && row.source === DIRECTORY_SOURCE && disabled !== DISABLED_LEFT;
+  return {
+    outcome: unchanged ? "unchanged" : "updated",
+    accountid: stored.accountid,
+    disabled: disabled === 1,
+    returned: disabled === DISABLED_LEFT,
+    write: !unchanged,
+  };
+}
+
+/** Every directory row. */
+export const SELECT_DIRECTORY_ACCOUNTS =
+  `SELECT accountid, disabled FROM webchat_user WHERE source = '${DIRECTORY_SOURCE}'
+   ORDER BY accountid`;
+
+/** A row of {@link SELECT_DIRECTORY_ACCOUNTS}. */
+export function directoryAccountFromRow(row: Record<string, unknown>): DirectoryAccount {
+  const disabled = Number(row.disabled);
+  return { accountid: String(row.accountid), disabled: disabled === 1, left: disabled === 2 };
+}
+
+/** Marks the accounts of the `IN` list as left (directory rows still enabled only). */
+export const MARK_LEFT = `UPDATE webchat_user SET disabled = ${DISABLED_LEFT}, updateTime = ?
+  WHERE source = '${DIRECTORY_SOURCE}' AND disabled = 0 AND accountid IN`;

@@ -72,6 +72,11 @@ async function cycle(env: Record<string, string>, data: string): Promise<void> {
     assertEquals(moved.run.code, 0);
     assertEquals(await scrape(), 5);
     assertEquals(moved.report.queue.pending + moved.report.queue.inFlight, 0);
+    // The rest of the queue's report: today's count, parked, lag, the worker's heartbeat.
+    const q = moved.report.queue;
+    assertEquals([q.processedToday, q.parked, q.archiveLag, q.worker], [5, 0, 0, "alive"]);
+    assert(Math.abs(q.lastBeat - Date.now() / 1000) < 60, JSON.stringify(q));
+    assert(Array.isArray(q.durability.warnings), JSON.stringify(q.durability));
     assertEquals(moved.report.connections.webSockets, 1);
     assertEquals(moved.report.connections.accountsOnline, 1);
     const text = await chat(["status"], withConfig);
@@ -85,6 +90,11 @@ async function cycle(env: Record<string, string>, data: string): Promise<void> {
         /^worker: alive /m,
         /^processed total: 5$/m,
         /^pending: 0$/m,
+        /^worker: alive \(last heartbeat /m,
+        /^archive lag: 0 s$/m,
+        /^processed today: 5$/m,
+        /^in flight: 0$/m,
+        /^parked: 0$/m,
       ]
     ) assert(line.test(text.out), `${line} in\n${text.out}`);
 

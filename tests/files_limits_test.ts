@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { createApp } from "../api/app.ts";
 import { Gateway } from "../gateway/gateway.ts";
 import { Hub } from "../gateway/hub.ts";
+import { TypingGate } from "../gateway/typing.ts";
 import { type FileStorage, StorageFullError } from "../files/file_storage.ts";
 import { LocalFileStorage } from "../files/file_storage_local.ts";
 import { APP_ORIGIN, openAppHarness } from "./support/app_harness.ts";
@@ -190,7 +191,13 @@ Deno.test("a storage failing with ENOSPC mid-write: 503, the partial file remove
   const root = await Deno.makeTempDir({ prefix: "webchat-enospc-" });
   try {
     const storage = fullAfter(new LocalFileStorage(root), 100 * 1024);
-    const gateway = new Gateway({ ...h.backend, config: h.config, hub: new Hub(), log: () => {} });
+    const gateway = new Gateway({
+      ...h.backend,
+      config: h.config,
+      hub: new Hub(),
+      typing: new TypingGate(),
+      log: () => {},
+    });
     const app = createApp({
       config: h.config,
       backend: { ...h.backend, storage },

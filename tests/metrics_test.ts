@@ -74,10 +74,44 @@ Deno.test("/metrics scraped before and after traffic: the counters move", async 
     assertEquals(moved("webchat_websocket_connections_total"), 1);
     assertEquals(after.get('webchat_accounts_online{scope="node"}'), 1);
     assertEquals(after.get("webchat_queue_pending"), 0);
+    // Nothing waits once the batch is acknowledged (a moment after it is counted): no lag,
+    // nothing in flight or parked.
+    await eventually(
+      async () => {
+        const series = parse((await scrape(t.url)).text);
+        const names = ["archive_lag_seconds", "queue_in_flight", "queue_parked"];
+        return names.every((name) => series.get(`webchat_${name}`) === 0) ? true : null;
+      },
+      10_000,
+      "no lag, nothing in flight",
+    );
     assert(after.get("webchat_archive_batch_size_count")! >= 1);
     assert(after.get("webchat_archive_batch_seconds_count")! >= 1);
     assertEquals(after.get("webchat_archive_batch_size_sum"), 3);
     assert(moved('webchat_http_responses_total{status="200"}') >= 2);
+    await ws.close();
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("/metrics: queue depth and archive lag grow while the archive worker is away", async () => {
+  const t = await startTestServer({ worker: false });
+  try {
+    await t.addUser("alice");
+    await t.addUser("bob");
+    const ws = await t.connect("alice", await t.login("alice"));
+    ws.send({ type: "say", chatid: "alice--bob", content: "waits", cid: "w" });
+    await ws.next((f) => f.type === "ack" && f.cid === "w");
+    const waited = await eventually(
+      async () => {
+        const series = parse((await scrape(t.url)).text);
+        return series.get("webchat_archive_lag_seconds")! >= 2 ? series : null;
+      },
+      10_000,
+      "a lag of 2 s",
+    );
+    assertEquals(waited.get("webchat_queue_pending"), 1);
     await ws.close();
   } finally {
     await t.close();

@@ -1,12 +1,17 @@
 /**
  * What `chat` does on a terminal, run under a real pseudo-terminal (`script` from util-linux):
  * the password prompt does not echo what is typed, and asks twice; the import draws its
- * progress bar. (Skipped where `script` is missing.)
+ * progress bar; `start -d` on a database of the PHP original offers the upgrade, and once it is
+ * accepted converts the tables and starts. (Skipped where `script` is missing.)
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { defaultConfig } from "../config/mod.ts";
 import { verifyPassword } from "../store/password.ts";
 import { openAccountStores } from "../store/user_admin.ts";
+import { runChat } from "./support/chat_cli.ts";
+import { createPhpDatabase } from "./support/php_fixture.ts";
+import { freePort } from "./support/server_process.ts";
+import { openTestStores, TEST_REDIS_URL } from "./support/stores.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const hasScript = (() => {
@@ -92,6 +97,54 @@ Deno.test({
       assert(/hashing passwords \[#{30}\] 100% {2}3\/3/.test(imported.screen), imported.screen);
       assert(/imported 3 accounts/.test(imported.screen), imported.screen);
     } finally {
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "on a terminal, start -d on the PHP original's tables offers the upgrade, then starts",
+  ignore: !hasScript,
+  async fn() {
+    const data = await Deno.makeTempDir();
+    const stores = await openTestStores();
+    try {
+      await createPhpDatabase(stores.pool);
+      // The settings as flags and a file: the terminal's environment is a clean one.
+      await Deno.writeTextFile(
+        `${data}/chat.json`,
+        JSON.stringify({ redis: { prefix: stores.prefix } }),
+      );
+      const started = await onTerminal(
+        [
+          "start",
+          "-d",
+          "--config",
+          `${data}/chat.json`,
+          "--data",
+          data,
+          "--port",
+          String(freePort()),
+          "--redis",
+          TEST_REDIS_URL,
+          "--mysql",
+          stores.mysqlUrl,
+        ],
+        [["Upgrade them now", "y\r"]],
+      );
+      assertEquals(started.code, 0, started.screen);
+      assert(/tables of the PHP webChat that this version converts first/.test(started.screen));
+      assert(/messages: \d+ in 2 monthly tables/.test(started.screen), started.screen);
+      assert(/upgrade done/.test(started.screen), started.screen);
+      assert(/on http:\/\/127\.0\.0\.1:\d+/.test(started.screen), started.screen);
+      const [engine] = await stores.pool.query(
+        `SELECT ENGINE AS engine FROM information_schema.TABLES
+          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'webchat_message201601'`,
+      );
+      assertEquals(engine, [{ engine: "InnoDB" }]);
+    } finally {
+      await runChat(["stop"], { CHAT_DATA_DIR: data });
+      await stores.cleanup();
       await Deno.remove(data, { recursive: true });
     }
   },

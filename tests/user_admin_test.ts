@@ -122,9 +122,11 @@ Deno.test("user disable, enable, list and delete on Redis + MySQL: the socket cl
   }
 });
 
-Deno.test("the first start of an empty installation creates admin, once; --demo seeds people and history", async () => {
-  const data = await Deno.makeTempDir();
-  const env = { CHAT_DATA_DIR: data, CHAT_PORT: String(freePort()) };
+/**
+ * The first start creates admin once; `--demo` then seeds people, chats, groups and a
+ * broadcast, once, which the server serves.
+ */
+async function firstStartAndDemo(env: Record<string, string>, data: string): Promise<void> {
   try {
     const first = await chat(["start", "-d"], env);
     assertEquals(first.code, 0, first.err);
@@ -141,7 +143,10 @@ Deno.test("the first start of an empty installation creates admin, once; --demo 
     const demoPassword = /demo password \(the same for all, shown once\): (\S+)/.exec(second.out)
       ?.[1];
     assert(demoPassword, second.out);
-    assert(/demo: 12 people in 6 departments and 17 messages/.test(second.out), second.out);
+    assert(
+      /demo: 12 people in 6 departments, 2 groups, 1 broadcast and 25 messages/.test(second.out),
+      second.out,
+    );
     // The same port as the first start: the same URL.
     const grace = await loginOver(url, "grace", demoPassword);
     const history = await eventually(
@@ -155,10 +160,41 @@ Deno.test("the first start of an empty installation creates admin, once; --demo 
       "demo history archived",
     );
     assertEquals(history[0].message, "The nightly build broke on the new compiler flags.");
-    const contacts = await (await fetch(`${url}/api/contacts`, {
-      headers: { authorization: `Bearer ${grace}` },
-    })).json();
-    assertEquals(contacts.contacts.length, 2);
+    const get = async (token: string, path: string) =>
+      await (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } }))
+        .json();
+    // Two one-to-one chats and the R&D group, whose five people read its conversation.
+    const contacts = await eventually(
+      async () => {
+        const { contacts } = await get(grace, "/api/contacts");
+        return contacts.length === 3 ? contacts as { chatid: string }[] : null;
+      },
+      10_000,
+      "demo groups archived",
+    );
+    const group = contacts.find((c) => /^grace-\d+$/.test(c.chatid))!.chatid;
+    const rnd = await get(grace, `/api/groups/${group}`);
+    assertEquals(rnd.title, "R&D");
+    assertEquals(
+      rnd.members.map((m: { accountid: string }) => m.accountid),
+      ["grace", "linus", "margaret", "tim", "brendan"],
+    );
+    const linus = await loginOver(url, "linus", demoPassword);
+    const said = (await get(linus, `/api/chats/${group}/messages`)).messages;
+    assertEquals(said.length, 5);
+    assertEquals(said.find((m: { mention?: boolean }) => m.mention)?.fromuser, "margaret");
+    assertEquals((await get(linus, "/api/unread")).mentions, { [group]: 1 });
+    // The broadcast to everyone, unread.
+    const broadcasts = await eventually(
+      async () => {
+        const page = await get(linus, "/api/broadcasts");
+        return page.broadcasts?.length === 1 ? page.broadcasts : null;
+      },
+      10_000,
+      "demo broadcast archived",
+    );
+    assertEquals([broadcasts[0].fromuser, broadcasts[0].recipients], ["ada", 11]);
+    assertEquals((await get(grace, "/api/unread")).broadcast, 1);
     // The passwords are not in the log.
     const log = await Deno.readTextFile(`${data}/chat.log`);
     assert(!log.includes(password) && !log.includes(demoPassword), log);
@@ -167,6 +203,31 @@ Deno.test("the first start of an empty installation creates admin, once; --demo 
     assert(/demo: seeded before/.test(third.out), third.out);
   } finally {
     await chat(["stop"], env);
+  }
+}
+
+Deno.test("the first start of an empty installation creates admin, once; --demo seeds people and history", async () => {
+  const data = await Deno.makeTempDir();
+  try {
+    await firstStartAndDemo({ CHAT_DATA_DIR: data, CHAT_PORT: String(freePort()) }, data);
+  } finally {
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test("admin and --demo on Redis + MySQL", async () => {
+  const data = await Deno.makeTempDir();
+  const stores = await openTestStores();
+  try {
+    await firstStartAndDemo({
+      CHAT_DATA_DIR: data,
+      CHAT_PORT: String(freePort()),
+      CHAT_REDIS_URL: TEST_REDIS_URL,
+      CHAT_REDIS_PREFIX: stores.prefix,
+      CHAT_MYSQL_URL: stores.mysqlUrl,
+    }, data);
+  } finally {
+    await stores.cleanup();
     await Deno.remove(data, { recursive: true });
   }
 });

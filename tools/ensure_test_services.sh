@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the test suite needs on this machine, started or installed only when missing:
-# Redis on 127.0.0.1:6379, MariaDB on 127.0.0.1:3306 (root, no password), Chromium and fonts.
+# Redis on 127.0.0.1:6379, MariaDB on 127.0.0.1:3306 (root, no password), OpenLDAP's slapd,
+# Chromium and fonts.
 # Used by `./chat test` and by .ci/run.
 set -uo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -36,6 +37,14 @@ if ! mariadb_up >/dev/null 2>&1; then
   mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
   wait_for 60 mariadb_up || { echo "test services: MariaDB did not start" >&2; exit 1; }
+fi
+
+# OpenLDAP for the company-directory tests (each test runs a slapd of its own on free ports;
+# the package's own slapd on port 389 is not used). openssl makes the tests' TLS certificates.
+if ! command -v slapd >/dev/null && [ ! -x /usr/sbin/slapd ] || ! command -v openssl >/dev/null; then
+  echo "test services: installing OpenLDAP (directory tests)" >&2
+  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections 2>/dev/null
+  apt_install slapd ldap-utils openssl || echo "test services: could not install slapd" >&2
 fi
 
 if [ ! -x /usr/bin/chromium ]; then

@@ -123,8 +123,7 @@ export async function inspectSchema(pool: MysqlPool): Promise<PhpSchema> {
         classify(name, PHP_COLUMNS.message, (c) => c.has("mid") && c.has("seq")),
       );
     } else if (BROADCAST_TABLE.test(name)) {
-      // This version keeps no yearly broadcast tables of its own yet: any one with the
-      // original's columns is the original's (the broadcasts issue adds its own shape).
+      // This version's yearly tables have a bid and no `touser` (recipients are rows).
       schema.broadcasts.push(classify(name, PHP_COLUMNS.broadcast, (c) => !c.has("touser")));
     } else if (name === "queue_deamon_status") {
       schema.status = classify(

@@ -8,7 +8,8 @@
  * original's nor this version's, or a server or the original's queue daemon that still writes
  * to the tables, make it refuse, changing nothing.
  *
- * The groups and files issues add their tables' steps to {@link UPGRADE_STEPS}.
+ * The original's groups (in its Redis and its history) and broadcasts have steps of their
+ * own; the original had no file records (its files are named by md5 in the messages).
  *
  * @module
  */
@@ -16,17 +17,13 @@ import type { ResolvedConfig } from "../config/mod.ts";
 import { RecentRedis } from "../queue/recent_redis.ts";
 import { raiseSeqEpoch } from "../queue/seq_epoch_raise.ts";
 import { type MysqlPool, openMysql } from "../store/mysql_pool.ts";
-import { closeRedis, connectRedis, type RedisClient } from "../store/redis_client.ts";
+import { closeRedis, connectRedis, redactUrl, type RedisClient } from "../store/redis_client.ts";
 import { foreignTables, inspectSchema, pendingTables, type PhpSchema } from "./php_schema.ts";
+import { checkBroadcasts, upgradeBroadcasts } from "./upgrade_broadcasts.ts";
+import { upgradeGroups } from "./upgrade_groups.ts";
 import { checkMonths, upgradeMessages } from "./upgrade_messages.ts";
 import { UpgradeRefused } from "./upgrade_refused.ts";
-import {
-  checkBroadcasts,
-  dropMergeTables,
-  keepBroadcastTables,
-  upgradeStatus,
-  upgradeUsers,
-} from "./upgrade_tables.ts";
+import { dropMergeTables, upgradeStatus, upgradeUsers } from "./upgrade_tables.ts";
 
 /** What a step gets. */
 export interface UpgradeContext {
@@ -35,6 +32,8 @@ export interface UpgradeContext {
   /** The configured Redis (its seq marker and recent contacts), if any. */
   redis: RedisClient | null;
   redisPrefix: string;
+  /** The original's Redis (its groups' members and titles), when given. */
+  phpRedis: RedisClient | null;
   /** Rows the messages step will copy, for the progress bar. */
   progress: (rows: number) => void;
   log: (line: string) => void;
@@ -94,6 +93,23 @@ export const UPGRADE_STEPS: UpgradeStep[] = [
     },
   },
   {
+    // Before the messages: it finds the groups in the months still in the original's shape.
+    name: "groups",
+    async run(ctx) {
+      const done = await upgradeGroups(ctx.pool, ctx.schema, ctx.phpRedis);
+      const lines = done.groups === 0 ? [] : [
+        `groups: ${done.groups} made from the history, ${done.fromRedis} of them with their ` +
+        "members, join times and title from the original's Redis" +
+        (ctx.phpRedis ? "" : " (give --php-redis URL for those; here: the master and " +
+          "everyone who wrote into the group, joined when it was made)"),
+      ];
+      if (done.skipped.length > 0) {
+        lines.push(`  ${done.skipped.length} not made: ${done.skipped.slice(0, 5).join("; ")}`);
+      }
+      return lines;
+    },
+  },
+  {
     name: "messages",
     check: (ctx) => checkMonths(ctx.pool, ctx.schema),
     async run(ctx) {
@@ -123,13 +139,22 @@ export const UPGRADE_STEPS: UpgradeStep[] = [
     name: "broadcasts",
     check: (ctx) => checkBroadcasts(ctx.pool, ctx.schema),
     async run(ctx) {
-      const kept = await keepBroadcastTables(ctx.pool, ctx.schema);
-      return kept.length
-        ? [
-          `broadcasts: kept as ${kept.join(", ")}, unchanged; this version has no broadcasts ` +
-          "yet (they are read from there once it does)",
-        ]
-        : [];
+      const done = await upgradeBroadcasts(ctx.pool, ctx.schema, ctx.progress, ctx.log);
+      if (done.tables === 0) return [];
+      const lines = [
+        `broadcasts: ${done.broadcasts} in ${done.tables} yearly tables, each with a bid, its ` +
+        "recipients as rows of webchat_broadcast_recipient, subject and content unescaped",
+      ];
+      if (done.badRecipients > 0) {
+        lines.push(`  ${done.badRecipients} recipient names are not accountids: left out`);
+      }
+      if (done.skipped.length > 0) {
+        lines.push(
+          `  ${done.skipped.length} rows could not be converted (kept in webchat_php_…): ` +
+            done.skipped.slice(0, 5).map((s) => `${s.table} id ${s.id}: ${s.reason}`).join("; "),
+        );
+      }
+      return lines;
     },
   },
 ];
@@ -144,8 +169,10 @@ export interface UpgradeResult {
 /** Options of {@link runUpgrade}. */
 export interface UpgradeOptions {
   log?: (line: string) => void;
-  /** Called once with the number of message rows to copy, then with each chunk copied. */
+  /** Called once with the number of rows to copy, then with each chunk copied. */
   onRows?: (total: number | null, copied: number) => void;
+  /** The original's Redis, to read its groups from (`--php-redis`). */
+  phpRedisUrl?: string;
 }
 
 /** Looks at the database and upgrades what is left; throws {@link UpgradeRefused}. */
@@ -160,6 +187,7 @@ export async function runUpgrade(
   // Never created: an upgrade of a database that does not exist is a typo in the URL.
   const pool = await openMysql(config.mysqlUrl, { createDatabase: false });
   let redis: RedisClient | null = null;
+  let phpRedis: RedisClient | null = null;
   try {
     const schema = await inspectSchema(pool);
     const foreign = foreignTables(schema);
@@ -183,6 +211,14 @@ export async function runUpgrade(
       };
     }
     await refuseWhileWritten(pool, schema);
+    if (options.phpRedisUrl) {
+      const url = options.phpRedisUrl;
+      phpRedis = await connectRedis(url).catch((error) => {
+        throw new UpgradeRefused(
+          `the original's Redis at ${redactUrl(url)}: ${error.message}; nothing was changed`,
+        );
+      });
+    }
     if (config.redisUrl) redis = await connectRedis(config.redisUrl);
     const total = await rowsToCopy(pool, schema);
     options.onRows?.(total, 0);
@@ -191,6 +227,7 @@ export async function runUpgrade(
       schema,
       redis,
       redisPrefix: config.redisPrefix,
+      phpRedis,
       progress: (rows) => options.onRows?.(null, rows),
       log,
     };
@@ -204,6 +241,7 @@ export async function runUpgrade(
     return { changed: true, lines };
   } finally {
     if (redis) await closeRedis(redis);
+    if (phpRedis) await closeRedis(phpRedis);
     await pool.end();
   }
 }
@@ -230,8 +268,8 @@ async function refuseWhileWritten(pool: MysqlPool, schema: PhpSchema): Promise<v
 
 async function rowsToCopy(pool: MysqlPool, schema: PhpSchema): Promise<number> {
   let total = 0;
-  for (const month of schema.messages.filter((t) => t.state === "php")) {
-    const [rows] = await pool.query(`SELECT COUNT(*) AS n FROM \`${month.name}\``);
+  for (const table of [...schema.messages, ...schema.broadcasts].filter((t) => t.state === "php")) {
+    const [rows] = await pool.query(`SELECT COUNT(*) AS n FROM \`${table.name}\``);
     total += Number((rows as { n: number }[])[0].n);
   }
   return total;

@@ -1,13 +1,13 @@
 /**
  * The original's tables other than the messages, each changed by one atomic statement (or left
- * as it was): `webchat_user`, `queue_deamon_status`, the yearly broadcast tables and the MERGE
- * tables that read across months.
+ * as it was): `webchat_user`, `queue_deamon_status` and the MERGE tables that read across months
+ * (the broadcasts have `upgrade_broadcasts.ts`).
  *
  * @module
  */
 import { ACCOUNT_ID } from "../store/users.ts";
 import type { MysqlPool } from "../store/mysql_pool.ts";
-import { BROADCAST_TABLE, KEPT_PREFIX, type PhpSchema } from "./php_schema.ts";
+import type { PhpSchema } from "./php_schema.ts";
 import { UpgradeRefused } from "./upgrade_refused.ts";
 
 /** What the users step found. */
@@ -97,38 +97,4 @@ export async function upgradeStatus(pool: MysqlPool, schema: PhpSchema): Promise
 export async function dropMergeTables(pool: MysqlPool, schema: PhpSchema): Promise<string[]> {
   for (const name of schema.merges) await pool.query(`DROP TABLE \`${name}\``);
   return schema.merges;
-}
-
-/**
- * BROADCAST HOOK (broadcasts: issue 6). This version has no broadcast tables of its own, so
- * the original's `webchat_broadcastYYYY` are only moved out of the way, unchanged, to
- * `webchat_php_broadcastYYYY` (a later version's tables of that name must not meet the old
- * shape). The broadcasts issue converts them from there into its own tables and recipients
- * list, as an upgrade step beside this one (see `UPGRADE_STEPS` in `run_upgrade.ts`).
- */
-export async function keepBroadcastTables(pool: MysqlPool, schema: PhpSchema): Promise<string[]> {
-  await checkBroadcasts(pool, schema);
-  const moved: string[] = [];
-  for (const table of schema.broadcasts.filter((t) => t.state === "php")) {
-    const kept = keptBroadcast(table.name);
-    await pool.query(`RENAME TABLE \`${table.name}\` TO \`${kept}\``);
-    moved.push(kept);
-  }
-  return moved;
-}
-
-function keptBroadcast(name: string): string {
-  return `${KEPT_PREFIX}broadcast${BROADCAST_TABLE.exec(name)![1]}`;
-}
-
-/** Throws {@link UpgradeRefused} when a kept broadcast table is in the way. */
-export async function checkBroadcasts(pool: MysqlPool, schema: PhpSchema): Promise<void> {
-  for (const table of schema.broadcasts.filter((t) => t.state === "php")) {
-    const [exists] = await pool.query(`SHOW TABLES LIKE ?`, [keptBroadcast(table.name)]);
-    if ((exists as unknown[]).length > 0) {
-      throw new UpgradeRefused(
-        `${table.name} is in the original's shape, but ${keptBroadcast(table.name)} exists too`,
-      );
-    }
-  }
 }

@@ -12,6 +12,7 @@ import type { AppEnv } from "../../api/app_env.ts";
 import { defaultConfig, type ResolvedConfig } from "../../config/mod.ts";
 import { Gateway } from "../../gateway/gateway.ts";
 import { Hub } from "../../gateway/hub.ts";
+import { TypingGate } from "../../gateway/typing.ts";
 import { ChatMetrics } from "../../ops/chat_metrics.ts";
 import { type ChatMessage, newMid } from "../../queue/message.ts";
 import type { Backend } from "../../store/backend.ts";
@@ -75,7 +76,13 @@ export async function openAppHarness(
   const log = (line: string) => logs.push(line);
   const backend = await openEmbeddedBackend(config, "app-test", log);
   // Every store of the backend, as the gateway's context names them.
-  const gateway = new Gateway({ ...backend, config, hub: new Hub(), log });
+  const gateway = new Gateway({
+    ...backend,
+    config,
+    hub: new Hub(),
+    typing: new TypingGate(),
+    log,
+  });
   // Counters only (no gauges watched): enough for `/metrics` access and format checks.
   const app = createApp({ config, backend, gateway, log, metrics: new ChatMetrics() });
   sharedHash ??= hashPassword(APP_PASSWORD);

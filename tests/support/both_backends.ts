@@ -57,6 +57,11 @@ export interface BothOptions {
    * which the test may flush (`h.ownRedis`), instead of the shared one.
    */
   ownRedisPort?: number;
+  /**
+   * Runs before the server starts (e.g. a daemon the config points at); what it returns runs
+   * after the test, whatever happened.
+   */
+  before?: (kind: BackendKind) => Promise<() => Promise<void>>;
 }
 
 /** Registers `name` twice, as `[production] name` and `[embedded] name`. */
@@ -67,11 +72,16 @@ export function bothBackends(
 ): void {
   for (const kind of ["production", "embedded"] as const) {
     Deno.test(`[${kind}] ${name}`, async () => {
-      const h = await openHarness(kind, options);
+      const after = await options.before?.(kind);
       try {
-        await body(h);
+        const h = await openHarness(kind, options);
+        try {
+          await body(h);
+        } finally {
+          await h.close();
+        }
       } finally {
-        await h.close();
+        await after?.();
       }
     });
   }

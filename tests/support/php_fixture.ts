@@ -2,8 +2,9 @@
  * A database of the PHP webChat, built with its own DDL (reference §4.4, as
  * `Tableddlget.php` and the README create it) and rows as it wrote them: md5-based passwords,
  * text messages in its display encoding (`[\br]`, HTML entities, smiley codes), an image as
- * its HTML snippet, a group chat, a yearly broadcast table, the MERGE tables over them, and
- * the queue daemon's status row.
+ * its HTML snippet, two group chats, a yearly broadcast table (subjects and content escaped
+ * twice, as the original stored them, recipients as its `-a-b-`), the MERGE tables over them,
+ * and the queue daemon's status row; and the original's Redis keys of one of the groups.
  *
  * @module
  */
@@ -103,11 +104,59 @@ export const FEBRUARY: [string, string, string, number, number][] = [
   ["cuihb--xieyx", "cuihb", "february two", phpTime(2, 4), 0],
 ];
 
+/** Group messages of January beside {@link JANUARY}'s (the database of the first test only). */
+export const GROUP_JANUARY: [string, string, string, number, number][] = [
+  ["cuihb-1454400000000", "xieyx", "group reply", phpTime(1, 11, 2), 0],
+  ["xieyx-1452500000000", "xieyx", "second group", phpTime(1, 12, 1), 0],
+  ["xieyx-1452500000000", "cuihb", "second reply", phpTime(1, 12, 2), 0],
+];
+
+/** The original's Redis hashes of the group `cuihb-1454400000000` (its keys have no `-`). */
+export const PHP_GROUP_KEYS = {
+  info: {
+    key: "cuihb1454400000000:group:info",
+    value: {
+      master: "cuihb",
+      uuid: "1454400000000",
+      title: "研发群",
+      ctime: String(phpTime(1, 9)),
+      mtime: String(phpTime(1, 20)),
+    },
+  },
+  members: {
+    key: "cuihb1454400000000:group:members",
+    value: {
+      cuihb: String(phpTime(1, 9)),
+      xieyx: String(phpTime(1, 10)),
+      nopass: String(phpTime(1, 25)),
+    },
+  },
+};
+
+/** The original's broadcasts: [fromuser, touser, touserTitle, title, content, time] as stored. */
+export const PHP_BROADCASTS: [string, string, string, string, string, number][] = [
+  [
+    "cuihb",
+    "-xieyx-nopass-",
+    "谢雁鑫,无密码",
+    "通知 it\\'s",
+    "<div>明天开会 &amp; \\'早\\'</div><div>第二行<br></div>",
+    phpTime(1, 12),
+  ],
+  ["xieyx", "-cuihb-bad name-xieyx-", "all", 'C:\\\\dir \\"x\\"', "hello", phpTime(1, 13)],
+];
+
 /** The whole original: users, two months, a broadcast year, the MERGE tables, the daemon row. */
 export async function createPhpDatabase(pool: MysqlPool): Promise<void> {
   await createPhpUsers(pool);
   // Inserted out of order within the month: the upgrade goes by time, not by id.
-  await createPhpMonth(pool, "201601", [JANUARY[1], JANUARY[0], JANUARY[2], JANUARY[3]]);
+  await createPhpMonth(pool, "201601", [
+    JANUARY[1],
+    JANUARY[0],
+    JANUARY[2],
+    JANUARY[3],
+    ...GROUP_JANUARY,
+  ]);
   await createPhpMonth(pool, "201602", FEBRUARY);
   await pool.query(
     `CREATE TABLE webchat_message (
@@ -118,6 +167,19 @@ export async function createPhpDatabase(pool: MysqlPool): Promise<void> {
     ) ENGINE=MRG_MyISAM UNION=(webchat_message201602, webchat_message201601) INSERT_METHOD=LAST
       CHARSET=utf8`,
   );
+  await createPhpBroadcasts(pool);
+  await pool.query(
+    `CREATE TABLE webchat_broadcast (
+      id int(11) NOT NULL AUTO_INCREMENT, fromuser varchar(32) NOT NULL, touser text NOT NULL,
+      touserTitle varchar(500) NOT NULL, title varchar(200) NOT NULL,
+      content varchar(1000) NOT NULL, time int(11) NOT NULL, PRIMARY KEY (id)
+    ) ENGINE=MRG_MyISAM UNION=(webchat_broadcast2016) INSERT_METHOD=LAST CHARSET=utf8`,
+  );
+  await createPhpStatus(pool, phpTime(2, 4));
+}
+
+/** The original's `webchat_broadcast2016` with {@link PHP_BROADCASTS}. */
+export async function createPhpBroadcasts(pool: MysqlPool): Promise<void> {
   await pool.query(`CREATE TABLE if not exists \`webchat_broadcast2016\` (
   \`id\` int(11) NOT NULL AUTO_INCREMENT,
   \`fromuser\` varchar(32) NOT NULL,
@@ -130,17 +192,9 @@ export async function createPhpDatabase(pool: MysqlPool): Promise<void> {
 ) ENGINE=MyISAM CHARSET=utf8`);
   await pool.query(
     `INSERT INTO webchat_broadcast2016 (fromuser, touser, touserTitle, title, content, time)
-     VALUES ('cuihb', '-xieyx-nopass-', '谢雁鑫,无密码', '通知', '明天开会', ?)`,
-    [phpTime(1, 12)],
+     VALUES ?`,
+    [PHP_BROADCASTS],
   );
-  await pool.query(
-    `CREATE TABLE webchat_broadcast (
-      id int(11) NOT NULL AUTO_INCREMENT, fromuser varchar(32) NOT NULL, touser text NOT NULL,
-      touserTitle varchar(500) NOT NULL, title varchar(200) NOT NULL,
-      content varchar(1000) NOT NULL, time int(11) NOT NULL, PRIMARY KEY (id)
-    ) ENGINE=MRG_MyISAM UNION=(webchat_broadcast2016) INSERT_METHOD=LAST CHARSET=utf8`,
-  );
-  await createPhpStatus(pool, phpTime(2, 4));
 }
 
 /** The original's `queue_deamon_status` with its daemon's row, last alive at `tm`. */
