@@ -16,7 +16,7 @@
 import type { NodeLink } from "../store/node_link.ts";
 import { yieldToEventLoop } from "./event_loop_yield.ts";
 import { decodeRelay, encodeRelay } from "./relay.ts";
-import { SeqOrder } from "./seq_order.ts";
+import { AWAIT_PREVIOUS_MS, SeqOrder } from "./seq_order.ts";
 
 /** Connections one slice of a delivery sends to before the event loop gets a turn. */
 export const DELIVERY_SLICE = 500;
@@ -115,11 +115,18 @@ export class Hub<C extends HubMember = HubMember> {
     const link = this.#link;
     if (!link) return this.#deliverHere(accountids, text, options);
     const key = options.key ?? "";
-    for (const [node, accounts] of link.route(accountids)) {
+    const routes = link.route(accountids);
+    for (const [node, accounts] of routes) {
       link.send(node, encodeRelay(accounts, text, key, options.seq, options.textFor));
     }
     if (options.seq === undefined) return this.#deliverHere(accountids, text, options);
-    return this.#order.run(key, options.seq, () => this.#deliverHere(accountids, text, options));
+    // People on other nodes may be sending into this chat too: see AWAIT_PREVIOUS_MS.
+    return this.#order.run(
+      key,
+      options.seq,
+      () => this.#deliverHere(accountids, text, options),
+      routes.size > 0 ? AWAIT_PREVIOUS_MS : 0,
+    );
   }
 
   /**

@@ -13,7 +13,12 @@
 
 /** How long a message waits for the ones before it. */
 export const HOLD_MS = 250;
-/** A chat with nothing delivered for this long waits for nothing. */
+/**
+ * How long a message sent on this node, in a chat with people on other nodes and not heard
+ * lately, waits for the one before it (which may be on its way from another node).
+ */
+export const AWAIT_PREVIOUS_MS = 50;
+/** A chat with nothing delivered for this long waits for nothing (see `awaitPreviousMs`). */
 export const FRESH_MS = 2000;
 /** Chats remembered before the quiet ones are forgotten. */
 const SWEEP_AT = 10_000;
@@ -33,13 +38,26 @@ export class SeqOrder {
 
   constructor(private readonly holdMs = HOLD_MS, private readonly freshMs = FRESH_MS) {}
 
-  /** Runs `deliver` once every earlier `seq` of `key` ran, or the hold ran out. */
-  run<T>(key: string, seq: number, deliver: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs `deliver` once every earlier `seq` of `key` ran, or the hold ran out. With
+   * `awaitPreviousMs`, a message of a chat not heard lately (nothing known to wait for) still
+   * waits that long for `seq - 1`: a message sent here may be answered by its ack before the
+   * one just before it, sent at the same moment on another node, arrives from there.
+   */
+  run<T>(
+    key: string,
+    seq: number,
+    deliver: () => T | Promise<T>,
+    awaitPreviousMs = 0,
+  ): Promise<T> {
     const now = Date.now();
     let chat = this.#chats.get(key);
+    let hold = this.holdMs;
     if (!chat || (chat.held.size === 0 && now - chat.at > this.freshMs)) {
       if (!chat && this.#chats.size >= SWEEP_AT) this.#sweep(now);
-      chat = { last: seq - 1, at: now, held: new Map() };
+      const waits = awaitPreviousMs > 0 && seq > 1;
+      chat = { last: waits ? seq - 2 : seq - 1, at: now, held: new Map() };
+      if (waits) hold = awaitPreviousMs;
       this.#chats.set(key, chat);
     }
     if (seq <= chat.last + 1) {
@@ -50,7 +68,7 @@ export class SeqOrder {
     const state = chat;
     return new Promise<T>((resolve, reject) => {
       state.held.set(seq, () => void attempt(deliver).then(resolve, reject));
-      state.timer ??= setTimeout(() => this.#release(state), this.holdMs);
+      state.timer ??= setTimeout(() => this.#release(state), hold);
     });
   }
 

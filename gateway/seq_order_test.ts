@@ -41,3 +41,24 @@ Deno.test("SeqOrder: a chat quiet for a while waits for nothing", async () => {
   await order.run("c", 9, () => out.push(9));
   assertEquals(out, [1, 9]);
 });
+
+Deno.test("SeqOrder: a message of a chat not heard lately may wait briefly for the one before it", async () => {
+  const order = new SeqOrder(1000, 2000);
+  const out = [] as number[];
+  // Sent here (acked at once) while seq 4 is on its way from another node.
+  const five = order.run("c", 5, () => out.push(5), 1000);
+  assertEquals(out.length, 0);
+  await order.run("c", 4, () => out.push(4));
+  await five;
+  assertEquals(out, [4, 5]);
+  // Nothing before it comes: it goes after the short wait, not the full hold.
+  const started = Date.now();
+  await order.run("quiet", 9, () => out.push(9), 30);
+  const waited = Date.now() - started;
+  assertEquals(out.at(-1), 9);
+  if (waited < 20 || waited > 900) throw new Error(`waited ${waited} ms`);
+  // The first message of a chat (seq 1) has nothing to wait for.
+  const first = Date.now();
+  await order.run("new", 1, () => out.push(1), 1000);
+  if (Date.now() - first > 100) throw new Error("seq 1 waited");
+});
