@@ -21,8 +21,8 @@ export interface NodeCluster {
   start(i: number, options?: { redisUrl?: string; env?: Record<string, string> }): Promise<
     ServerProcess
   >;
-  /** Creates accounts (password "pw"). */
-  addUsers(ids: string[]): Promise<void>;
+  /** Creates accounts (password "pw", or `password(id)`). */
+  addUsers(ids: string[], password?: (accountid: string) => string): Promise<void>;
   /** Logs `accountid` in on node `i` and opens a socket there. */
   connect(i: number, accountid: string): Promise<ChatSession>;
   /** Every message of a chat from the history API, ascending by seq. */
@@ -68,10 +68,12 @@ export async function startNodeCluster(
     stores,
     nodes,
     start,
-    async addUsers(ids) {
+    async addUsers(ids, password) {
       const users = new MysqlUserStore(stores.pool);
       const hash = await hashPassword("pw");
-      for (const id of ids) await users.add(plainUser(id), hash);
+      for (const id of ids) {
+        await users.add(plainUser(id), password ? await hashPassword(password(id)) : hash);
+      }
     },
     async connect(i, accountid) {
       const url = nodes[i]!.url;
