@@ -11,7 +11,8 @@
  * - `<prefix>chat:presence` (pub/sub): `+node account` (first connection on that node),
  *   `-node account` (last one closed), `=node account…` (the node's whole set, after it healed),
  *   `!node` (the node stopped).
- * - `<prefix>chat:node:<nodeId>` (pub/sub): deliveries for that node's connections only.
+ * - `<prefix>chat:node:<nodeId>` (sharded pub/sub where Redis has it, else pub/sub): deliveries
+ *   for that node's connections only.
  *
  * Every node keeps the whole map (account → nodes) in memory: loaded when it starts listening,
  * kept by the presence channel, reloaded after its subscriber connection came back (and then its
@@ -56,6 +57,8 @@ export class RedisPresence implements Presence, NodeLink {
   #events: NodeEvents | null = null;
   /** Presence messages heard while the map is being (re)loaded. */
   #held: string[] | null = null;
+  /** Deliveries go over sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`, Redis 7 and later). */
+  #sharded = false;
   /** The subscriber connection was lost since it was last ready. */
   #lost = false;
   #closed = false;
@@ -135,9 +138,9 @@ export class RedisPresence implements Presence, NodeLink {
   }
 
   send(nodeId: string, payload: string): void {
-    this.#redis.publish(this.#nodeChannel(nodeId), payload).catch((error) =>
-      this.#warn(`cannot hand a delivery to node ${nodeId}: ${error.message}`)
-    );
+    const channel = this.#nodeChannel(nodeId);
+    (this.#sharded ? this.#redis.sPublish(channel, payload) : this.#redis.publish(channel, payload))
+      .catch((error) => this.#warn(`cannot hand a delivery to node ${nodeId}: ${error.message}`));
   }
 
   async listen(events: NodeEvents): Promise<void> {
@@ -160,13 +163,17 @@ export class RedisPresence implements Presence, NodeLink {
     });
     await subscriber.connect();
     this.#held = [];
-    await subscriber.subscribe(
-      [this.#nodeChannel(this.nodeId), this.#presenceChannel],
-      (message: string, channel: string) => {
-        if (channel === this.#presenceChannel) this.#heard(message);
-        else this.#events?.delivery(message);
-      },
+    // Sharded pub/sub where Redis has it (7.0 on): on a Redis Cluster a node's deliveries then
+    // go to the shard of its channel only, not to every shard. Every node of one installation
+    // shares one Redis, so they all choose alike.
+    this.#sharded = await this.#redis.sPublish(this.#nodeChannel(this.nodeId), "").then(
+      () => true,
+      () => false,
     );
+    const deliveries = (message: string) => this.#events?.delivery(message);
+    if (this.#sharded) await subscriber.sSubscribe(this.#nodeChannel(this.nodeId), deliveries);
+    else await subscriber.subscribe(this.#nodeChannel(this.nodeId), deliveries);
+    await subscriber.subscribe(this.#presenceChannel, (message: string) => this.#heard(message));
     await this.#reload(false);
   }
 

@@ -56,6 +56,16 @@ Deno.test("RedisPresence: nodes see each other's accounts, route deliveries, and
     assertEquals(await a.presence.list(), ["alice", "bob"]);
     assertEquals([...a.presence.route(["alice", "bob", "carol"])], [["b", ["alice", "bob"]]]);
     assertEquals([...b.presence.route(["alice", "bob"])], [["a", ["alice"]]]);
+    // Redis 7 has sharded pub/sub: the nodes' channels are shard channels.
+    const shardChannels = await stores.redis.sendCommand([
+      "PUBSUB",
+      "SHARDCHANNELS",
+      `${stores.prefix}chat:node:*`,
+    ]) as string[];
+    assertEquals(shardChannels.sort(), [
+      `${stores.prefix}chat:node:a`,
+      `${stores.prefix}chat:node:b`,
+    ]);
     a.presence.send("b", "hello b");
     await eventually(() => b.heard.deliveries.length === 1, 3000, "delivery");
     assertEquals(b.heard.deliveries, ["hello b"]);
