@@ -116,10 +116,15 @@ export class RedisPresence implements Presence, NodeLink {
 
   async list(): Promise<string[]> {
     if (this.#events) return [...new Set([...this.#local, ...this.#where.keys()])].sort();
-    // Not listening (a process that only reads): the registry of nodes, never a SCAN.
+    // Not listening (a process that only reads): the registry of nodes, never a SCAN; a node
+    // whose lease lapsed counts for nothing, even before the others take it out.
     const nodes = await this.#redis.sMembers(this.#nodesKey);
-    const sets = await Promise.all(nodes.map((node) => this.#redis.sMembers(this.#setKey(node))));
-    return [...new Set([...this.#local, ...sets.flat()])].sort();
+    const [alive, sets] = await Promise.all([
+      Promise.all(nodes.map((node) => this.#redis.exists(this.#leaseKey(node)))),
+      Promise.all(nodes.map((node) => this.#redis.sMembers(this.#setKey(node)))),
+    ]);
+    const live = sets.filter((_, i) => alive[i] || nodes[i] === this.nodeId);
+    return [...new Set([...this.#local, ...live.flat()])].sort();
   }
 
   route(accountids: Iterable<string>): Map<string, string[]> {
