@@ -29,6 +29,9 @@ import { handleSystemNotice } from "./system_notice.ts";
 import type { SendRateLimiter } from "./send_rate.ts";
 import type { ChatSocket } from "./socket.ts";
 
+/** After a login with other nodes, when the offline list is looked at again (see #lateOffline). */
+const LATE_OFFLINE_MS = 2000;
+
 /** Frames a client may have waiting before it is told to slow down (disconnected). */
 const MAX_PENDING_FRAMES = 1000;
 
@@ -70,6 +73,8 @@ export class Connection {
   /** Characters sent since the backlog was last checked (see CHECK_AFTER_CHARS). */
   #unchecked = Infinity;
   #chain: Promise<void> = Promise.resolve();
+  /** Pending second look at the offline list (see #lateOffline). */
+  #lateTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames for this connection while its `init` is being built. */
   #held: string[] | null = null;
   readonly #released: (connection: Connection) => void;
@@ -131,6 +136,7 @@ export class Connection {
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#lateTimer);
     try {
       this.socket.close(code, reason);
     } catch {
@@ -157,6 +163,7 @@ export class Connection {
 
   /** Called by the transport when the socket closed (by either side). */
   async onClose(): Promise<void> {
+    clearTimeout(this.#lateTimer);
     if (!this.#closed) {
       this.#closed = true;
       this.#released(this);
@@ -271,6 +278,31 @@ export class Connection {
     if (first && !elsewhere) {
       const frame = JSON.stringify({ type: "login", clientName: this.accountid, time: now() });
       this.ctx.hub.sendToAll(frame, this.accountid);
+    }
+    if (first && this.ctx.link) {
+      this.#lateTimer = setTimeout(() => void this.#lateOffline(), LATE_OFFLINE_MS);
+    }
+  }
+
+  /**
+   * With other nodes, one that had not yet heard this login may have kept a message in the
+   * offline list after `init` took it: a moment later whatever arrived there goes out live to
+   * every connection of the account (in `seq` order per chat), rather than wait for the next
+   * login. Nothing is taken while the account has no connection here.
+   */
+  async #lateOffline(): Promise<void> {
+    this.#lateTimer = undefined;
+    if (this.#closed || !this.loggedIn || !this.ctx.hub.has(this.accountid)) return;
+    let frames: string[];
+    try {
+      frames = await this.ctx.inbox.takeOffline(this.accountid);
+    } catch (error) {
+      this.ctx.log(`offline: cannot look again for ${this.accountid}: ${error}`);
+      return;
+    }
+    for (const text of frames) {
+      const { chatid, seq } = JSON.parse(text) as SayFrame;
+      await this.ctx.hub.deliver([this.accountid], text, { key: chatid, seq });
     }
   }
 

@@ -171,6 +171,23 @@ Deno.test("three nodes: messages, groups, presence, read and ended sessions cros
     const erinSeqs = await burst(alice.ws, "alice--erin", "ae", 3);
     const erin = await cluster.connect(1, "erin");
     assertEquals((erin.init.offline as Frame[]).map((f) => f.seq), erinSeqs);
+    // A node that had not yet heard erin log in keeps a message for her offline after her init
+    // took the list (here written by hand, as that node would): it reaches her live a moment
+    // later, and the list is empty again.
+    const late = {
+      type: "say",
+      chatid: "alice--erin",
+      fromuser: "alice",
+      message: "late",
+      msgType: "text",
+      time: Math.floor(Date.now() / 1000),
+      mid: "0".repeat(24),
+      seq: erinSeqs.at(-1)! + 1,
+      cid: "late",
+    };
+    await cluster.stores.redis.lPush(offlineKey("erin"), JSON.stringify(late));
+    assertEquals((await erin.ws.next((f) => f.cid === "late", 5000)).message, "late");
+    assertEquals(await cluster.stores.redis.lLen(offlineKey("erin")), 0);
     // dave is offline everywhere now: a message from erin (node 1) waits for him, and he gets
     // it on node 2.
     const toDave = await burst(erin.ws, "dave--erin", "ed", 2);
