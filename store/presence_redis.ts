@@ -57,6 +57,8 @@ export class RedisPresence implements Presence, NodeLink {
   #events: NodeEvents | null = null;
   /** Presence messages heard while the map is being (re)loaded. */
   #held: string[] | null = null;
+  /** A reload of the map that failed, tried again. */
+  #retry: ReturnType<typeof setTimeout> | undefined;
   /** Deliveries go over sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`, Redis 7 and later). */
   #sharded = false;
   /** The subscriber connection was lost since it was last ready. */
@@ -190,6 +192,7 @@ export class RedisPresence implements Presence, NodeLink {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#retry);
     this.#local.clear();
     const subscriber = this.#subscriber;
     this.#subscriber = null;
@@ -252,6 +255,11 @@ export class RedisPresence implements Presence, NodeLink {
       for (const [node, accounts] of fresh) this.#replace(node, accounts);
     } catch (error) {
       this.#warn(`cannot load presence from Redis: ${(error as Error).message}`);
+      // The main connection may come back after the subscriber: try again until it loads.
+      if (!this.#closed) {
+        clearTimeout(this.#retry);
+        this.#retry = setTimeout(() => void this.#reload(false), 1000);
+      }
     } finally {
       const held = this.#held ?? [];
       this.#held = null;
