@@ -145,6 +145,7 @@ export async function startServer(
     nodeId: other.nodeId,
     listen: (events) => other.listen(events),
     route: (accountids) => other.route(accountids),
+    others: () => other.others(),
     send(nodeId, payload) {
       metrics.nodeDeliveries.inc({ direction: "out" });
       other.send(nodeId, payload);
@@ -251,6 +252,7 @@ export async function startServer(
     httpConnections: () => listener.open,
     onlineHere: () => gateway.ctx.hub.accounts,
     onlineAll: async () => (await backend.presence.list()).length,
+    nodes: () => (link?.others().length ?? 0) + 1,
     queue: () => queueState(backend, config.queue.stallSeconds, workerReport()),
   });
   const app = createApp({

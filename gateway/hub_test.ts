@@ -89,6 +89,7 @@ function linkedHub(where: Record<string, string[]>) {
       return routes;
     },
     send: (node: string, payload: string) => void sent.push([node, payload]),
+    others: () => Object.keys(where),
   };
   return { hub: new Hub(link), sent };
 }

@@ -28,6 +28,8 @@ export interface MetricSources {
   onlineHere(): number;
   /** Accounts online on any node. */
   onlineAll(): Promise<number>;
+  /** Live nodes of the installation this node knows of, itself included (1 when alone). */
+  nodes?(): number;
   queue(): Promise<ScrapedQueue>;
 }
 
@@ -161,6 +163,11 @@ export class ChatMetrics {
       "webchat_http_connections_open",
       "Open HTTP connections (upgraded ones not counted)",
       () => sources.httpConnections(),
+    );
+    gauge(
+      "webchat_nodes",
+      "Live nodes of the installation this node knows of, itself included",
+      () => sources.nodes?.() ?? 1,
     );
     gauge("webchat_accounts_online", "Accounts online: on this node, on all nodes", async () => [
       [{ scope: "node" }, sources.onlineHere()],

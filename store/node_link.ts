@@ -35,4 +35,6 @@ export interface NodeLink {
   route(accountids: Iterable<string>): Map<string, string[]>;
   /** Sends a delivery to another node's connections (in order per node; not awaited). */
   send(nodeId: string, payload: string): void;
+  /** The other live nodes this node knows of (from memory). */
+  others(): string[];
 }

@@ -144,6 +144,10 @@ export class RedisPresence implements Presence, NodeLink {
     return routes;
   }
 
+  others(): string[] {
+    return [...this.#others.keys()].sort();
+  }
+
   send(nodeId: string, payload: string): void {
     const channel = this.#nodeChannel(nodeId);
     (this.#sharded ? this.#redis.sPublish(channel, payload) : this.#redis.publish(channel, payload))
@@ -303,6 +307,10 @@ export class RedisPresence implements Presence, NodeLink {
       const list = [...nodes];
       const alive = await Promise.all(list.map((n) => this.#redis.exists(this.#leaseKey(n))));
       const dead = list.filter((_, i) => !alive[i]);
+      // A node that joined without anyone online yet is known from the registry.
+      list.forEach((node, i) => {
+        if (alive[i] && !this.#others.has(node)) this.#others.set(node, new Set());
+      });
       for (const node of dead) {
         if (this.#others.has(node)) {
           this.#log(`node ${node} stopped renewing its lease: its accounts are offline there`);
@@ -361,6 +369,7 @@ export class RedisPresence implements Presence, NodeLink {
   }
 
   #replace(node: string, accounts: Set<string>): void {
+    if (!this.#others.has(node)) this.#others.set(node, new Set());
     for (const accountid of [...this.#others.get(node) ?? []]) {
       if (!accounts.has(accountid)) this.#remove(node, accountid);
     }

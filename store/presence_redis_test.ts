@@ -54,6 +54,7 @@ Deno.test("RedisPresence: nodes see each other's accounts, route deliveries, and
     assertEquals(a.heard.presence, ["+bob"]);
     assertEquals(b.heard.presence, ["+alice"]);
     assertEquals(await a.presence.list(), ["alice", "bob"]);
+    assertEquals([a.presence.others(), b.presence.others()], [["b"], ["a"]]);
     assertEquals([...a.presence.route(["alice", "bob", "carol"])], [["b", ["alice", "bob"]]]);
     assertEquals([...b.presence.route(["alice", "bob"])], [["a", ["alice"]]]);
     // Redis 7 has sharded pub/sub: the nodes' channels are shard channels.

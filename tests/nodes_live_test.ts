@@ -85,6 +85,7 @@ Deno.test("three nodes: messages, groups, presence, read and ended sessions cros
           .exec(metrics)?.[1] ?? 0,
       );
     assert(count("out") >= 40 && count("in") >= 40, metrics);
+    assert(/^webchat_nodes 3$/m.test(metrics), metrics);
     // Online on another node is online: nothing was kept in an offline list for either.
     const offlineKey = (id: string) => `${cluster.stores.prefix}${id}:offline:msgs`;
     assertEquals(await cluster.stores.redis.lLen(offlineKey("alice")), 0);
