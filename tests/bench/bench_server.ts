@@ -29,6 +29,8 @@ const settings = JSON.parse(Deno.args[0] ?? "{}") as {
   mysqlUrl: string;
   /** Report the event loop's lag (loop_lag.ts; the group benchmark reads it). */
   loopLag?: boolean;
+  /** limits.maxConnections (the connections benchmark holds up to 18,000). */
+  maxConnections?: number;
 };
 if (settings.loopLag) reportLoopLag();
 const config = defaultConfig();
@@ -39,6 +41,9 @@ config.mysqlUrl = settings.mysqlUrl;
 // The load generator's senders are machines, faster than any person: the per-account send
 // rate limit would measure itself, not the server.
 config.limits.sendPerSecond = config.limits.sendBurst = 1_000_000;
+if (settings.maxConnections) config.limits.maxConnections = settings.maxConnections;
+// Every load client connects from 127.0.0.1.
+config.limits.connectionsPerAddress = 1_000_000;
 
 const server = await startServer(config, {
   log: (line) => console.error(`server: ${line}`),
