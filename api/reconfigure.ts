@@ -57,6 +57,7 @@ const RESTART_ONLY: readonly Setting[] = [
   ["redis.url", ["redisUrl"]],
   ["redis.prefix", ["redisPrefix"]],
   ["mysql.url", ["mysqlUrl"]],
+  ["mysql.readUrl", ["mysqlReadUrl"]],
   ["data", ["dataDir"]],
   ["http.trustedProxies", ["http", "trustedProxies"]],
   ["http.headerTimeoutSeconds", ["http", "headerTimeoutSeconds"]],
@@ -66,6 +67,8 @@ const RESTART_ONLY: readonly Setting[] = [
   ["limits.connectionsPerAddress", ["limits", "connectionsPerAddress"]],
   ["limits.sendPerSecond", ["limits", "sendPerSecond"]],
   ["limits.sendBurst", ["limits", "sendBurst"]],
+  ["node.id", ["node", "id"]],
+  ["node.leaseSeconds", ["node", "leaseSeconds"]],
   ["session.ttlSeconds", ["session", "ttlSeconds"]],
   ["session.recheckSeconds", ["session", "recheckSeconds"]],
   // The upload service and its sweeper copy the files settings when they start.

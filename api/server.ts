@@ -16,6 +16,7 @@ import { TypingGate } from "../gateway/typing.ts";
 import { startArchiveWorker } from "../queue/worker_host.ts";
 import { ArchiveSupervisor } from "../queue/worker_supervisor.ts";
 import type { Backend } from "../store/backend.ts";
+import type { NodeLink } from "../store/node_link.ts";
 import { openEmbeddedBackend } from "../store/backend_embedded.ts";
 import { openProductionBackend } from "../store/backend_production.ts";
 import { ChatMetrics } from "../ops/chat_metrics.ts";
@@ -121,12 +122,15 @@ export async function startServer(
   // The bound port (known now, also for port 0) names the node in queue_deamon_status.
   const nodeName = `${Deno.hostname()}:${port}`.replace(/[^\w.:-]/g, "_");
   // Never just host:port: two processes may share it (another data folder, two containers).
-  const nodeId = `${nodeName}:${Deno.pid}.${crypto.randomUUID().slice(0, 8)}`;
+  const processId = `${nodeName}:${Deno.pid}.${crypto.randomUUID().slice(0, 8)}`;
+  // A configured id names the node among the others (its lease, presence and channel); the
+  // archive worker's leases are still named per process.
+  const nodeId = config.node.id ?? processId;
   // Neither Redis nor MySQL configured (the loader allows both or neither): SQLite in dataDir.
   let backend: Backend;
   try {
     backend = config.redisUrl && config.mysqlUrl
-      ? await openProductionBackend(config, nodeId, log, { degraded: true })
+      ? await openProductionBackend(config, nodeId, log, { degraded: true, node: true })
       : await openEmbeddedBackend(config, nodeId, log);
   } catch (error) {
     await listener.close();
@@ -135,6 +139,18 @@ export async function startServer(
   if (maxConnections < configured.limits.maxConnections) {
     log(`connections capped at ${maxConnections} to stay under the open-file limit`);
   }
+  // Deliveries handed to other nodes are counted on their way out.
+  const other = backend.link;
+  const link: NodeLink | null = other && {
+    nodeId: other.nodeId,
+    listen: (events) => other.listen(events),
+    route: (accountids) => other.route(accountids),
+    others: () => other.others(),
+    send(nodeId, payload) {
+      metrics.nodeDeliveries.inc({ direction: "out" });
+      other.send(nodeId, payload);
+    },
+  };
   const gateway = new Gateway({
     config,
     users: backend.users,
@@ -148,7 +164,8 @@ export async function startServer(
     files: backend.files,
     sessions: backend.sessions,
     sessionEndings: backend.sessionEndings,
-    hub: new Hub(),
+    hub: new Hub(link),
+    link,
     typing: new TypingGate(),
     metrics,
     log,
@@ -157,7 +174,7 @@ export async function startServer(
   // The worker is kept running in the background: a store that is down now only delays it.
   const worker = (options.worker ?? true)
     ? new ArchiveSupervisor({
-      nodeId,
+      nodeId: processId,
       log,
       onBatch: (batch) => metrics.batch(batch.size, batch.seconds),
       start: (workerId, callbacks) =>
@@ -165,7 +182,15 @@ export async function startServer(
     })
     : null;
   await worker?.start();
-  gateway.start();
+  try {
+    await gateway.start();
+  } catch (error) {
+    await gateway.close();
+    await listener.close();
+    await worker?.close();
+    await backend.close();
+    throw new Error(`Cannot start: cannot listen to the other nodes: ${(error as Error).message}`);
+  }
   const uploads = new UploadService({
     config,
     files: backend.files,
@@ -227,6 +252,7 @@ export async function startServer(
     httpConnections: () => listener.open,
     onlineHere: () => gateway.ctx.hub.accounts,
     onlineAll: async () => (await backend.presence.list()).length,
+    nodes: () => (link?.others().length ?? 0) + 1,
     queue: () => queueState(backend, config.queue.stallSeconds, workerReport()),
   });
   const app = createApp({
@@ -274,6 +300,8 @@ export async function startServer(
       closing ??= (async () => {
         await stopDirectorySync();
         await gateway.close();
+        // The other nodes stop routing to this one now, not after the worker's drain.
+        await backend.presence.close();
         await listener.close();
         await sweeper.close();
         await uploads.close();

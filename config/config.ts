@@ -18,6 +18,11 @@ export interface ResolvedConfig {
   redisPrefix: string;
   /** `mysql://…` or null for the embedded backend. */
   mysqlUrl: string | null;
+  /**
+   * A MySQL/MariaDB replica for history reads (`mysql.readUrl`), or null: they go to `mysqlUrl`.
+   * Nothing is ever written through it.
+   */
+  mysqlReadUrl: string | null;
   /** Embedded database, uploads, pid and log files. */
   dataDir: string;
   /** Origins allowed to change state and to open WebSockets, besides the server's own. */
@@ -60,6 +65,19 @@ export interface ResolvedConfig {
     /** Backlog with nothing archived for this long makes the worker `stalled`. */
     stallSeconds: number;
     /** Lifetime of a worker's lease; its in-flight messages are taken back after it lapses. */
+    leaseSeconds: number;
+  };
+  node: {
+    /**
+     * This process's name among the nodes sharing Redis and MySQL; null: a name made unique
+     * per process (`host:port:pid.random`). Two live nodes never share one: the second refuses
+     * to start.
+     */
+    id: string | null;
+    /**
+     * Lifetime of a node's lease in Redis: a node that dies without saying so is taken out
+     * (its accounts announced offline where not connected elsewhere) within about 4/3 of it.
+     */
     leaseSeconds: number;
   };
   session: {
@@ -157,6 +175,7 @@ export function defaultConfig(): ResolvedConfig {
     redisUrl: null,
     redisPrefix: "",
     mysqlUrl: null,
+    mysqlReadUrl: null,
     dataDir: "./data",
     allowedOrigins: [],
     publicUrl: null,
@@ -172,6 +191,7 @@ export function defaultConfig(): ResolvedConfig {
       sendBurst: 30,
     },
     queue: { batchSize: 500, stallSeconds: 30, leaseSeconds: 15 },
+    node: { id: null, leaseSeconds: 15 },
     session: { ttlSeconds: 7 * 24 * 3600, recheckSeconds: 30 },
     login: { maxFailures: 5, maxFailuresPerAddress: 50, windowSeconds: 300 },
     password: { minLength: 8 },

@@ -280,6 +280,7 @@ const SETTERS: Record<string, Setter> = {
     c.redisPrefix = v;
   },
   "mysql.url": (c, v, f) => c.mysqlUrl = url("mysql:")(f, v),
+  "mysql.readUrl": (c, v, f) => c.mysqlReadUrl = url("mysql:")(f, v),
   "data": (c, v, f) => c.dataDir = text(f, v),
   "origins": (c, v, f) => c.allowedOrigins = origins(f, v),
   "publicUrl": (c, v, f) => c.publicUrl = publicUrl(f, v),
@@ -298,6 +299,13 @@ const SETTERS: Record<string, Setter> = {
   "queue.batchSize": (c, v, f) => c.queue.batchSize = int(1, 10_000)(f, v),
   "queue.stallSeconds": (c, v, f) => c.queue.stallSeconds = int(1, 86400)(f, v),
   "queue.leaseSeconds": (c, v, f) => c.queue.leaseSeconds = int(2, 3600)(f, v),
+  "node.id": (c, v, f) => {
+    if (typeof v !== "string" || !/^[A-Za-z0-9_.:-]{1,64}$/.test(v)) {
+      throw new ConfigError(f, `expected 1 to 64 letters, digits or _ : . -, got ${show(v)}`);
+    }
+    c.node.id = v;
+  },
+  "node.leaseSeconds": (c, v, f) => c.node.leaseSeconds = int(2, 3600)(f, v),
   "session.ttlSeconds": (c, v, f) => c.session.ttlSeconds = int(60, 366 * 86400)(f, v),
   "session.recheckSeconds": (c, v, f) => c.session.recheckSeconds = int(1, 3600)(f, v),
   "login.maxFailures": (c, v, f) => c.login.maxFailures = int(1, 1000)(f, v),
@@ -340,6 +348,7 @@ const ENV: Record<string, string> = {
   CHAT_REDIS_URL: "redis.url",
   CHAT_REDIS_PREFIX: "redis.prefix",
   CHAT_MYSQL_URL: "mysql.url",
+  CHAT_MYSQL_READ_URL: "mysql.readUrl",
   CHAT_DATA_DIR: "data",
   CHAT_ORIGINS: "origins",
   CHAT_PUBLIC_URL: "publicUrl",
@@ -357,6 +366,8 @@ const ENV: Record<string, string> = {
   CHAT_QUEUE_BATCH: "queue.batchSize",
   CHAT_QUEUE_STALL_SECONDS: "queue.stallSeconds",
   CHAT_QUEUE_LEASE_SECONDS: "queue.leaseSeconds",
+  CHAT_NODE_ID: "node.id",
+  CHAT_NODE_LEASE_SECONDS: "node.leaseSeconds",
   CHAT_SESSION_TTL: "session.ttlSeconds",
   CHAT_SESSION_RECHECK: "session.recheckSeconds",
   CHAT_LOGIN_MAX_FAILURES: "login.maxFailures",
@@ -434,6 +445,9 @@ export function loadConfig(sources: ConfigSources = {}): ResolvedConfig {
       config.redisUrl === null ? "redis.url" : "mysql.url",
       "Redis and MySQL go together: set both, or neither for the embedded backend",
     );
+  }
+  if (config.mysqlReadUrl !== null && config.mysqlUrl === null) {
+    throw new ConfigError("mysql.readUrl", "a replica for reads needs mysql.url for the writes");
   }
   checkDirectory(config);
   if (config.heartbeat.idleSeconds <= config.heartbeat.pingSeconds) {

@@ -78,7 +78,7 @@ export async function handleBroadcast(
     content: frame.content,
     time: message.time,
   };
-  const offline = recipients.filter((id) => !ctx.hub.has(id));
+  const offline = recipients.filter((id) => !ctx.hub.has(id) && !ctx.presence.isOnline(id));
   const counting = ctx.inbox.addBroadcastUnread(offline);
   await ctx.hub.deliver(recipients, JSON.stringify(out), { key: BROADCAST_CHATID });
   await counting.catch((error) =>

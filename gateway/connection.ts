@@ -29,6 +29,9 @@ import { handleSystemNotice } from "./system_notice.ts";
 import type { SendRateLimiter } from "./send_rate.ts";
 import type { ChatSocket } from "./socket.ts";
 
+/** After a login with other nodes, when the offline list is looked at again (see #lateOffline). */
+const LATE_OFFLINE_MS = 2000;
+
 /** Frames a client may have waiting before it is told to slow down (disconnected). */
 const MAX_PENDING_FRAMES = 1000;
 
@@ -70,6 +73,8 @@ export class Connection {
   /** Characters sent since the backlog was last checked (see CHECK_AFTER_CHARS). */
   #unchecked = Infinity;
   #chain: Promise<void> = Promise.resolve();
+  /** Pending second look at the offline list (see #lateOffline). */
+  #lateTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames for this connection while its `init` is being built. */
   #held: string[] | null = null;
   readonly #released: (connection: Connection) => void;
@@ -131,6 +136,7 @@ export class Connection {
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#lateTimer);
     try {
       this.socket.close(code, reason);
     } catch {
@@ -157,6 +163,7 @@ export class Connection {
 
   /** Called by the transport when the socket closed (by either side). */
   async onClose(): Promise<void> {
+    clearTimeout(this.#lateTimer);
     if (!this.#closed) {
       this.#closed = true;
       this.#released(this);
@@ -165,10 +172,23 @@ export class Connection {
     if (!this.loggedIn) return;
     this.loggedIn = false;
     if (!this.ctx.hub.remove(this)) return;
-    const frame = JSON.stringify({ type: "logout", clientName: this.accountid, time: now() });
-    this.ctx.hub.sendToAll(frame);
+    await this.#markOffline();
+  }
+
+  /**
+   * The account's last connection on this node is gone: presence says so, and when it has no
+   * connection on another node either, everybody here hears `logout` (the other nodes hear it
+   * from their presence).
+   */
+  async #markOffline(): Promise<void> {
+    // The presence port counts this node's own change at once, before the store answers.
+    const marking = this.ctx.presence.offline(this.accountid);
+    if (!this.ctx.presence.isOnline(this.accountid)) {
+      const frame = JSON.stringify({ type: "logout", clientName: this.accountid, time: now() });
+      this.ctx.hub.sendToAll(frame);
+    }
     try {
-      await this.ctx.presence.offline(this.accountid);
+      await marking;
     } catch (error) {
       this.ctx.log(`presence: cannot mark ${this.accountid} offline: ${error}`, "warn");
     }
@@ -232,12 +252,20 @@ export class Connection {
     this.#held = [];
     this.loggedIn = true;
     const first = this.ctx.hub.add(this);
+    // Online on every node before the offline list is read, too: a message sent on another
+    // node meanwhile comes here live rather than into a list already taken.
+    const elsewhere = first && this.ctx.presence.isOnline(this.accountid);
+    if (first) {
+      await this.ctx.presence.online(this.accountid).catch((error) =>
+        this.ctx.log(`presence: cannot mark ${this.accountid} online: ${error}`, "warn")
+      );
+    }
     const init = await this.#buildInit();
     const held = this.#held;
     this.#held = null;
     if ("info" in init || this.#closed) {
       this.loggedIn = false;
-      this.ctx.hub.remove(this);
+      if (this.ctx.hub.remove(this)) await this.#markOffline();
       if ("info" in init) {
         const { code, ...error } = init;
         this.sendError(error);
@@ -247,12 +275,34 @@ export class Connection {
     }
     this.send(JSON.stringify(init));
     for (const text of held) this.send(text);
-    if (first) {
+    if (first && !elsewhere) {
       const frame = JSON.stringify({ type: "login", clientName: this.accountid, time: now() });
       this.ctx.hub.sendToAll(frame, this.accountid);
-      await this.ctx.presence.online(this.accountid).catch((error) =>
-        this.ctx.log(`presence: cannot mark ${this.accountid} online: ${error}`, "warn")
-      );
+    }
+    if (first && this.ctx.link) {
+      this.#lateTimer = setTimeout(() => void this.#lateOffline(), LATE_OFFLINE_MS);
+    }
+  }
+
+  /**
+   * With other nodes, one that had not yet heard this login may have kept a message in the
+   * offline list after `init` took it: a moment later whatever arrived there goes out live to
+   * every connection of the account (in `seq` order per chat), rather than wait for the next
+   * login. Nothing is taken while the account has no connection here.
+   */
+  async #lateOffline(): Promise<void> {
+    this.#lateTimer = undefined;
+    if (this.#closed || !this.loggedIn || !this.ctx.hub.has(this.accountid)) return;
+    let frames: string[];
+    try {
+      frames = await this.ctx.inbox.takeOffline(this.accountid);
+    } catch (error) {
+      this.ctx.log(`offline: cannot look again for ${this.accountid}: ${error}`);
+      return;
+    }
+    for (const text of frames) {
+      const { chatid, seq } = JSON.parse(text) as SayFrame;
+      await this.ctx.hub.deliver([this.accountid], text, { key: chatid, seq });
     }
   }
 

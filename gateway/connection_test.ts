@@ -45,6 +45,7 @@ Deno.test("a message sent while init is being built arrives after init, not lost
     presence: {
       list: () => Promise.resolve([]),
       online: () => Promise.resolve(),
+      isOnline: () => false,
     } as unknown as Presence,
     producer: {} as MessageProducer,
     recent: { contacts: () => Promise.resolve([]) } as unknown as RecentIndex,

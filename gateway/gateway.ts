@@ -113,7 +113,7 @@ export class Gateway {
    * pings are spread over time (each connection on its own phase) instead of going to every
    * socket in one burst.
    */
-  start(): void {
+  async start(): Promise<void> {
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
     this.#recheckTimer = setInterval(
       () => void this.#sessions.recheck(),
@@ -125,6 +125,48 @@ export class Gateway {
         "warn",
       )
     );
+    await this.ctx.link?.listen({
+      delivery: (payload) => {
+        this.ctx.metrics?.nodeDeliveries.inc({ direction: "in" });
+        const delivered = this.ctx.hub.receive(payload);
+        if (delivered === null) {
+          this.ctx.log("nodes: a delivery that is not one was dropped", "warn");
+          return;
+        }
+        delivered.sent.then(
+          (sent) => delivered.message && this.ctx.metrics?.messagesOut.inc(undefined, sent),
+          (error) => this.ctx.log(`nodes: a delivery from another node failed: ${error}`, "warn"),
+        );
+      },
+      presence: (accountid, online) => {
+        const frame = JSON.stringify({
+          type: online ? "login" : "logout",
+          clientName: accountid,
+          time: Math.floor(Date.now() / 1000),
+        });
+        this.ctx.hub.sendToAll(frame, online ? accountid : undefined);
+      },
+      missed: () => this.#catchUp(),
+    });
+  }
+
+  /**
+   * Deliveries from other nodes may have been lost (the link to them was down): every logged-in
+   * connection is closed with 1013, and its client reconnects and catches up by `seq` (history
+   * `after=`), with a fresh `init` (presence, unread counts) from whichever node it reaches.
+   */
+  #catchUp(): void {
+    this.ctx.metrics?.nodeCatchUps.inc();
+    const connections = [...this.ctx.hub.connections()];
+    if (connections.length === 0) return;
+    this.ctx.log(
+      `nodes: deliveries from other nodes may have been missed; ${connections.length} ` +
+        "connections told to reconnect and catch up",
+      "warn",
+    );
+    for (const connection of connections) {
+      connection.close(CloseCode.tryAgainLater, "missed deliveries; reconnect and catch up by seq");
+    }
   }
 
   /** Closes every connection with 1001 and waits (bounded) for their handlers. */

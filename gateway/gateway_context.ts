@@ -14,6 +14,7 @@ import type { Inbox } from "../store/inbox.ts";
 import type { Presence } from "../store/presence.ts";
 import type { ReadReceipts } from "../store/receipts.ts";
 import type { SessionEndings, SessionStore } from "../store/sessions.ts";
+import type { NodeLink } from "../store/node_link.ts";
 import type { UserStore } from "../store/users.ts";
 import type { FileTable } from "../files/file_table.ts";
 import type { Hub } from "./hub.ts";
@@ -41,6 +42,8 @@ export interface GatewayContext {
   /** Sessions ended elsewhere, heard at once (production); null: the recheck notices. */
   sessionEndings: SessionEndings | null;
   hub: Hub<Connection>;
+  /** The other nodes (production servers); absent or null: this node is the only one. */
+  link?: NodeLink | null;
   /** This node's typing indicators lately sent (coalescing). */
   typing: TypingGate;
   /** Counts frames, messages, errors and connections for `/metrics` (absent in some tests). */

@@ -4,11 +4,19 @@
  * loop between them, so other sockets' frames are not held up; deliveries under one key (a chat)
  * go out one after another, so every member sees a chat's messages in the order they were sent.
  *
- * Delivery is local to this node; the cross-node fan-out replaces {@link Hub.deliver} later.
+ * With other nodes ({@link NodeLink}), a delivery also goes to each other node where some of its
+ * accounts are connected, once per node, with just those accounts (the node map is in memory:
+ * a delivery whose accounts are all here costs no round trip); what other nodes hand over is
+ * delivered here by {@link Hub.receive}. Messages (deliveries with a `seq`) then pass through a
+ * per-chat {@link SeqOrder}, since a chat's messages sent on different nodes may arrive in
+ * either order.
  *
  * @module
  */
+import type { NodeLink } from "../store/node_link.ts";
 import { yieldToEventLoop } from "./event_loop_yield.ts";
+import { decodeRelay, encodeRelay } from "./relay.ts";
+import { AWAIT_PREVIOUS_MS, SeqOrder } from "./seq_order.ts";
 
 /** Connections one slice of a delivery sends to before the event loop gets a turn. */
 export const DELIVERY_SLICE = 500;
@@ -26,6 +34,8 @@ export interface DeliveryOptions {
   key?: string;
   /** The frame for one account, when not all get the same (a mention); default `text`. */
   textFor?: (accountid: string) => string;
+  /** The message's `seq` in the chat `key`: with other nodes, delivered in `seq` order. */
+  seq?: number;
 }
 
 /** Connections by account. */
@@ -33,6 +43,13 @@ export class Hub<C extends HubMember = HubMember> {
   #byAccount = new Map<string, Set<C>>();
   /** The last delivery of each key still going out. */
   #pending = new Map<string, Promise<number>>();
+  readonly #link: NodeLink | null;
+  readonly #order = new SeqOrder();
+
+  /** A hub of this node; with `link`, deliveries reach the other nodes' connections too. */
+  constructor(link: NodeLink | null = null) {
+    this.#link = link;
+  }
 
   /** Adds a logged-in connection; true when it is the account's first on this node. */
   add(connection: C): boolean {
@@ -62,8 +79,14 @@ export class Hub<C extends HubMember = HubMember> {
    * many connections.
    */
   sendTo(accountids: Iterable<string>, text: string, skip?: C): number {
+    const distinct = new Set(accountids);
+    if (this.#link) {
+      for (const [node, accounts] of this.#link.route(distinct)) {
+        this.#link.send(node, encodeRelay(accounts, text, "", undefined));
+      }
+    }
     let sent = 0;
-    for (const accountid of new Set(accountids)) {
+    for (const accountid of distinct) {
       for (const connection of this.#byAccount.get(accountid) ?? []) {
         if (connection === skip) continue;
         connection.send(text);
@@ -88,6 +111,51 @@ export class Hub<C extends HubMember = HubMember> {
     accountids: readonly string[],
     text: string,
     options: DeliveryOptions = {},
+  ): Promise<number> {
+    const link = this.#link;
+    if (!link) return this.#deliverHere(accountids, text, options);
+    const key = options.key ?? "";
+    const routes = link.route(accountids);
+    for (const [node, accounts] of routes) {
+      link.send(node, encodeRelay(accounts, text, key, options.seq, options.textFor));
+    }
+    if (options.seq === undefined) return this.#deliverHere(accountids, text, options);
+    // People on other nodes may be sending into this chat too: see AWAIT_PREVIOUS_MS.
+    return this.#order.run(
+      key,
+      options.seq,
+      () => this.#deliverHere(accountids, text, options),
+      routes.size > 0 ? AWAIT_PREVIOUS_MS : 0,
+    );
+  }
+
+  /**
+   * Delivers here what another node handed over (see `relay.ts`); answers whether it is a
+   * message (it has a `seq`) and to how many connections it went, or null for a text that is
+   * not a delivery.
+   */
+  receive(payload: string): { message: boolean; sent: Promise<number> } | null {
+    const relayed = decodeRelay(payload);
+    if (!relayed) return null;
+    const { key, seq, frames } = relayed;
+    const accountids = frames.flatMap(([, accounts]) => accounts);
+    let textFor: ((accountid: string) => string) | undefined;
+    if (frames.length > 1) {
+      const byAccount = new Map<string, string>();
+      for (const [text, accounts] of frames) for (const a of accounts) byAccount.set(a, text);
+      textFor = (accountid) => byAccount.get(accountid)!;
+    }
+    const text = frames[0]?.[0] ?? "";
+    const here = () => this.#deliverHere(accountids, text, { key, textFor });
+    return seq === undefined
+      ? { message: false, sent: here() }
+      : { message: true, sent: this.#order.run(key, seq, here) };
+  }
+
+  #deliverHere(
+    accountids: readonly string[],
+    text: string,
+    options: DeliveryOptions,
   ): Promise<number> {
     const key = options.key ?? "";
     const ahead = this.#pending.get(key);

@@ -72,3 +72,67 @@ Deno.test("each account can get its own frame, and every connection of it", asyn
   });
   assertEquals([a1.got, a2.got, b.got], [["plain"], ["plain"], ["mention"]]);
 });
+
+/** Two hubs joined by an in-memory link: `where` says which accounts each other node has. */
+function linkedHub(where: Record<string, string[]>) {
+  const sent: [string, string][] = [];
+  const link = {
+    nodeId: "here",
+    listen: () => Promise.resolve(),
+    route(accountids: Iterable<string>) {
+      const routes = new Map<string, string[]>();
+      for (const id of accountids) {
+        for (const [node, ids] of Object.entries(where)) {
+          if (ids.includes(id)) routes.set(node, [...routes.get(node) ?? [], id]);
+        }
+      }
+      return routes;
+    },
+    send: (node: string, payload: string) => void sent.push([node, payload]),
+    others: () => Object.keys(where),
+  };
+  return { hub: new Hub(link), sent };
+}
+
+Deno.test("with other nodes, a delivery goes once to each node that has recipients, with just them", async () => {
+  const { hub, sent } = linkedHub({ n2: ["bob", "carol"], n3: ["dave"], n4: ["zed"] });
+  const log: string[] = [];
+  const alice = member("alice", log);
+  hub.add(alice);
+  const mention = (id: string) => id === "carol" ? "M" : "T";
+  await hub.deliver(["alice", "bob", "carol", "dave"], "T", { key: "g", seq: 1, textFor: mention });
+  assertEquals(alice.got, ["T"]);
+  assertEquals(sent.map(([node, p]) => [node, JSON.parse(p)]), [
+    ["n2", { k: "g", s: 1, f: [["T", ["bob"]], ["M", ["carol"]]] }],
+    ["n3", { k: "g", s: 1, f: [["T", ["dave"]]] }],
+  ]);
+  // Everyone here: nothing goes to another node.
+  sent.length = 0;
+  await hub.deliver(["alice"], "x", { key: "alice--alice", seq: 1 });
+  hub.sendTo(["alice"], "read");
+  assertEquals(sent, []);
+});
+
+Deno.test("what other nodes hand over is delivered here in seq order per chat", async () => {
+  const { hub } = linkedHub({});
+  const log: string[] = [];
+  const bob = member("bob", log), carol = member("carol", log);
+  hub.add(bob);
+  hub.add(carol);
+  const relay = (seq: number, frames: [string, string[]][]) =>
+    hub.receive(JSON.stringify({ k: "g", s: seq, f: frames }))!;
+  await relay(1, [["1", ["bob", "carol"]]]).sent;
+  // 3 (from one node) arrives before 2 (from another): 3 waits for 2.
+  const three = relay(3, [["3", ["bob"]], ["3m", ["carol"]]]);
+  assertEquals(three.message, true);
+  assertEquals(bob.got, ["1"]);
+  await relay(2, [["2", ["bob", "carol"]]]).sent;
+  assertEquals(await three.sent, 2);
+  assertEquals(bob.got, ["1", "2", "3"]);
+  assertEquals(carol.got, ["1", "2", "3m"]);
+  // Not a delivery: refused, nothing sent.
+  assertEquals(hub.receive("{}"), null);
+  assertEquals(hub.receive("not json"), null);
+  const read = hub.receive(JSON.stringify({ k: "", f: [["r", ["bob"]]] }))!;
+  assertEquals([read.message, await read.sent], [false, 1]);
+});

@@ -136,7 +136,7 @@ export async function deliverMessage(
   let counting: Promise<void> = Promise.resolve();
   if (unread) {
     const readers = message.members.filter((m) => m !== message.fromuser);
-    const offline = readers.filter((m) => !ctx.hub.has(m));
+    const offline = readers.filter((m) => !ctx.hub.has(m) && !ctx.presence.isOnline(m));
     // The counter update is issued before the frame goes out, so a `read` the reader sends on
     // seeing it reaches the store after the increment and leaves the count at 0.
     counting = ctx.inbox.deliver(
@@ -155,6 +155,7 @@ export async function deliverMessage(
   // Awaited: a sender into a big group waits for its delivery (backpressure).
   const sent = await ctx.hub.deliver(message.members, text, {
     key: message.chatid,
+    seq: message.seq,
     textFor: marked.size > 0 ? (id) => marked.has(id) ? mentionText : text : undefined,
   });
   ctx.metrics?.messagesOut.inc(undefined, sent);

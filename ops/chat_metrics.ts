@@ -28,6 +28,8 @@ export interface MetricSources {
   onlineHere(): number;
   /** Accounts online on any node. */
   onlineAll(): Promise<number>;
+  /** Live nodes of the installation this node knows of, itself included (1 when alone). */
+  nodes?(): number;
   queue(): Promise<ScrapedQueue>;
 }
 
@@ -66,6 +68,14 @@ export class ChatMetrics {
   readonly messagesOut = this.#counter(
     "webchat_messages_out_total",
     "Messages delivered: say frames sent to participants' connections",
+  );
+  readonly nodeDeliveries = this.#counter(
+    "webchat_node_deliveries_total",
+    "Deliveries handed to other nodes (out) and from them (in), one per node and delivery",
+  );
+  readonly nodeCatchUps = this.#counter(
+    "webchat_node_catchups_total",
+    "Times this node's link to the others came back and its clients were told to catch up",
   );
   readonly errors = this.#counter(
     "webchat_errors_total",
@@ -153,6 +163,11 @@ export class ChatMetrics {
       "webchat_http_connections_open",
       "Open HTTP connections (upgraded ones not counted)",
       () => sources.httpConnections(),
+    );
+    gauge(
+      "webchat_nodes",
+      "Live nodes of the installation this node knows of, itself included",
+      () => sources.nodes?.() ?? 1,
     );
     gauge("webchat_accounts_online", "Accounts online: on this node, on all nodes", async () => [
       [{ scope: "node" }, sources.onlineHere()],

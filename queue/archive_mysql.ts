@@ -34,11 +34,17 @@ type MessageRow = Record<string, unknown> & { seq: number };
 /** {@link MessageArchive} over a mysql2 pool. */
 export class MysqlArchive implements MessageArchive {
   readonly #pool: MysqlPool;
+  /** Where history is read: a replica (`mysql.readUrl`), or `pool`. */
+  readonly #reads: MysqlPool;
   readonly #tables: MonthlyTables;
 
-  /** `log` hears about upgrades of tables made by an earlier version. */
-  constructor(pool: MysqlPool, log?: Log) {
+  /**
+   * `log` hears about upgrades of tables made by an earlier version; `reads` (a replica's pool)
+   * serves {@link MysqlArchive.history}, never a write.
+   */
+  constructor(pool: MysqlPool, log?: Log, reads?: MysqlPool) {
     this.#pool = pool;
+    this.#reads = reads ?? pool;
     this.#tables = new MonthlyTables(pool, log);
   }
 
@@ -168,7 +174,7 @@ export class MysqlArchive implements MessageArchive {
     for (const table of tables) {
       const need = query.limit + 1 - found.length;
       if (need <= 0) break;
-      const [rows] = await this.#pool.query(
+      const [rows] = await this.#reads.query(
         `SELECT ${COLUMNS} FROM \`${table.name}\` WHERE ${where}
           ORDER BY seq ${forward ? "ASC" : "DESC"} LIMIT ?`,
         [...params, need],

@@ -13,6 +13,7 @@ import type { FileTable } from "../files/file_table.ts";
 import type { Durability } from "./durability.ts";
 import type { GroupStore } from "./groups.ts";
 import type { Inbox } from "./inbox.ts";
+import type { NodeLink } from "./node_link.ts";
 import type { Presence } from "./presence.ts";
 import type { ReadReceipts } from "./receipts.ts";
 import type { LoginLimiter, SessionEndings, SessionStore } from "./sessions.ts";
@@ -31,6 +32,8 @@ export interface Backend {
   loginLimiter: LoginLimiter;
   inbox: Inbox;
   presence: Presence;
+  /** The other nodes of the installation (production servers); null: this is the only one. */
+  link: NodeLink | null;
   /** Highest read seqs per chat and account, and who sends no read receipts. */
   receipts: ReadReceipts;
   producer: MessageProducer;

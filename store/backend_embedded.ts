@@ -70,6 +70,7 @@ export function openEmbeddedBackend(
       groups: new CachedGroups(new SqliteGroupStore(db)),
       sessions: new SqliteSessionStore(db, config.session.ttlSeconds),
       sessionEndings: null,
+      link: null,
       loginLimiter: new SqliteLoginLimiter(db, config.login),
       inbox: new SqliteInbox(db),
       presence,

@@ -38,6 +38,12 @@ export interface ProductionOptions {
    * created in the background once MySQL answers. Commands that need MySQL leave it off.
    */
   degraded?: boolean;
+  /**
+   * Serve as a node of the installation: take the node's lease (rejecting when a live node
+   * holds the same id) and keep it, so presence and deliveries reach this process. Commands that
+   * only read or administer leave it off.
+   */
+  node?: boolean;
 }
 
 /** Opens Redis and MySQL, creates missing tables, and wires every port. */
@@ -69,8 +75,16 @@ export async function openProductionBackend(
     unreachable = error as Error;
     pool = await openMysql(mysqlUrl, { connectionLimit: 8, requireServer: false });
   }
+  // History reads may go to a replica; it need not answer at start (reads wait for it).
+  const reads = config.mysqlReadUrl
+    ? await openMysql(config.mysqlReadUrl, {
+      connectionLimit: 8,
+      requireServer: false,
+      createDatabase: false,
+    })
+    : null;
   const users = new MysqlUserStore(pool, new RedisUserCache(redis, prefix));
-  const archive = new MysqlArchive(pool, log);
+  const archive = new MysqlArchive(pool, log, reads ?? undefined);
   const groupSource = new MysqlGroupStore(pool);
   const broadcasts = new MysqlBroadcastArchive(pool);
   const workerStatus = new MysqlWorkerStatus(pool);
@@ -87,7 +101,7 @@ export async function openProductionBackend(
   try {
     storage = new LocalFileStorage(fileStorageFolder(config));
   } catch (error) {
-    await Promise.allSettled([closeRedis(redis), pool.end()]);
+    await Promise.allSettled([closeRedis(redis), pool.end(), reads?.end()]);
     throw new Error(`Cannot start: file storage: ${(error as Error).message}`);
   }
   const schema = new AbortController();
@@ -108,8 +122,24 @@ export async function openProductionBackend(
   // What an ack is worth is said at start, loudly when nothing, and re-checked every minute.
   const persistence = new RedisPersistenceWatch(redis, log);
   await persistence.start();
-  const presence = new RedisPresence(redis, prefix, nodeId);
-  presence.start();
+  const presence = new RedisPresence({
+    redis,
+    prefix,
+    nodeId,
+    leaseSeconds: config.node.leaseSeconds,
+    log,
+  });
+  if (options.node) {
+    try {
+      await presence.claim();
+    } catch (error) {
+      schema.abort();
+      persistence.close();
+      await Promise.allSettled([closeRedis(redis), pool.end(), reads?.end()]);
+      throw new Error(`Cannot start: ${(error as Error).message}`);
+    }
+    presence.start();
+  }
   const sessionEndings = new RedisSessionEndings(redis, prefix, log);
 
   let closed = false;
@@ -122,6 +152,7 @@ export async function openProductionBackend(
     loginLimiter: new RedisLoginLimiter(redis, prefix, config.login),
     inbox: new RedisInbox(redis, prefix),
     presence,
+    link: options.node ? presence : null,
     receipts,
     producer: new RedisQueue({
       redis,
@@ -146,6 +177,7 @@ export async function openProductionBackend(
           await pool.query("SELECT 1");
         }),
       ]);
+      // A replica that is down (history pages fail) is no reason to take the node out.
       return { redis: redisState, mysql: mysqlState };
     },
     durability: () => persistence.current(),
@@ -156,7 +188,7 @@ export async function openProductionBackend(
       persistence.close();
       await presence.close();
       await sessionEndings.close();
-      await Promise.allSettled([closeRedis(redis), pool.end()]);
+      await Promise.allSettled([closeRedis(redis), pool.end(), reads?.end()]);
     },
   };
 }

@@ -25,6 +25,10 @@ export class SqlitePresence implements Presence {
     return Promise.resolve([...this.#online].sort());
   }
 
+  isOnline(accountid: string): boolean {
+    return this.#online.has(accountid);
+  }
+
   /** Nothing to refresh: there is no other node to tell. */
   start(): void {}
 

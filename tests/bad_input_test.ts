@@ -14,8 +14,12 @@ async function traces(t: TestServer): Promise<string[]> {
     for (const key of keys) {
       const name = key.slice(t.stores.prefix.length);
       // Infrastructure, not traces of a message: sessions, presence, login counters, the
-      // worker's lease and the profile cache.
-      if (/^(session:|sessions:|presence:|login:fail:|chat:msg-list:lease:|user:)/.test(name)) {
+      // worker's and the node's leases and the profile cache.
+      if (
+        /^(session:|sessions:|presence:|login:fail:|chat:msg-list:lease:|node:lease:|user:)/.test(
+          name,
+        )
+      ) {
         continue;
       }
       if (/:unread:msgnum$/.test(name) && await t.stores.redis.hLen(key) === 0) continue;

@@ -18,6 +18,8 @@ export interface Target {
   server: BenchServer;
   senders: BenchSocket[];
   receivers: BenchSocket[];
+  /** Where pair `pair`'s socket of `role` connects (several nodes); default `server.url`. */
+  urlFor?: (role: "sender" | "receiver", pair: number) => string;
 }
 
 /** What every phase needs besides its target. */

@@ -32,7 +32,8 @@ export async function connectAll(
     let done = 0;
     await pool(indexes, options.connectConcurrency, async (i) => {
       const accountid = role === "sender" ? senderId(i) : receiverId(i);
-      list[i] = await openSocket(target.server.url, token(accountid), accountid, role, i);
+      const url = target.urlFor?.(role, i) ?? target.server.url;
+      list[i] = await openSocket(url, token(accountid), accountid, role, i);
       if (++done % 500 === 0 && done < pairs || done === pairs) {
         console.log(
           `${target.name}: ${done} ${role}s connected (${seconds(started).toFixed(1)} s)`,
