@@ -7,7 +7,7 @@
  * @module
  */
 import { MessageType, messageTypeNames, newMid } from "../queue/message.ts";
-import type { ChatMessage } from "../queue/message.ts";
+import type { ChatMessage, MessageDraft } from "../queue/message.ts";
 import type { EnqueueResult } from "../queue/queue.ts";
 import { type FileInfo, toFileInfo } from "../files/file_info.ts";
 import { parseChatId } from "./chat_id.ts";
@@ -22,16 +22,43 @@ import { replyQuote } from "./reply_quote.ts";
 
 type SayRequest = Extract<ClientFrame, { type: "say" }>;
 
-/** Handles one `say` frame of a logged-in connection. */
+/** A `say` checked and ready to queue, or the error to answer. */
+export type PreparedSay =
+  | { fail: FrameError }
+  | { draft: MessageDraft; file: FileInfo | undefined };
+
+/**
+ * Handles one `say` frame of a logged-in connection: {@link prepareSay}, the enqueue, then
+ * {@link finishSay}. (The connection pipelines consecutive says with those parts instead.)
+ */
 export async function handleSay(
   ctx: GatewayContext,
   connection: Connection,
   frame: SayRequest,
 ): Promise<void> {
-  const cid = frame.cid;
-  const fail = (info: FrameError["info"], msg: string) => connection.sendError({ info, msg, cid });
-  const sender = connection.accountid;
+  const prepared = await prepareSay(ctx, connection.accountid, frame);
+  await finishSay(
+    ctx,
+    connection,
+    prepared,
+    "draft" in prepared ? enqueueSay(ctx, prepared) : null,
+  );
+}
 
+/**
+ * Everything of a `say` before it is queued: validation, membership (a group's current
+ * members), the quoted message, the attached file (its chat recorded, so that once anyone can
+ * see the message its readers may download the file). Sends nothing.
+ */
+export async function prepareSay(
+  ctx: GatewayContext,
+  sender: string,
+  frame: SayRequest,
+): Promise<PreparedSay> {
+  const cid = frame.cid;
+  const fail = (info: FrameError["info"], msg: string): PreparedSay => ({
+    fail: { info, msg, cid },
+  });
   const chat = parseChatId(frame.chatid);
   if (typeof chat === "string") return fail(ErrorCode.badRequest, chat);
   const problem = checkContent(frame, ctx.config.limits.messageChars);
@@ -64,8 +91,7 @@ export async function handleSay(
   const { file } = attached;
   const time = Math.floor(Date.now() / 1000);
   if (file) {
-    // Recorded before the message is queued: once anyone can see the message, its readers may
-    // download the file. (A failed enqueue leaves a permission for a chat the sender chose.)
+    // (A failed enqueue leaves a permission for a chat the sender chose.)
     try {
       await ctx.files.recordSend(file.id, chat.chatid, time);
     } catch (error) {
@@ -73,10 +99,8 @@ export async function handleSay(
       return fail(ErrorCode.unavailable, "files are unavailable; retry later");
     }
   }
-
-  let result: EnqueueResult;
-  try {
-    result = await ctx.producer.enqueue({
+  return {
+    draft: {
       mid: newMid(),
       chatid: chat.chatid,
       fromuser: sender,
@@ -88,16 +112,47 @@ export async function handleSay(
       members,
       ...(mentions ? { mentions } : {}),
       ...(quote ? { replyTo: quote } : {}),
-    });
+    },
+    file: file ? toFileInfo(file) : undefined,
+  };
+}
+
+/**
+ * Queues a prepared say. Called synchronously in the order the sender sent its frames: the
+ * store takes the commands in that order, so `seq` follows the sender's order even while
+ * several of its messages are on the way.
+ */
+export function enqueueSay(
+  ctx: GatewayContext,
+  prepared: Extract<PreparedSay, { draft: unknown }>,
+): Promise<EnqueueResult> {
+  return ctx.producer.enqueue(prepared.draft);
+}
+
+/** Answers a say (the error, or the ack once queued) and delivers what was queued. */
+export async function finishSay(
+  ctx: GatewayContext,
+  connection: Connection,
+  prepared: PreparedSay,
+  enqueued: Promise<EnqueueResult> | null,
+): Promise<void> {
+  if ("fail" in prepared) return connection.sendError(prepared.fail);
+  let result: EnqueueResult;
+  try {
+    result = await enqueued!;
   } catch (error) {
     ctx.log(`say: enqueue failed: ${error}`, "warn");
-    return fail(ErrorCode.unavailable, "the message could not be queued; nothing was stored");
+    return connection.sendError({
+      info: ErrorCode.unavailable,
+      msg: "the message could not be queued; nothing was stored",
+      cid: prepared.draft.cid,
+    });
   }
   const { ack } = result;
   if (!result.duplicate) ctx.metrics?.messagesIn.inc();
   connection.sendJson({
     type: "ack",
-    cid,
+    cid: prepared.draft.cid,
     chatid: ack.chatid,
     mid: ack.mid,
     seq: ack.seq,
@@ -105,7 +160,7 @@ export async function handleSay(
   });
   // A resent cid is acknowledged again; its message was delivered the first time.
   if (result.duplicate) return;
-  await deliverMessage(ctx, result.message, { file: file ? toFileInfo(file) : undefined });
+  await deliverMessage(ctx, result.message, { file: prepared.file });
 }
 
 /** Options of {@link deliverMessage}. */

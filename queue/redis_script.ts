@@ -10,6 +10,8 @@ import type { RedisClient } from "../store/redis_client.ts";
 /** One Lua script; keep an instance per script text (module level is fine). */
 export class RedisScript {
   #sha: Promise<string> | undefined;
+  /** The digest once known: later runs issue their command synchronously, in call order. */
+  #shaValue: string | undefined;
 
   /** `source` is the script text; keys and arguments are passed at each call. */
   constructor(readonly source: string) {}
@@ -26,7 +28,9 @@ export class RedisScript {
     args: string[],
     loadArgs: string[] = args,
   ): Promise<unknown> {
-    const sha = await (this.#sha ??= sha1Hex(this.source));
+    // Known after the first run: no await before the command, so two runs started one after
+    // the other reach Redis in that order (the gateway relies on it for seq order).
+    const sha = this.#shaValue ??= await (this.#sha ??= sha1Hex(this.source));
     try {
       return await client.evalSha(sha, { keys, arguments: args });
     } catch (error) {
