@@ -28,6 +28,7 @@ import {
 import { type ChatMessage, type MessageChange, monthlyTableName } from "./message.ts";
 import { applyChange } from "./message_change.ts";
 import { checkedName, type MonthlyTable, MonthlyTables } from "./monthly_tables_mysql.ts";
+import { MysqlSearch } from "./search_mysql.ts";
 
 type MessageRow = Record<string, unknown> & { seq: number };
 
@@ -35,11 +36,13 @@ type MessageRow = Record<string, unknown> & { seq: number };
 export class MysqlArchive implements MessageArchive {
   readonly #pool: MysqlPool;
   readonly #tables: MonthlyTables;
+  readonly #search: MysqlSearch;
 
   /** `log` hears about upgrades of tables made by an earlier version. */
   constructor(pool: MysqlPool, log?: Log) {
     this.#pool = pool;
     this.#tables = new MonthlyTables(pool, log);
+    this.#search = new MysqlSearch(pool);
   }
 
   /**
@@ -52,6 +55,9 @@ export class MysqlArchive implements MessageArchive {
     messages.forEach(checkMessage);
     try {
       await this.#insert(messages);
+      // After the rows, every time (also when they were archived by an earlier try): a batch
+      // taken again after a failure here still reaches the index, whose rows are idempotent.
+      await this.#search.add(messages);
     } catch (error) {
       // SQLSTATE class 22 (data exception) and 23 (integrity), and "incorrect string value"
       // (1366, filed under HY000): this data can never be stored. Anything else (connection,
@@ -222,6 +228,7 @@ export class MysqlArchive implements MessageArchive {
     if (changes.length === 0) return [];
     changes.forEach(checkChange);
     const found = await this.findMessages(changes.map((c) => c.mid));
+    const before = new Map(found);
     const changed = new Map<string, ChatMessage>();
     for (const change of changes) {
       const message = found.get(change.mid);
@@ -239,6 +246,13 @@ export class MysqlArchive implements MessageArchive {
         changeRow(m),
       );
     }
+    // The old text leaves the search index, the new one enters it. Applied again after a crash
+    // in between, `before` is already the new text: stale rows of the old one may stay behind,
+    // which search's check of every candidate against the text itself makes harmless.
+    await this.#search.replace(
+      [...changed.keys()].map((mid) => before.get(mid)!),
+      [...changed.values()],
+    );
     return [...changed.values()];
   }
 }

@@ -51,6 +51,18 @@ CREATE TABLE IF NOT EXISTS webchat_message (
   recalledat INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX IF NOT EXISTS webchat_message_chat_time ON webchat_message (chatid, time);
+CREATE TABLE IF NOT EXISTS webchat_search (
+  chatid TEXT NOT NULL,
+  token TEXT NOT NULL,
+  mid TEXT NOT NULL,
+  fromuser TEXT NOT NULL,
+  PRIMARY KEY (chatid, token, mid)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS webchat_search_chat (
+  accountid TEXT NOT NULL,
+  chatid TEXT NOT NULL,
+  PRIMARY KEY (accountid, chatid)
+) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS webchat_broadcast (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   bid TEXT NOT NULL UNIQUE,
