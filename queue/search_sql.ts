@@ -3,7 +3,9 @@
  * the one statement that finds candidates in many chats at once.
  *
  * Tables (the same columns in both engines):
- * - `webchat_search`: chatid, token, mid, fromuser; primary key (chatid, token, mid). One
+ * - `webchat_search` (SQLite; MySQL: one `webchat_searchYYYYMM` per month of message time, so
+ *   the index's hot part is one month's, not the whole history's): chatid, token, mid,
+ *   fromuser; primary key (chatid, token, mid). One
  *   chat's messages carrying one token are one contiguous, mid-ordered stretch of the key, so
  *   "the newest 20 with 会议 in this chat" reads 20 index entries however often 会议 occurs in
  *   other chats, or further back in this one.
@@ -48,7 +50,11 @@ export function directChatRows(messages: ChatMessage[]): [string, string][] {
 export function candidateStatement(
   query: CandidateQuery,
   scopes: SearchScope[],
+  table = "webchat_search",
 ): { sql: string; params: (string | number)[] } {
+  if (!/^webchat_search(\d{6})?$/.test(table)) {
+    throw new RangeError(`Cannot search: "${table}" is not a search table`);
+  }
   const params: (string | number)[] = [];
   const parts = scopes.map((scope, i) => {
     const where = ["s.chatid = ?", "s.token = ?"];
@@ -72,13 +78,13 @@ export function candidateStatement(
     for (const token of query.tokens.slice(1)) {
       // The other tokens: one primary-key lookup per candidate row.
       where.push(
-        "EXISTS (SELECT 1 FROM webchat_search t WHERE t.chatid = s.chatid AND t.token = ? " +
+        `EXISTS (SELECT 1 FROM ${table} t WHERE t.chatid = s.chatid AND t.token = ? ` +
           "AND t.mid = s.mid)",
       );
       params.push(token);
     }
     params.push(query.limit);
-    return `SELECT mid FROM (SELECT s.mid FROM webchat_search s WHERE ${where.join(" AND ")}
+    return `SELECT mid FROM (SELECT s.mid FROM ${table} s WHERE ${where.join(" AND ")}
       ORDER BY s.mid DESC LIMIT ?) AS c${i}`;
   });
   params.push(query.limit);
