@@ -3,9 +3,8 @@
  * the one statement that finds candidates in many chats at once.
  *
  * Tables (the same columns in both engines):
- * - `webchat_search` (SQLite; MySQL: one `webchat_searchYYYYMM` per month of message time, so
- *   the index's hot part is one month's, not the whole history's): chatid, token, mid,
- *   fromuser; primary key (chatid, token, mid). One
+ * - `webchat_search` (MySQL: partitioned by month, see `search_mysql.ts`): chatid, token,
+ *   mid, fromuser; primary key (chatid, token, mid). One
  *   chat's messages carrying one token are one contiguous, mid-ordered stretch of the key, so
  *   "the newest 20 with 会议 in this chat" reads 20 index entries however often 会议 occurs in
  *   other chats, or further back in this one.
@@ -50,11 +49,8 @@ export function directChatRows(messages: ChatMessage[]): [string, string][] {
 export function candidateStatement(
   query: CandidateQuery,
   scopes: SearchScope[],
-  table = "webchat_search",
 ): { sql: string; params: (string | number)[] } {
-  if (!/^webchat_search(\d{6})?$/.test(table)) {
-    throw new RangeError(`Cannot search: "${table}" is not a search table`);
-  }
+  const table = "webchat_search";
   const params: (string | number)[] = [];
   const parts = scopes.map((scope, i) => {
     const where = ["s.chatid = ?", "s.token = ?"];
