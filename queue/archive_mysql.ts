@@ -223,6 +223,31 @@ export class MysqlArchive implements MessageArchive {
     return found;
   }
 
+  /**
+   * Puts every archived message into the search index (those archived before the index
+   * existed, or brought over by `chat upgrade`), month by month, {@link INDEX_ROWS} rows at a
+   * time; idempotent. `progress` hears the count read so far. Answers the count read.
+   */
+  async indexAll(progress?: (done: number) => void): Promise<number> {
+    let done = 0;
+    for (const table of await this.#tables.list(true)) {
+      for (let after = 0;;) {
+        const [rows] = await this.#pool.query(
+          `SELECT id, ${COLUMNS} FROM \`${checkedName(table.name)}\` WHERE id > ?
+            ORDER BY id LIMIT ?`,
+          [after, INDEX_ROWS],
+        );
+        const list = rows as MessageRow[];
+        if (list.length === 0) break;
+        after = Number(list.at(-1)!.id);
+        await this.#search.add(list.map(messageFromRow));
+        done += list.length;
+        progress?.(done);
+      }
+    }
+    return done;
+  }
+
   /** Computes each message's state in order, then one UPDATE per changed message. */
   async applyChanges(changes: MessageChange[]): Promise<ChatMessage[]> {
     if (changes.length === 0) return [];
@@ -258,6 +283,9 @@ export class MysqlArchive implements MessageArchive {
 }
 
 const ER_DUP_ENTRY = 1062;
+
+/** Rows `indexAll` reads and indexes at a time. */
+const INDEX_ROWS = 2000;
 
 function safeTableName(time: number): string | null {
   try {

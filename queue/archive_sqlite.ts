@@ -132,6 +132,29 @@ export class SqliteArchive implements MessageArchive {
     );
   }
 
+  /**
+   * Puts every archived message into the search index (those archived before the index
+   * existed), 2,000 rows per transaction; idempotent. `progress` hears the count read so far.
+   * Answers the count read.
+   */
+  indexAll(progress?: (done: number) => void): Promise<number> {
+    return settle(() => {
+      let done = 0;
+      const read = this.#db.prepare(
+        `SELECT id, ${READ_COLUMNS} FROM webchat_message WHERE id > ? ORDER BY id LIMIT 2000`,
+      );
+      for (let after = 0;;) {
+        const rows = read.all(after);
+        if (rows.length === 0) break;
+        after = Number(rows.at(-1)!.id);
+        immediate(this.#db, () => indexMessagesSqlite(this.#db, rows.map(messageFromRow)));
+        done += rows.length;
+        progress?.(done);
+      }
+      return done;
+    });
+  }
+
   #find(mids: string[]): Map<string, ChatMessage> {
     const found = new Map<string, ChatMessage>();
     const unique = [...new Set(mids)];

@@ -101,7 +101,8 @@ export class MysqlSearch implements MessageSearch {
     await this.#ensure();
     const months = new Map<string, string>();
     for (const mid of mids) {
-      if (mid >= this.#lastEnd) {
+      // Mids not made by `newMid` (no time in front) go to the partition their text falls in.
+      if (mid >= this.#lastEnd && /^[0-9a-f]{12}/.test(mid) && mid < firstMidAt(2 ** 47)) {
         const { name, end } = monthOf(mid);
         months.set(name, end);
       }
