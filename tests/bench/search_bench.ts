@@ -56,11 +56,16 @@ const EN = (
 ).split(" ");
 const PUNCT = ["，", "。", "？", "！", " ", ", ", ". "];
 
-/** A deterministic pseudo-random source (the same archive every run). */
+/**
+ * A deterministic pseudo-random source (the same archive every run): mulberry32, 32-bit integer
+ * arithmetic throughout (a plain LCG in doubles loses bits and correlates consecutive draws).
+ */
 let seed = 12345;
 function random(): number {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
 
