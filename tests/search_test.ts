@@ -8,6 +8,8 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { bothBackends, type BothHarness, type LoggedIn } from "./support/both_backends.ts";
 import { G, groupset, people } from "./support/group_steps.ts";
 import type { Frame } from "./support/ws_client.ts";
+import { runChat } from "./support/chat_cli.ts";
+import { openSqliteDb } from "../store/sqlite_db.ts";
 
 /** Sends a text and answers its ack. */
 async function say(client: LoggedIn, chatid: string, content: string, cid: string) {
@@ -189,3 +191,29 @@ bothBackends(
     }
   },
 );
+
+bothBackends("chat search-index indexes what an earlier version archived", async (h) => {
+  const { tokens, ws } = await people(h, ["alice", "bob"]);
+  await say(ws.alice, "alice--bob", "旧版本的消息 legacy", "i1");
+  assertEquals(await found(h, tokens.bob, q("legacy")), ["旧版本的消息 legacy"]);
+  // As an archive of a version before search has it: the messages, no index.
+  if (h.stores) await h.stores.pool.query("DELETE FROM webchat_search");
+  else {
+    const sqlite = openSqliteDb(h.config.dataDir);
+    sqlite.db.exec("DELETE FROM webchat_search");
+    sqlite.close();
+  }
+  assertEquals(await found(h, tokens.bob, q("legacy")), []);
+  const env: Record<string, string> = h.stores
+    ? {
+      CHAT_MYSQL_URL: h.config.mysqlUrl!,
+      CHAT_REDIS_URL: h.config.redisUrl!,
+      CHAT_REDIS_PREFIX: h.config.redisPrefix,
+    }
+    : { CHAT_DATA_DIR: h.config.dataDir };
+  const run = await runChat(["search-index"], env);
+  assertEquals(run.code, 0, run.err);
+  assert(/^search index: 1 messages indexed in [\d.]+ s$/m.test(run.out), run.out);
+  assertEquals(await found(h, tokens.bob, q("旧版本")), ["旧版本的消息 legacy"]);
+  assertEquals(await found(h, tokens.alice, q("legacy")), ["旧版本的消息 legacy"]);
+});
