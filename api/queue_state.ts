@@ -108,7 +108,9 @@ export async function queueState(
     processedToday: workers.reduce((sum, w) => sum + w.processedToday, 0),
     pending: counts.pending,
     inFlight: counts.inFlight,
-    parked: counts.parked,
+    // From the same read as the reasons (the count's own read comes a few round trips later,
+    // and a worker parking meanwhile would make the two disagree).
+    parked: parkedReasons.reduce((sum, r) => sum + r.count, 0),
     parkedReasons,
     archive: rows.error ? `unavailable: ${rows.error}` : "ok",
     durability,

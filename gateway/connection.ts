@@ -18,7 +18,7 @@ import {
   type SayFrame,
 } from "./protocol.ts";
 import { LogLimiter } from "./log_limiter.ts";
-import { handleBroadcast } from "./broadcast_send.ts";
+import { handleBroadcast, mayBroadcast } from "./broadcast_send.ts";
 import { handleGroupset } from "./group_set.ts";
 import { handleSay } from "./say.ts";
 import { handleMessageChange } from "./message_change_send.ts";
@@ -294,6 +294,7 @@ export class Connection {
         unread,
         mentions,
         broadcastUnread,
+        mayBroadcast: mayBroadcast(this.ctx.config.broadcast, user),
         muted,
         offline,
       };

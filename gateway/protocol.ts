@@ -145,6 +145,8 @@ export interface InitFrame {
   /** Unread mentions by group (only groups with some). */
   mentions: Record<string, number>;
   broadcastUnread: number;
+  /** Whether this account may send broadcasts (`broadcast.senders`/`senderDepts`). */
+  mayBroadcast: boolean;
   muted: string[];
   offline: SayFrame[];
 }

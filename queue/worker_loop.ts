@@ -319,7 +319,9 @@ export class ArchiveWorker {
       : messages.filter((m) => !isBroadcast(m) && !isChange(m));
     await this.#o.archive.saveMessages(chats);
     // After the batch's own messages: a change follows the message it changes in the queue.
-    const amended = await this.#o.archive.applyChanges(changes.map((m) => m.change!));
+    const amended = changes.length === 0
+      ? []
+      : await this.#o.archive.applyChanges(changes.map((m) => m.change!));
     if (broadcasts.length === 0) return amended;
     if (!this.#o.broadcasts) {
       throw new MessageRejectedError(
@@ -339,7 +341,8 @@ export class ArchiveWorker {
     // Broadcasts have no chat history or contacts: only their own archive; changes neither.
     const chats = saved.filter((m) => !isBroadcast(m) && !isChange(m));
     const done = await this.#retry("recent index", () => this.#o.recent.record(chats)) &&
-      await this.#retry("recent amend", () => this.#o.recent.amend(amended)) &&
+      (amended.length === 0 ||
+        await this.#retry("recent amend", () => this.#o.recent.amend(amended))) &&
       await this.#retry("ack", () => this.#o.queue.ack(batch));
     if (done) {
       this.#processed += saved.length;

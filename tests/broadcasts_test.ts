@@ -63,6 +63,7 @@ bothBackends("3 online and 2 offline recipients, unread counts, paging of the li
   }
   const r4 = await h.connect("r4", tokens.r4);
   assertEquals(r4.init.broadcastUnread, 1);
+  assertEquals(r4.init.mayBroadcast, true, "everyone may by default");
   assertEquals((await h.api(tokens.r4, "/api/broadcasts/read", { method: "POST" })).status, 204);
   assertEquals((await h.api(tokens.r4, "/api/unread")).body.broadcast, 0);
   assertEquals((await h.api(tokens.r5, "/api/unread")).body.broadcast, 1);
@@ -162,6 +163,8 @@ bothBackends("who may broadcast is configurable; bad recipients change nothing",
   const [boss, payroll, alice] = await Promise.all(
     ["boss", "payroll", "alice"].map((id) => h.connect(id, tokens[id])),
   );
+  // `init` says who may, so a page offers the composer only to them.
+  assertEquals([boss, payroll, alice].map((c) => c.init.mayBroadcast), [true, true, false]);
   const { producer } = h.server.backend;
   const seqBefore = await producer.lastSeq(BROADCAST_CHATID);
   const cases: [typeof alice, Frame, string, RegExp][] = [

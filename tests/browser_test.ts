@@ -8,6 +8,8 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { launchChromium, watchPage } from "./support/browser.ts";
 import {
   assertNoTrouble,
+  type Fake,
+  FAKE_HIDDEN_AND_NOTIFICATIONS,
   type InPage,
   layoutOverflow,
   logIn,
@@ -41,49 +43,6 @@ const HOSTILE = [
   'https://example.com/a?q=<b>x</b>&r="y"',
   "W".repeat(900),
 ];
-
-/** What the notification step puts in the page before its scripts run. */
-interface Fake {
-  __hidden: boolean;
-  __asks: number;
-  __chimes: number;
-  __notes: { title: string; body: string; tag: string; closed: boolean; onclick?: () => void }[];
-}
-
-/**
- * Emulates a hidden page (`document.visibilityState` follows `__hidden`), and records
- * notifications (a stand-in `Notification` whose permission starts as "default"), permission
- * requests and the chime's oscillators.
- */
-const FAKE_HIDDEN_AND_NOTIFICATIONS = `
-  window.__hidden = false;
-  window.__asks = 0;
-  window.__chimes = 0;
-  window.__notes = [];
-  Object.defineProperty(Document.prototype, "visibilityState", {
-    configurable: true, get() { return window.__hidden ? "hidden" : "visible"; } });
-  Object.defineProperty(Document.prototype, "hidden", {
-    configurable: true, get() { return window.__hidden; } });
-  class FakeNotification {
-    static permission = "default";
-    static requestPermission() {
-      window.__asks++;
-      FakeNotification.permission = "granted";
-      return Promise.resolve("granted");
-    }
-    constructor(title, options = {}) {
-      Object.assign(this, { title, body: options.body, tag: options.tag, closed: false });
-      window.__notes.push(this);
-    }
-    close() { this.closed = true; }
-  }
-  window.Notification = FakeNotification;
-  const createOscillator = AudioContext.prototype.createOscillator;
-  AudioContext.prototype.createOscillator = function () {
-    window.__chimes++;
-    return createOscillator.call(this);
-  };
-`;
 
 /** The shared server's settings; the restart step starts the next one with the same. */
 function configure(config: ResolvedConfig): void {
@@ -316,14 +275,21 @@ Deno.test({
         /** The `say` frames the page sent, and the errors it got. */
         const sent: { cid: string; content: string }[] = [];
         const refused: { info: string; cid: string }[] = [];
+        /** `say` frames sent and not answered yet, and the most there ever were. */
+        const unanswered = new Set<string>();
+        let mostUnanswered = 0;
         alice.on("websocket", (ws) => {
           ws.on("framesent", ({ payload }) => {
             const frame = JSON.parse(String(payload));
-            if (frame.type === "say") sent.push(frame);
+            if (frame.type !== "say") return;
+            sent.push(frame);
+            unanswered.add(frame.cid);
+            mostUnanswered = Math.max(mostUnanswered, unanswered.size);
           });
           ws.on("framereceived", ({ payload }) => {
             const frame = JSON.parse(String(payload));
             if (frame.type === "error") refused.push(frame);
+            if (frame.type === "error" || frame.type === "ack") unanswered.delete(frame.cid);
           });
         });
         await alice.goto(t.url);
@@ -424,6 +390,8 @@ Deno.test({
         assertEquals((await texts(alice)).slice(-expected.length), expected);
         const limited = refused.filter((f) => f.info === "rate_limited");
         assert(limited.length > 0, "the burst met the rate limit");
+        // One message of the chat on the wire at a time: a refused one is never overtaken.
+        assertEquals(mostUnanswered, 1, "say frames sent before the previous one was answered");
         for (const { cid } of limited) {
           assert(sent.filter((f) => f.cid === cid).length >= 2, `cid ${cid} was sent again`);
         }

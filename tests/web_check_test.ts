@@ -39,3 +39,44 @@ Deno.test("deno check passes over the page's scripts", async () => {
   const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
   assertEquals(code, 0, `deno check web/*.js failed:\n${out}`);
 });
+
+Deno.test("every text the page names is in both languages", async () => {
+  const { CATALOG } = await import("../web/i18n_catalog.js");
+  const keys = new Set<string>();
+  for (const name of await pageScripts()) {
+    const text = await Deno.readTextFile(new URL(name, WEB));
+    // t("key"), and keys spelled out whole where they are chosen (`upload.${state}` is below).
+    for (const m of text.matchAll(/\bt\(\s*"([A-Za-z0-9_.]+)"/g)) keys.add(m[1]);
+    for (const m of text.matchAll(/\[\s*"([a-z]+\.[A-Za-z]+)",\s*"[a-z-]+",/g)) keys.add(m[1]);
+  }
+  const html = await Deno.readTextFile(new URL("index.html", WEB));
+  for (const m of html.matchAll(/data-i18n[a-z-]*="([^"]+)"/g)) keys.add(m[1]);
+  for (const state of ["hashing", "uploading", "retrying", "paused", "failed"]) {
+    keys.add(`upload.${state}`);
+  }
+  assert(keys.size > 100, `found ${keys.size} keys`);
+  for (const language of ["en", "zh-CN"] as const) {
+    const missing = [...keys].filter((key) => !(key in CATALOG[language])).sort();
+    assertEquals(missing, [], `keys missing from the ${language} catalogue`);
+  }
+  // No key of one language is missing from the other (a string added in one place only).
+  assertEquals(
+    Object.keys(CATALOG.en).filter((key) => !(key in CATALOG["zh-CN"])),
+    [],
+    "English keys without Chinese",
+  );
+  assertEquals(Object.keys(CATALOG["zh-CN"]).filter((key) => !(key in CATALOG.en)), []);
+});
+
+Deno.test("the page's MD5 (uploads declare it) matches node:crypto in pieces of every size", async () => {
+  const { Md5 } = await import("../web/md5.js");
+  const { createHash } = await import("node:crypto");
+  for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 70_001]) {
+    const bytes = new Uint8Array(n).map((_, i) => (i * 7 + n) & 255);
+    for (const piece of [1, 13, 64, 4096]) {
+      const md5 = new Md5();
+      for (let i = 0; i < n; i += piece) md5.update(bytes.subarray(i, i + piece));
+      assertEquals(md5.hex(), createHash("md5").update(bytes).digest("hex"), `${n} by ${piece}`);
+    }
+  }
+});

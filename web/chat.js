@@ -11,7 +11,9 @@
  * @module
  */
 import { api, chatPath, get, setUnauthorizedHandler } from "./api.js";
+import { Attachments } from "./attachments.js";
 import { avatar } from "./avatar.js";
+import { BroadcastPanel } from "./broadcasts.js";
 import { ChatCache } from "./chat_history.js";
 import { ChatView } from "./chat_view.js";
 import { Composer } from "./composer.js";
@@ -25,8 +27,13 @@ import {
   t,
 } from "./i18n.js";
 import { LANGUAGES } from "./i18n_catalog.js";
+import { GroupPanel } from "./group_panel.js";
+import { GroupBook, isGroupId } from "./groups.js";
+import { HistoryDialog } from "./history_dialog.js";
 import { moveFocusInList } from "./keyboard.js";
 import { LoginForm } from "./login.js";
+import { MemberPicker } from "./member_picker.js";
+import { MentionCompleter } from "./mentions.js";
 import { messagePreview } from "./message_body.js";
 import { Notifier } from "./notifier.js";
 import { OrgTree } from "./org_tree.js";
@@ -111,11 +118,19 @@ const $ = {
   outboxList: byId("outbox-list"),
   older: /** @type {HTMLButtonElement} */ (byId("load-older")),
   historyStart: byId("history-start"),
+  chatMute: byId("chat-mute"),
+  chatMembers: byId("chat-members"),
+  chatNewGroup: byId("chat-new-group"),
+  broadcastUnread: byId("broadcast-unread"),
+  composerInput: /** @type {HTMLTextAreaElement} */ (byId("composer-input")),
 };
 
 const login = new LoginForm(enter);
 const orgTree = new OrgTree($.orgList);
-const notifier = new Notifier(baseTitle, (chatid) => openChat(chatid));
+const notifier = new Notifier(
+  baseTitle,
+  (chatid) => chatid ? openChat(chatid) : broadcasts.open(),
+);
 const composer = new Composer(
   {
     form: /** @type {HTMLFormElement} */ (byId("composer")),
@@ -131,6 +146,61 @@ const composer = new Composer(
 );
 /** The notice line's text, redrawn on a language switch. @type {() => string} */
 let noticeText = () => "";
+
+const groups = new GroupBook((frame) => state.socket?.send(frame) ?? false, () => {
+  scheduleRender();
+  if (state.view) showChatHeader(state.view.chatid);
+  groupPanel.render();
+});
+const picker = new MemberPicker(/** @type {HTMLDialogElement} */ (byId("picker-dialog")));
+const allUsers = () => [...state.users.values()].filter((u) => u.accountid !== state.me?.accountid);
+const groupPanel = new GroupPanel(/** @type {HTMLDialogElement} */ (byId("group-dialog")), {
+  get me() {
+    return state.me?.accountid ?? "";
+  },
+  groups,
+  picker,
+  users: allUsers,
+  nameOf,
+});
+const broadcasts = new BroadcastPanel(
+  /** @type {HTMLDialogElement} */ (byId("broadcast-dialog")),
+  byId("broadcast-popup"),
+  {
+    picker,
+    users: allUsers,
+    nameOf,
+    send: (frame) => state.socket?.send(frame) ?? false,
+    onCount: showBroadcastCount,
+  },
+);
+const historyDialog = new HistoryDialog(
+  /** @type {HTMLDialogElement} */ (byId("history-dialog")),
+  nameOf,
+);
+const attachments = new Attachments(
+  {
+    chat: byId("chat"),
+    input: $.composerInput,
+    pictureButton: byId("picture-button"),
+    attachButton: byId("attach-button"),
+    pictureInput: /** @type {HTMLInputElement} */ (byId("picture-input")),
+    attachInput: /** @type {HTMLInputElement} */ (byId("attach-input")),
+    note: byId("composer-note"),
+    uploadList: byId("upload-list"),
+    pictureAreas: [$.log, byId("history-dialog")],
+    imageDialog: /** @type {HTMLDialogElement} */ (byId("image-dialog")),
+    imageHolder: byId("image-holder"),
+    imageDownload: /** @type {HTMLAnchorElement} */ (byId("image-download")),
+    imageClose: byId("image-close"),
+  },
+  () => state.view?.chatid ?? null,
+  (chatid, msgType, file) => {
+    transmit(state.outbox.add(chatid, "", msgType, file));
+    if (state.view?.chatid === chatid) state.view.scrollToBottom();
+  },
+);
+new MentionCompleter($.composerInput, byId("mention-list"), mentionCandidates, () => {});
 
 // ---------------------------------------------------------------- session
 
@@ -168,6 +238,10 @@ function leave(message = () => "") {
   state.contacts.clear();
   state.outbox.clear();
   state.cache.clear();
+  groups.clear();
+  for (const dialog of document.querySelectorAll("dialog[open]")) {
+    /** @type {HTMLDialogElement} */ (dialog).close();
+  }
   closeChat();
   $.chatView.hidden = true;
   showNotice(() => "");
@@ -224,6 +298,11 @@ function showConnection(status, delay) {
   $.reconnect.hidden = status !== "waiting";
   // Without a socket the page hears no login/logout: what it knew of others is stale.
   const known = status === "online";
+  if (!known) {
+    groups.dropWaiting();
+    // What was on the old socket goes again, in order, on the next one (same cids).
+    for (const entry of state.outbox.unsent()) entry.onWire = false;
+  }
   if (known !== state.presenceKnown) {
     state.presenceKnown = known;
     scheduleRender();
@@ -263,6 +342,7 @@ function onFrame(frame) {
     case "say":
       return onSay(frame);
     case "ack":
+      if (broadcasts.owns(frame.cid)) return broadcasts.onAck();
       return settle(frame.cid, frame);
     case "error":
       return onError(frame);
@@ -275,8 +355,40 @@ function onFrame(frame) {
       return;
     case "read":
       return clearUnread(frame.chatid);
-      // groupset, systemNotice (issue 6) and broadcast (issue 6) are handled here once built.
+    case "groupset":
+      return onGroupset(frame);
+    case "systemNotice":
+      groups.onNotice(frame, state.me?.accountid ?? "");
+      if (frame.action === "grouptitle") {
+        const contact = state.contacts.get(frame.chatid);
+        if (contact) contact.title = String(frame.title ?? "");
+      }
+      return;
+    case "broadcast":
+      broadcasts.onBroadcast(frame);
+      notifier.notify({
+        chatid: "",
+        from: nameOf(frame.fromuser),
+        title: t("broadcast.popup", { name: nameOf(frame.fromuser) }),
+        text: frame.title || frame.content,
+      });
+      return;
   }
+}
+
+/**
+ * A group was created or its members changed: it shows in the list at once (new members learn
+ * of it here), and a removed reader's composer closes.
+ * @param {any} frame
+ */
+function onGroupset(frame) {
+  const inside = groups.onGroupset(frame, state.me?.accountid ?? "");
+  const contact = touchContact(frame.chatid, inside ? Number(frame.time) || 0 : 0);
+  contact.title = String(frame.title ?? "");
+  if (state.view?.chatid === frame.chatid) showChatHeader(frame.chatid);
+  // A new group has no message to fetch yet: its history starts with the server's line.
+  state.cache.get(frame.chatid).catchUp();
+  scheduleRender();
 }
 
 /** The first frame of every (re)connection: the whole state again. @param {any} init */
@@ -286,9 +398,17 @@ function onInit(init) {
   state.contacts = new Map(
     init.contacts.map((/** @type {Contact} */ c) => [
       c.chatid,
-      { ...c, unread: init.unread?.[c.chatid] ?? c.unread },
+      {
+        ...c,
+        unread: init.unread?.[c.chatid] ?? c.unread,
+        mentions: Number(init.mentions?.[c.chatid]) || 0,
+      },
     ]),
   );
+  for (const c of init.contacts) if (isGroupId(c.chatid)) groups.knowTitle(c.chatid, c.title);
+  groups.muted = new Set(Array.isArray(init.muted) ? init.muted : []);
+  broadcasts.allowed = init.mayBroadcast !== false;
+  broadcasts.setUnread(init.broadcastUnread);
   for (const [chatid, unread] of Object.entries(init.unread ?? {})) {
     if (!state.contacts.has(chatid)) {
       state.contacts.set(chatid, { chatid, time: 0, unread: Number(unread), title: "" });
@@ -310,6 +430,8 @@ function onInit(init) {
   const view = state.view;
   if (view) {
     if (!document.hidden && unreadOf(view.chatid) > 0) markRead(view.chatid);
+    // Members may have changed while the page was away.
+    if (isGroupId(view.chatid)) groups.load(view.chatid, true);
     showChatHeader(view.chatid);
   }
   scheduleRender();
@@ -338,13 +460,26 @@ function onSay(frame) {
   if (mine && frame.cid) settle(frame.cid, frame);
   const added = state.cache.get(frame.chatid).addLive(frame);
   const contact = touchContact(frame.chatid, frame.time);
-  if (!mine && added) {
+  // The server's own lines in a group count for nobody.
+  if (!mine && added && frame.msgType !== "system") {
     const open = state.view?.chatid === frame.chatid;
     if (open && !document.hidden) scheduleRead(frame.chatid, frame.seq);
-    else contact.unread++;
+    else {
+      contact.unread++;
+      if (frame.mention) contact.mentions = (contact.mentions ?? 0) + 1;
+    }
+    // A muted group stays quiet unless it names the reader.
+    if (groups.muted.has(frame.chatid) && !frame.mention) {
+      scheduleRender();
+      return;
+    }
     notifier.notify({
       chatid: frame.chatid,
       from: nameOf(frame.fromuser),
+      // In a group: who, and where ("Bob in Launch team:").
+      title: isGroupId(frame.chatid)
+        ? t("notify.inGroup", { name: nameOf(frame.fromuser), group: titleOf(frame.chatid) })
+        : undefined,
       text: messagePreview(frame),
     });
   }
@@ -359,13 +494,15 @@ function onSay(frame) {
 function settle(cid, frame) {
   const entry = state.outbox.take(cid);
   if (!entry || !state.me) return;
+  sendNext(entry.chatid);
   if (state.view?.chatid === entry.chatid) state.view.removePending(cid);
   state.cache.get(entry.chatid).add([{
     type: "say",
     chatid: entry.chatid,
     fromuser: state.me.accountid,
     message: entry.content,
-    msgType: "text",
+    msgType: entry.msgType,
+    file: entry.file ?? undefined,
     time: frame.time,
     mid: frame.mid,
     seq: frame.seq,
@@ -377,6 +514,9 @@ function settle(cid, frame) {
 
 /** @param {{info: string, msg: string, cid?: string, retryAfterMs?: number}} frame */
 function onError(frame) {
+  if (frame.cid && broadcasts.owns(frame.cid)) return broadcasts.onError(frame);
+  // A group frame carries no cid: the oldest one waiting gets the answer.
+  if (!frame.cid && groups.onError(frame)) return;
   const entry = frame.cid ? state.outbox.get(frame.cid) : null;
   if (!entry) {
     showNotice(() => errorText(frame.info, frame.msg));
@@ -395,8 +535,10 @@ function onError(frame) {
     return;
   }
   entry.state = "failed";
+  entry.onWire = false;
   entry.reason = errorText(frame.info, frame.msg);
   showPending(entry);
+  sendNext(entry.chatid);
 }
 
 /** No `say` goes out for `ms`; then every waiting entry is sent again. @param {number} ms */
@@ -408,24 +550,44 @@ function hold(ms) {
   }, state.holdUntil - Date.now());
 }
 
-/** Sends an outbox entry now if it may go, else marks it waiting or queued. @param {OutboxEntry} entry */
+/**
+ * Sends an outbox entry now if it may go, else marks it waiting or queued. One message of a
+ * chat is on the wire at a time (the first one not refused): the server gives a chat's
+ * messages their `seq` in the order they reach it, and a message held back by `rate_limited`
+ * must not be overtaken by the next one, which the refilled budget would let through.
+ * @param {OutboxEntry} entry
+ */
 function transmit(entry) {
   const wait = state.holdUntil - Date.now();
+  const first = state.outbox.forChat(entry.chatid)
+    .find((e) => e === entry || e.state !== "failed");
+  entry.onWire = false;
   if (wait > 0) {
     entry.state = "waiting";
     entry.waitMs = wait;
+  } else if (first !== entry) {
+    // Goes once the one before it is answered (sendNext), or with it after a reconnect.
+    entry.state = state.socket?.ready ? "sending" : "queued";
   } else {
     const sent = state.socket?.send({
       type: "say",
       chatid: entry.chatid,
       content: entry.content,
-      msgType: "text",
+      msgType: entry.msgType,
       cid: entry.cid,
+      ...(entry.file ? { fileId: entry.file.id } : {}),
     });
     entry.state = sent ? "sending" : "queued";
+    entry.onWire = !!sent;
   }
   entry.reason = "";
   showPending(entry);
+}
+
+/** The chat's next message goes out once the one before it was answered. @param {string} chatid */
+function sendNext(chatid) {
+  const first = state.outbox.forChat(chatid).find((e) => e.state !== "failed");
+  if (first && !first.onWire && first.state === "sending") transmit(first);
 }
 
 /** @param {OutboxEntry} entry */
@@ -454,8 +616,9 @@ function unreadOf(chatid) {
 /** @param {string} chatid */
 function clearUnread(chatid) {
   const contact = state.contacts.get(chatid);
-  if (contact && contact.unread) {
+  if (contact && (contact.unread || contact.mentions)) {
     contact.unread = 0;
+    contact.mentions = 0;
     scheduleRender();
   }
 }
@@ -509,7 +672,7 @@ function nameOf(accountid) {
 function titleOf(chatid) {
   const other = otherOf(chatid);
   if (other) return other === state.me?.accountid ? t("chat.self") : nameOf(other);
-  return state.contacts.get(chatid)?.title || chatid;
+  return groups.get(chatid)?.title || state.contacts.get(chatid)?.title || chatid;
 }
 
 /** The one-to-one chat id: both accounts in byte order, joined by `--`. @param {string} accountid */
@@ -550,6 +713,7 @@ function scheduleRender() {
       chatWith,
       onOpen: openChat,
       onRemove: removeContact,
+      isMuted: (chatid) => groups.muted.has(chatid),
     };
     const contacts = [...state.contacts.values()];
     const query = $.search.value.trim();
@@ -633,8 +797,9 @@ async function openChat(chatid) {
       }
     },
     onDiscard: (cid) => {
-      state.outbox.take(cid);
+      const entry = state.outbox.take(cid);
       view.removePending(cid);
+      if (entry) sendNext(entry.chatid);
     },
     onOlderFailed: (error) =>
       showNotice(() => t("notice.older", { reason: errorText(error.code, error.message) })),
@@ -645,6 +810,8 @@ async function openChat(chatid) {
   showNotice(() => "");
   composer.reset();
   showChatHeader(chatid);
+  attachments.show(chatid);
+  if (isGroupId(chatid)) groups.load(chatid);
   for (const entry of state.outbox.forChat(chatid)) view.renderPending(entry);
   markRead(chatid);
   scheduleRender();
@@ -661,6 +828,7 @@ async function openChat(chatid) {
 function closeChat() {
   state.view?.close();
   state.view = null;
+  attachments.show(null);
   $.chat.hidden = true;
   $.home.hidden = false;
   $.chatView.dataset.view = "list";
@@ -687,8 +855,34 @@ function showChatHeader(chatid) {
   $.chatTitle.textContent = title;
   $.chatAvatar.replaceChildren(avatar(other ?? chatid, title));
   $.chatDetails.replaceChildren();
+  const group = other ? null : groups.get(chatid);
+  $.chatMute.hidden = $.chatMembers.hidden = !!other;
+  $.chatNewGroup.hidden = !other || other === me.accountid;
+  const inside = !group || (!group.left);
+  $.composerInput.disabled = !inside;
+  $.composerInput.placeholder = inside ? t("composer.placeholder") : t("group.notMember");
   if (!other) {
-    $.chatSubtitle.textContent = t("chat.group"); // title, owner and members: issue 6
+    delete $.chatSubtitle.dataset.presence;
+    $.chatSubtitle.textContent = group?.left
+      ? t("group.notMember")
+      : group?.owner
+      ? t("group.summary", { owner: nameOf(group.owner), count: group.members.length })
+      : t("chat.group");
+    if (group?.members.length) {
+      $.chatDetails.replaceChildren(
+        el("span", {
+          class: "detail members-line",
+          text: group.members.map(nameOf).join(", "),
+          dataset: { testid: "chat-member-names" },
+        }),
+      );
+    }
+    const muted = groups.muted.has(chatid);
+    $.chatMute.textContent = muted ? "🔕" : "🔔";
+    $.chatMute.setAttribute("aria-pressed", String(muted));
+    $.chatMute.title = t(muted ? "group.unmute" : "group.mute");
+    $.chatMute.setAttribute("aria-label", $.chatMute.title);
+    /** @type {HTMLButtonElement} */ ($.chatMute).disabled = !inside;
     return;
   }
   const presence = other === me.accountid ? "self" : presenceOf(
@@ -727,6 +921,62 @@ function send(content) {
   view.scrollToBottom();
 }
 
+// ---------------------------------------------------------------- groups, files, broadcasts
+
+/** The open group's members for `@` completion (`@all` for its owner), or null. */
+function mentionCandidates() {
+  const chatid = state.view?.chatid;
+  const group = chatid ? groups.get(chatid) : null;
+  const me = state.me?.accountid;
+  if (!group || group.left) return null;
+  const people = group.members.filter((m) => m !== me).map((accountid) => ({
+    accountid,
+    name: nameOf(accountid),
+  }));
+  return group.owner === me ? [{ accountid: "all", name: t("mention.all") }, ...people] : people;
+}
+
+/**
+ * A new group: members from the picker (with whole departments), a title; `with` starts it
+ * from a one-to-one chat (the other person chosen already). Opens the group once created.
+ * @param {string[]} [start]
+ */
+function createGroup(start = []) {
+  const me = state.me?.accountid;
+  if (!me) return;
+  picker.open(allUsers(), {
+    heading: t("group.create"),
+    confirm: t("group.createButton"),
+    withTitle: true,
+    onConfirm: async ({ members, title }) => {
+      const chatid = `${me}-${Date.now()}`;
+      const all = [...new Set([...start, ...members])];
+      const failure = await groups.request({ type: "groupset", chatid, title, members: all });
+      if (!failure) openChat(chatid);
+      return failure;
+    },
+  });
+  for (const accountid of start) {
+    /** @type {HTMLInputElement | null} */ (picker.tree.querySelector(
+      `[data-testid="picker-person"][data-accountid="${CSS.escape(accountid)}"]`,
+    ))?.click();
+  }
+}
+
+async function toggleMute() {
+  const chatid = state.view?.chatid;
+  if (!chatid) return;
+  const action = groups.muted.has(chatid) ? "opennotice" : "closenotice";
+  const failure = await groups.request({ type: "systemNotice", chatid, action, title: "" });
+  if (failure) showNotice(() => failure);
+}
+
+function showBroadcastCount() {
+  const n = broadcasts.unread;
+  $.broadcastUnread.hidden = n === 0;
+  $.broadcastUnread.textContent = n > 99 ? "99+" : String(n);
+}
+
 /** @param {() => string} text */
 function showNotice(text) {
   noticeText = text;
@@ -740,6 +990,11 @@ function redrawAll() {
   $.notice.textContent = noticeText();
   for (const select of [$.lang, $.loginLang]) select.value = language();
   showMe();
+  picker.redraw();
+  groupPanel.render();
+  broadcasts.render();
+  if (historyDialog.dialog.open) historyDialog.labels();
+  attachments.redraw();
   if (state.view) {
     state.view.redraw();
     state.view.redrawPending(state.outbox.forChat(state.view.chatid));
@@ -783,6 +1038,17 @@ function wire() {
     list.addEventListener("keydown", (event) => onListKey(list, event));
   }
   $.older.addEventListener("click", () => state.view?.loadOlder());
+  byId("new-group").addEventListener("click", () => createGroup());
+  $.chatNewGroup.addEventListener("click", () => {
+    const other = state.view ? otherOf(state.view.chatid) : null;
+    if (other) createGroup([other]);
+  });
+  $.chatMembers.addEventListener("click", () => state.view && groupPanel.open(state.view.chatid));
+  $.chatMute.addEventListener("click", toggleMute);
+  byId("chat-history").addEventListener("click", () => {
+    if (state.view) historyDialog.open(state.view.chatid, titleOf(state.view.chatid));
+  });
+  byId("broadcast-button").addEventListener("click", () => broadcasts.open());
   $.back.addEventListener("click", showList);
   byId("chat").addEventListener("keydown", (event) => {
     // Escape leaves the conversation on a phone-width screen (the emoji panel takes it first).

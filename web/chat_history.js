@@ -14,7 +14,8 @@
 /**
  * A message as the server sends it (`say` frame, `init.offline`, history).
  * @typedef {{type?: string, chatid: string, fromuser: string, message: string, msgType?: string,
- *   file?: any, time: number, mid: string, seq: number, cid?: string}} Say
+ *   file?: any, time: number, mid: string, seq: number, cid?: string, mentions?: string[],
+ *   mention?: boolean}} Say
  */
 /** @typedef {{messages: Say[], hasMore: boolean}} Page */
 /** @typedef {(chatid: string, params: Record<string, number>) => Promise<Page>} FetchPage */
@@ -109,7 +110,17 @@ export class ChatHistory {
     /** @type {Say[]} */
     const added = [];
     for (const frame of frames) {
-      if (frame?.chatid !== this.chatid || this.#mids.has(frame.mid)) continue;
+      if (frame?.chatid !== this.chatid) continue;
+      if (this.#mids.has(frame.mid)) {
+        // The sender's copy made from its `ack` lacks what only the server knows (whom the
+        // message mentions): the server's own copy takes its place.
+        const i = frame.mentions ? this.messages.findIndex((m) => m.mid === frame.mid) : -1;
+        if (i >= 0 && !this.messages[i].mentions) {
+          this.messages[i] = frame;
+          added.push(frame);
+        }
+        continue;
+      }
       this.#mids.add(frame.mid);
       let i = this.messages.length;
       while (i > 0 && this.messages[i - 1].seq > frame.seq) i--;

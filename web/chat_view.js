@@ -11,6 +11,20 @@ import { el } from "./dom.js";
 import { dayKey, formatDay, formatFullTime, formatTime, t } from "./i18n.js";
 import { renderMessageBody, renderTextMessage } from "./message_body.js";
 
+/** An outbox entry with a file, drawn as the message it will be. @param {OutboxEntry} entry */
+function pendingFrame(entry) {
+  return /** @type {Say} */ ({
+    chatid: entry.chatid,
+    fromuser: "",
+    message: entry.content,
+    msgType: entry.msgType,
+    file: entry.file,
+    time: 0,
+    mid: "",
+    seq: 0,
+  });
+}
+
 /** @typedef {import("./chat_history.js").ChatHistory} ChatHistory */
 /** @typedef {import("./chat_history.js").Say} Say */
 /** @typedef {import("./outbox.js").OutboxEntry} OutboxEntry */
@@ -130,7 +144,7 @@ export class ChatView {
       el(
         "div",
         { class: "bubble" },
-        renderTextMessage(entry.content),
+        entry.file ? renderMessageBody(pendingFrame(entry)) : renderTextMessage(entry.content),
         el(
           "div",
           { class: "meta" },
@@ -202,6 +216,13 @@ export class ChatView {
   /** @param {Say} frame @param {HTMLElement} node */
   #insert(frame, node) {
     const items = this.#items;
+    const same = items.find((item) => item.seq === frame.seq);
+    if (same) {
+      // A message held already, replaced by a fuller copy (see ChatHistory.add).
+      same.el.replaceWith(node);
+      same.el = node;
+      return;
+    }
     let i = items.length;
     while (i > 0 && items[i - 1].seq > frame.seq) i--;
     if (i === items.length) this.nodes.list.append(node);
@@ -229,17 +250,27 @@ export class ChatView {
 
   /** @param {Say} frame */
   #messageElement(frame) {
+    if (frame.msgType === "system") {
+      // The server's own line about the group ("alice added bob"): centred, no bubble.
+      return el("li", {
+        class: "system-line",
+        text: String(frame.message ?? ""),
+        title: formatFullTime(frame.time),
+        dataset: { testid: "system-line", mid: frame.mid, seq: String(frame.seq) },
+      });
+    }
     const mine = frame.fromuser === this.me;
     const name = this.nameOf(frame.fromuser);
     return el(
       "li",
       {
-        class: `msg ${mine ? "mine" : "theirs"}`,
+        class: `msg ${mine ? "mine" : "theirs"}${frame.mention ? " mentioned" : ""}`,
         dataset: {
           testid: "message",
           mid: frame.mid,
           seq: String(frame.seq),
           from: frame.fromuser,
+          mention: frame.mention ? "true" : "false",
         },
       },
       avatar(frame.fromuser, name),

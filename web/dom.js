@@ -58,3 +58,19 @@ export function newCid() {
   const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/**
+ * Makes `parent`'s children `next`, keeping each old child that is equal (`isEqualNode`) to
+ * the new one at its place: a redraw that changes nothing there leaves the node under the
+ * reader's pointer alone, so a click in progress is not lost.
+ * @param {HTMLElement} parent
+ * @param {Element[]} next
+ */
+export function updateChildren(parent, next) {
+  for (let i = 0; i < next.length; i++) {
+    const old = parent.children[i];
+    if (!old) parent.append(next[i]);
+    else if (!old.isEqualNode(next[i])) old.replaceWith(next[i]);
+  }
+  while (parent.children.length > next.length) parent.lastElementChild?.remove();
+}

@@ -1,11 +1,12 @@
 // @ts-check
 /**
  * The body of one message, by `msgType`. Text is text (line breaks kept by CSS, http(s) links
- * clickable, nothing else markup). Images and files are only drawn from this server's
- * `/files/` paths; their full rendering (lazy images that enlarge, file icon, size and
- * download) arrives with the files issue (7), in {@link renderImageMessage} and
- * {@link renderFileMessage}. Group events (issue 6) become {@link renderSystemLine}s. A
- * `msgType` this page does not know is shown as text, so nothing a newer server sends is lost.
+ * clickable, the people a group message mentions highlighted, nothing else markup). Images and
+ * files are only drawn from this server's `/files/` paths: a picture as its thumbnail (lazy,
+ * sized from the stored width and height) that opens the full image, a file with its icon,
+ * name, size and a download link; every name is text. The server's own lines in a group
+ * (`msgType` `system`) are drawn by the view as centred lines. A `msgType` this page does not
+ * know is shown as text, so nothing a newer server sends is lost.
  *
  * @module
  */
@@ -23,71 +24,144 @@ export function renderMessageBody(frame) {
     case "file":
       return renderFileMessage(frame);
     default:
-      return renderTextMessage(frame.message);
+      return renderTextMessage(frame.message, frame.mentions);
   }
 }
 
-/** Plain text with clickable http(s) links. @param {string} text */
-export function renderTextMessage(text) {
+/** `@name`: letters, digits, `_` and inner full stops (a full stop after the name ends it). */
+const MENTION = /@([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g;
+
+/**
+ * Plain text with clickable http(s) links; `@name`s of `mentions` (the server's list of who the
+ * message names, `@all` included) are highlighted.
+ * @param {string} text
+ * @param {string[]} [mentions]
+ */
+export function renderTextMessage(text, mentions = []) {
   const node = el("div", { class: "text", dataset: { testid: "message-text" } });
-  appendLinkified(node, String(text ?? ""));
+  const named = new Set(
+    (Array.isArray(mentions) ? mentions : []).map((m) => String(m).toLowerCase()),
+  );
+  const whole = String(text ?? "");
+  if (named.size === 0) {
+    appendLinkified(node, whole);
+    return node;
+  }
+  let last = 0;
+  for (const match of whole.matchAll(MENTION)) {
+    const start = match.index ?? 0;
+    // `bob@example.com` is no mention: the @ must start a word.
+    if (start > 0 && /[A-Za-z0-9_.]/.test(whole[start - 1])) continue;
+    const name = match[1].toLowerCase();
+    if (!named.has(name) && !(name === "all" && named.has("@all"))) continue;
+    appendLinkified(node, whole.slice(last, start));
+    node.append(el("span", { class: "mention", text: match[0], dataset: { testid: "mention" } }));
+    last = start + match[0].length;
+  }
+  appendLinkified(node, whole.slice(last));
   return node;
 }
 
 /**
- * An image message. Issue 7 makes it lazy (`loading="lazy"` with the stored width/height) and
- * click-to-enlarge; until uploads exist the server never sends one.
+ * A picture: its thumbnail (or the image itself when it has none), lazy, with the stored size
+ * so the conversation does not jump; a click opens the full image (`data-full`, see chat.js).
  * @param {Say} frame
  */
 export function renderImageMessage(frame) {
   const url = fileUrl(frame.file);
   if (!url) return renderTextMessage(frame.message || t("message.image"));
+  const file = frame.file;
+  const thumb = typeof file.thumbnailUrl === "string" && file.thumbnailUrl.startsWith("/files/")
+    ? file.thumbnailUrl
+    : url;
+  const { width, height } = fitted(Number(file.width) || 0, Number(file.height) || 0);
   return el(
     "div",
     { class: "text" },
-    el("img", {
-      src: url,
-      alt: String(frame.file.name ?? t("message.image")),
-      class: "picture",
-      loading: "lazy",
-    }),
+    el(
+      "button",
+      {
+        type: "button",
+        class: "picture-button",
+        title: t("image.open"),
+        dataset: { testid: "message-image", full: url, name: String(file.name ?? "") },
+        attrs: { "aria-label": t("image.openNamed", { name: String(file.name ?? "") }) },
+      },
+      el("img", {
+        src: thumb,
+        alt: String(file.name ?? t("message.image")),
+        class: "picture",
+        loading: "lazy",
+        width: width || undefined,
+        height: height || undefined,
+      }),
+    ),
     frame.message ? renderTextMessage(frame.message) : null,
   );
 }
 
+/** A thumbnail's box: at most 240 × 240, the picture's proportions kept. @param {number} w @param {number} h */
+function fitted(w, h) {
+  if (!w || !h) return { width: 0, height: 0 };
+  const scale = Math.min(1, 240 / w, 240 / h);
+  return { width: Math.max(1, Math.round(w * scale)), height: Math.max(1, Math.round(h * scale)) };
+}
+
 /**
- * A file message. Issue 7 adds the type icon and a proper download control.
+ * A file: an icon by its kind, the name (text), the size and a download link.
  * @param {Say} frame
  */
 export function renderFileMessage(frame) {
   const url = fileUrl(frame.file);
   if (!url) return renderTextMessage(frame.message || t("message.file"));
   const file = frame.file;
+  const name = String(file.name ?? "file");
   return el(
     "div",
     { class: "text" },
-    el("a", { href: url, download: String(file.name ?? ""), text: fileLabel(file) }),
+    el(
+      "a",
+      {
+        class: "file-card",
+        href: url,
+        download: name,
+        title: t("file.download"),
+        dataset: { testid: "message-file" },
+      },
+      el("span", { class: "file-icon", text: fileIcon(name, String(file.mime ?? "")) }),
+      el("span", { class: "file-name", text: name, dataset: { testid: "file-name" } }),
+      el("span", { class: "file-size", text: formatSize(Number(file.size) || 0) }),
+    ),
     frame.message ? renderTextMessage(frame.message) : null,
   );
 }
 
-/**
- * A centred line about the chat itself (a member joined, the title changed: issue 6).
- * @param {string} text
- * @param {number} time
- */
-export function renderSystemLine(text, time) {
-  return el("li", {
-    class: "system-line",
-    text,
-    dataset: { testid: "system-line", time: String(time) },
-  });
+/** An icon by the file's extension or type. @param {string} name @param {string} mime */
+function fileIcon(name, mime) {
+  const ext = name.split(".").pop()?.toLowerCase() ?? "";
+  if (mime.startsWith("image/")) return "🖼️";
+  if (["zip", "rar", "7z", "gz", "tar", "bz2", "xz"].includes(ext)) return "🗜️";
+  if (["xls", "xlsx", "csv", "ods"].includes(ext)) return "📊";
+  if (["ppt", "pptx", "odp", "key"].includes(ext)) return "📽️";
+  if (["mp3", "wav", "ogg", "flac", "m4a"].includes(ext) || mime.startsWith("audio/")) return "🎵";
+  if (["mp4", "mov", "avi", "mkv", "webm"].includes(ext) || mime.startsWith("video/")) return "🎬";
+  return "📄";
+}
+
+/** A byte count for people: 512 B, 3.4 KB, 12.0 MB. @param {number} bytes */
+export function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1 << 20) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1 << 30) return `${(bytes / (1 << 20)).toFixed(1)} MB`;
+  return `${(bytes / (1 << 30)).toFixed(1)} GB`;
 }
 
 /** The short text of a message for previews and notifications. @param {Say} frame */
 export function messagePreview(frame) {
   if (frame.msgType === "image") return t("message.image");
-  if (frame.msgType === "file") return t("message.file");
+  if (frame.msgType === "file") {
+    return `${t("message.file")} ${String(frame.file?.name ?? "")}`.trim();
+  }
   return String(frame.message ?? "").replace(/\s+/g, " ").trim();
 }
 
@@ -95,13 +169,4 @@ export function messagePreview(frame) {
 function fileUrl(file) {
   const url = file?.url;
   return typeof url === "string" && url.startsWith("/files/") ? url : null;
-}
-
-/** @param {{name?: string, size?: number}} file */
-function fileLabel(file) {
-  const size = Number(file.size) || 0;
-  const human = size >= 1 << 20
-    ? `${(size / (1 << 20)).toFixed(1)} MB`
-    : `${Math.max(1, Math.round(size / 1024))} KB`;
-  return `📎 ${file.name ?? "file"} (${human})`;
 }

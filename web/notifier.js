@@ -68,13 +68,14 @@ export class Notifier {
   }
 
   /**
-   * A message from someone else arrived: tell the reader if the page is hidden.
-   * @param {{chatid: string, from: string, text: string}} message
+   * A message from someone else arrived: tell the reader if the page is hidden. `title` replaces
+   * "X says:" (a broadcast); an empty `chatid` is a broadcast's.
+   * @param {{chatid: string, from: string, text: string, title?: string}} message
    */
-  notify({ chatid, from, text }) {
+  notify({ chatid, from, text, title }) {
     if (!this.hidden) return;
     this.#chime();
-    this.#desktop(chatid, t("notify.says", { name: from }), text);
+    this.#desktop(chatid || "broadcast", title ?? t("notify.says", { name: from }), text);
     this.#startFlashing();
   }
 
@@ -124,7 +125,7 @@ export class Notifier {
     this.#shown.add(notification);
     notification.onclick = () => {
       focus();
-      this.openChat(chatid);
+      this.openChat(chatid === "broadcast" ? "" : chatid);
       notification.close();
     };
     notification.onclose = () => this.#shown.delete(notification);

@@ -12,16 +12,24 @@ import { newCid } from "./dom.js";
  * `state`: "sending" (on the socket), "queued" (waiting for a connection), "waiting" (the
  * server asked to slow down: sent again after `waitMs`) or "failed" (refused; `reason` says
  * why, and only the reader's retry sends it again). `retries` counts automatic resends.
+ * `msgType` is "text", "image" or "file"; the last two carry the uploaded `file` (the server's
+ * `File`, its `id` sent as `fileId`). `onWire`: sent on the current socket and not answered yet.
  * @typedef {{cid: string, chatid: string, content: string, state: string, reason: string,
- *   waitMs: number, retries: number}} OutboxEntry
+ *   waitMs: number, retries: number, msgType: string, file: any, onWire: boolean}} OutboxEntry
  */
 
 export class Outbox {
   /** @type {Map<string, OutboxEntry>} in sending order */
   #entries = new Map();
 
-  /** A new entry for `content` in `chatid`, with a fresh cid. @param {string} chatid @param {string} content */
-  add(chatid, content) {
+  /**
+   * A new entry for `content` in `chatid`, with a fresh cid.
+   * @param {string} chatid
+   * @param {string} content
+   * @param {string} [msgType]
+   * @param {any} [file]
+   */
+  add(chatid, content, msgType = "text", file = null) {
     /** @type {OutboxEntry} */
     const entry = {
       cid: newCid(),
@@ -31,6 +39,9 @@ export class Outbox {
       reason: "",
       waitMs: 0,
       retries: 0,
+      msgType,
+      file,
+      onWire: false,
     };
     this.#entries.set(entry.cid, entry);
     return entry;

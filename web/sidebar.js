@@ -7,13 +7,13 @@
  * @module
  */
 import { avatar } from "./avatar.js";
-import { el } from "./dom.js";
+import { el, updateChildren } from "./dom.js";
 import { formatFullTime, formatTime, t } from "./i18n.js";
 
 /**
  * @typedef {{accountid: string, username: string, dept: string, deptDetail: string,
  *   email: string, tel: string, mobile: string}} User
- * @typedef {{chatid: string, time: number, unread: number, title: string}} Contact
+ * @typedef {{chatid: string, time: number, unread: number, title: string, mentions?: number}} Contact
  */
 
 /**
@@ -28,6 +28,7 @@ import { formatFullTime, formatTime, t } from "./i18n.js";
  * @property {(accountid: string) => string} chatWith the 1:1 chat id with someone
  * @property {(chatid: string) => void} onOpen
  * @property {(chatid: string) => void} onRemove
+ * @property {(chatid: string) => boolean} isMuted a group the reader muted
  */
 
 /**
@@ -63,8 +64,9 @@ export function avatarWithPresence(accountid, name, presence) {
  */
 export function renderContacts(list, contacts, ctx) {
   const sorted = [...contacts].sort((a, b) => b.time - a.time);
-  list.replaceChildren(...sorted.map((contact) => contactRow(contact, ctx, "contact")));
-  if (sorted.length === 0) list.append(el("li", { class: "empty", text: t("recent.empty") }));
+  const rows = sorted.map((contact) => contactRow(contact, ctx, "contact"));
+  if (rows.length === 0) rows.push(el("li", { class: "empty", text: t("recent.empty") }));
+  updateChildren(list, rows);
 }
 
 /**
@@ -79,9 +81,10 @@ function contactRow(contact, ctx, kind) {
   const title = ctx.titleOf(chatid);
   const presence = other && other !== ctx.me ? presenceOf(ctx, other) : null;
   const preview = ctx.previewOf(chatid);
+  const muted = ctx.isMuted(chatid);
   const unread = contact.unread > 0
     ? el("b", {
-      class: "badge",
+      class: `badge${muted && !contact.mentions ? " muted" : ""}`,
       text: contact.unread > 99 ? "99+" : String(contact.unread),
       dataset: { testid: "unread-badge" },
       attrs: { "aria-label": t("tab.unread", { count: contact.unread }) },
@@ -99,7 +102,19 @@ function contactRow(contact, ctx, kind) {
         on: { click: () => ctx.onOpen(chatid) },
       },
       avatarWithPresence(other ?? chatid, title, presence),
-      el("span", { class: "name", text: title }),
+      el(
+        "span",
+        { class: "name" },
+        el("span", { class: "name-text", text: title }),
+        muted
+          ? el("span", {
+            class: "muted-icon",
+            text: "🔕",
+            title: t("group.muted"),
+            dataset: { testid: "muted-icon" },
+          })
+          : null,
+      ),
       contact.time
         ? el("time", {
           class: "when",
@@ -110,6 +125,13 @@ function contactRow(contact, ctx, kind) {
       el(
         "span",
         { class: "preview", dataset: { testid: "contact-preview" } },
+        contact.mentions
+          ? el("span", {
+            class: "mention-flag",
+            text: t("recent.mentioned"),
+            dataset: { testid: "mention-badge" },
+          })
+          : null,
         preview ? (preview.mine ? t("recent.you") : "") + preview.text : "",
       ),
       unread ?? el("span"),

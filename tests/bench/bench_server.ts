@@ -15,6 +15,13 @@
 import { defaultConfig } from "../../config/mod.ts";
 import { startServer } from "../../api/server.ts";
 import { reportLoopLag } from "./loop_lag.ts";
+import v8 from "node:v8";
+
+function reportMemory(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+  const { rss, heapUsed, heapTotal, external } = Deno.memoryUsage();
+  console.error(`BENCH_MEMORY ${rss} ${heapUsed} ${external} ${heapTotal}`);
+}
 
 const settings = JSON.parse(Deno.args[0] ?? "{}") as {
   redisUrl: string;
@@ -22,6 +29,8 @@ const settings = JSON.parse(Deno.args[0] ?? "{}") as {
   mysqlUrl: string;
   /** Report the event loop's lag (loop_lag.ts; the group benchmark reads it). */
   loopLag?: boolean;
+  /** limits.maxConnections (the connections benchmark holds up to 18,000). */
+  maxConnections?: number;
 };
 if (settings.loopLag) reportLoopLag();
 const config = defaultConfig();
@@ -32,6 +41,9 @@ config.mysqlUrl = settings.mysqlUrl;
 // The load generator's senders are machines, faster than any person: the per-account send
 // rate limit would measure itself, not the server.
 config.limits.sendPerSecond = config.limits.sendBurst = 1_000_000;
+if (settings.maxConnections) config.limits.maxConnections = settings.maxConnections;
+// Every load client connects from 127.0.0.1.
+config.limits.connectionsPerAddress = 1_000_000;
 
 const server = await startServer(config, {
   log: (line) => console.error(`server: ${line}`),
@@ -65,7 +77,16 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sign
     for await (const chunk of Deno.stdin.readable) {
       // "exit-now": leave without the orderly close (so a --cpu-prof profile is written even
       // when closing would take long); EOF: the parent is done (or gone), close in order.
-      if (decoder.decode(chunk).includes("exit-now")) Deno.exit(0);
+      const text = decoder.decode(chunk);
+      if (text.includes("exit-now")) Deno.exit(0);
+      // "memory": the process's memory after a full collection (with --v8-flags=--expose-gc);
+      // "snapshot <path>": a V8 heap snapshot there, for finding what a connection holds.
+      if (text.includes("memory")) reportMemory();
+      const snapshot = /snapshot (\S+)/.exec(text);
+      if (snapshot) {
+        v8.writeHeapSnapshot(snapshot[1]);
+        console.error(`BENCH_SNAPSHOT ${snapshot[1]}`);
+      }
     }
   } catch {
     // stdin closed abruptly: same as EOF

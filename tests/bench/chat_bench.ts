@@ -3,8 +3,8 @@
  * archive worker running) in its own process on 127.0.0.1, driven over loopback HTTP and
  * WebSockets from this process.
  *
- *   deno task bench                      (= deno run -A --frozen tests/bench/chat_bench.ts)
- *   deno task bench --pairs=1000 --messages=20 --window=8 --rate=2000 --latency-pairs=200
+ *   deno task bench:chat                 (= deno run -A --frozen tests/bench/chat_bench.ts)
+ *   deno task bench:chat --pairs=1000 --messages=20 --window=8 --rate=2000 --latency-pairs=200
  *                   --seconds=10 --archive-rows=50000 [--skip-baseline] [--skip-archive]
  *                   [--profile] [--trace-gc=false]
  *
@@ -54,6 +54,7 @@ import { ProfileRecorder, reportProfiles } from "./cpu_profiles.ts";
 import { idleHooks, traffic } from "./socket_traffic.ts";
 import { printSummary } from "./summary_table.ts";
 import { openTestStores, type TestStores } from "../support/stores.ts";
+import { emitResult } from "./bench_report.ts";
 
 const options = readBenchOptions(Deno.args);
 listenForInterrupts();
@@ -105,4 +106,5 @@ if (!aborted.signal.aborted && !options.skipArchive) {
   }
 }
 printSummary(results, options, failure);
+emitResult("one-to-one", { options, results, failed: failure !== null });
 Deno.exit(failure ? 1 : 0);

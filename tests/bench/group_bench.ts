@@ -28,11 +28,13 @@ import { connectAll } from "./socket_logins.ts";
 import { traffic } from "./socket_traffic.ts";
 import { setupUsers } from "./user_setup.ts";
 import { openTestStores, TEST_REDIS_URL, type TestStores } from "../support/stores.ts";
+import { emitResult } from "./bench_report.ts";
 
-const SIZES = [50, 500, 2000];
 const own = parseOwnArgs(Deno.args);
-// 1,001 pairs: 2,002 accounts, the first 2,000 for the groups, the last one the idle probe.
-const options = readBenchOptions(["--pairs=1001"]);
+const SIZES = own.sizes;
+// For 2,000 members, 1,001 pairs: 2,002 accounts, the first 2,000 for the groups, the last one
+// the idle probe.
+const options = readBenchOptions([`--pairs=${Math.ceil((Math.max(...SIZES) + 2) / 2)}`]);
 listenForInterrupts();
 const storePids = findStorePids();
 const profile = new ProfileRecorder(
@@ -144,19 +146,34 @@ function printSummary(): void {
     console.log(`webChat group of ${stats.size}: CPU ${fmtCpu(stats.cpu, true)}`);
   }
   if (failure) console.log("INCOMPLETE: the run failed (see above)");
+  emitResult("groups", {
+    webchat: results.get("webChat"),
+    bare: results.get("bare"),
+    failed: failure !== null,
+  });
 }
 
 /** This script's own flags: `--deliveries=N`, `--window=N`, `--skip-baseline`, `--profile`. */
 function parseOwnArgs(args: string[]) {
-  const found = { deliveries: 200_000, window: 8, skipBaseline: false, profile: false };
+  const found = {
+    deliveries: 200_000,
+    window: 8,
+    skipBaseline: false,
+    profile: false,
+    sizes: [50, 500, 2000],
+  };
   for (const arg of args) {
     const [, name, value] = /^--([a-z-]+)(?:=(.*))?$/.exec(arg) ?? [];
     if (name === "deliveries" && Number(value) > 0) found.deliveries = Number(value);
     else if (name === "window" && Number(value) > 0) found.window = Math.min(Number(value), 900);
     else if (name === "skip-baseline") found.skipBaseline = value !== "false";
     else if (name === "profile") found.profile = value !== "false";
-    else {
-      console.error(`unknown argument ${arg}; options: --deliveries=N --window=N --skip-baseline`);
+    else if (name === "sizes" && /^\d+(,\d+)*$/.test(value ?? "")) {
+      found.sizes = value.split(",").map(Number).filter((n) => n >= 2);
+    } else {
+      console.error(
+        `unknown argument ${arg}; options: --deliveries=N --window=N --sizes=50,500,2000 --skip-baseline`,
+      );
       Deno.exit(2);
     }
   }

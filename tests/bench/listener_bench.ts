@@ -20,6 +20,7 @@
  */
 import { parseArgs } from "node:util";
 import { readLines } from "../support/read_lines.ts";
+import { emitResult } from "./bench_report.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -251,3 +252,10 @@ for (const [label, value, unit] of rows) {
       `${bare.toFixed(digits)} ${unit} | ${(own / serve).toFixed(2)}× |`,
   );
 }
+emitResult(
+  "listener",
+  rows.map(([label, value, unit]) => {
+    const [serve, own, bare] = MODES.map(value);
+    return { label, unit, denoServe: serve, webchatListener: own, bareServeHttp: bare };
+  }),
+);

@@ -156,7 +156,7 @@ export function printSummary(
   console.log(
     `date ${results.date}; nproc ${results.nproc} (shared); Deno ${results.deno}; loopback; ` +
       `server in its own process on Redis + MariaDB, archive worker running; ` +
-      `command: deno task bench ${Deno.args.join(" ")}`.trimEnd(),
+      `command: deno task bench:chat ${Deno.args.join(" ")}`.trimEnd(),
   );
   console.log(line(header));
   console.log(line(widths.map((n) => "-".repeat(n)).concat("------")));

@@ -23,6 +23,7 @@ import { readLines } from "../support/read_lines.ts";
 import { spawnServer } from "../support/server_process.ts";
 import { openTestStores, TEST_REDIS_URL } from "../support/stores.ts";
 import { fetchAt, md5Hex, testBytes, UploadClient } from "../support/upload_client.ts";
+import { emitResult } from "./bench_report.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -166,3 +167,12 @@ console.log(
     `server CPU per 100 MiB (all threads), median: webChat ${median(cpu.webchat).toFixed(2)} s, ` +
     `raw ${median(cpu.raw).toFixed(2)} s`,
 );
+emitResult("uploads", {
+  mib: Number(values.mib),
+  parallel: PARALLEL,
+  backend: values.backend,
+  webchatMBps: rates.webchat,
+  rawMBps: rates.raw,
+  ratio,
+  cpuPer100MiB: cpu,
+});

@@ -58,6 +58,11 @@ export interface BothOptions {
    */
   ownRedisPort?: number;
   /**
+   * Deno's resource and op sanitizers (default on). A browser test turns them off: Playwright's
+   * pipes to the browser outlive single tests.
+   */
+  sanitize?: boolean;
+  /**
    * Runs before the server starts (e.g. a daemon the config points at); what it returns runs
    * after the test, whatever happened.
    */
@@ -67,22 +72,28 @@ export interface BothOptions {
 /** Registers `name` twice, as `[production] name` and `[embedded] name`. */
 export function bothBackends(
   name: string,
-  body: (h: BothHarness) => Promise<void>,
+  body: (h: BothHarness, test: Deno.TestContext) => Promise<void>,
   options: BothOptions = {},
 ): void {
   for (const kind of ["production", "embedded"] as const) {
-    Deno.test(`[${kind}] ${name}`, async () => {
-      const after = await options.before?.(kind);
-      try {
-        const h = await openHarness(kind, options);
+    Deno.test({
+      name: `[${kind}] ${name}`,
+      // Only a `false` is passed on: Deno's own defaults otherwise (an explicit `true` is
+      // stricter than leaving it out in this Deno).
+      ...(options.sanitize === false ? { sanitizeResources: false, sanitizeOps: false } : {}),
+      async fn(test) {
+        const after = await options.before?.(kind);
         try {
-          await body(h);
+          const h = await openHarness(kind, options);
+          try {
+            await body(h, test);
+          } finally {
+            await h.close();
+          }
         } finally {
-          await h.close();
+          await after?.();
         }
-      } finally {
-        await after?.();
-      }
+      },
     });
   }
 }

@@ -17,6 +17,49 @@ import type { Frame, WsClient } from "./ws_client.ts";
 // deno-lint-ignore no-explicit-any
 export type InPage = any;
 
+/** What the notification step puts in the page before its scripts run. */
+export interface Fake {
+  __hidden: boolean;
+  __asks: number;
+  __chimes: number;
+  __notes: { title: string; body: string; tag: string; closed: boolean; onclick?: () => void }[];
+}
+
+/**
+ * Emulates a hidden page (`document.visibilityState` follows `__hidden`), and records
+ * notifications (a stand-in `Notification` whose permission starts as "default"), permission
+ * requests and the chime's oscillators.
+ */
+export const FAKE_HIDDEN_AND_NOTIFICATIONS = `
+  window.__hidden = false;
+  window.__asks = 0;
+  window.__chimes = 0;
+  window.__notes = [];
+  Object.defineProperty(Document.prototype, "visibilityState", {
+    configurable: true, get() { return window.__hidden ? "hidden" : "visible"; } });
+  Object.defineProperty(Document.prototype, "hidden", {
+    configurable: true, get() { return window.__hidden; } });
+  class FakeNotification {
+    static permission = "default";
+    static requestPermission() {
+      window.__asks++;
+      FakeNotification.permission = "granted";
+      return Promise.resolve("granted");
+    }
+    constructor(title, options = {}) {
+      Object.assign(this, { title, body: options.body, tag: options.tag, closed: false });
+      window.__notes.push(this);
+    }
+    close() { this.closed = true; }
+  }
+  window.Notification = FakeNotification;
+  const createOscillator = AudioContext.prototype.createOscillator;
+  AudioContext.prototype.createOscillator = function () {
+    window.__chimes++;
+    return createOscillator.call(this);
+  };
+`;
+
 /** Polls `check` (see `eventually`) and names what did not happen when it times out. */
 export function until<T>(what: string, check: () => Promise<T>, ms = 15_000): Promise<T> {
   return eventually(check, ms, what) as Promise<T>;
