@@ -14,6 +14,7 @@ import { adminRoutes } from "./admin_routes.ts";
 import { authRoutes } from "./auth_routes.ts";
 import { metricsRoute } from "./metrics_route.ts";
 import { broadcastRoutes } from "./broadcast_routes.ts";
+import { searchRoutes } from "./search_routes.ts";
 import { chatRoutes } from "./chat_routes.ts";
 import { receiptRoutes } from "./receipt_routes.ts";
 import { exportRoutes } from "./export_routes.ts";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api", receiptRoutes(deps));
   app.route("/api", exportRoutes(deps));
   app.route("/api", chatRoutes(deps));
+  app.route("/api", searchRoutes(deps));
   app.route("/files", fileRoutes(deps, takesPart));
   app.route("/api/groups", groupRoutes(deps));
   app.route("/api/broadcasts", broadcastRoutes(deps));

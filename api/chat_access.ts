@@ -12,7 +12,7 @@ import type { SayFrame } from "../gateway/protocol.ts";
 import { toSayFrame } from "../gateway/say.ts";
 import type { MidRange } from "../queue/archive.ts";
 import { type ChatMessage, firstMidAt } from "../queue/message.ts";
-import type { GroupStore } from "../store/groups.ts";
+import type { GroupStore, MemberSpan } from "../store/groups.ts";
 import { badRequest, forbidden } from "./errors.ts";
 
 /** What an account may do in a chat. */
@@ -43,12 +43,17 @@ export async function chatAccess(
   return {
     chat,
     current: spans.at(-1)!.toMs === null,
-    // The line that removed someone is theirs to read: the range ends after its millisecond.
-    visible: spans.map((s) => ({
-      from: firstMidAt(s.fromMs),
-      to: s.toMs === null ? null : firstMidAt(s.toMs + 1),
-    })),
+    visible: visibleRanges(spans),
   };
+}
+
+/** A group member's stretches as the mid ranges it may read. */
+export function visibleRanges(spans: MemberSpan[]): MidRange[] {
+  // The line that removed someone is theirs to read: the range ends after its millisecond.
+  return spans.map((s) => ({
+    from: firstMidAt(s.fromMs),
+    to: s.toMs === null ? null : firstMidAt(s.toMs + 1),
+  }));
 }
 
 /** True when `message` falls in one of `visible`'s ranges (all when undefined). */

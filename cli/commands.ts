@@ -15,6 +15,7 @@ import { USER_COMMANDS } from "./user_commands.ts";
 import { upgradeCommand } from "./upgrade_command.ts";
 import { migrateCommand } from "./migrate_command.ts";
 import { exportCommand } from "./export_command.ts";
+import { searchIndexCommand } from "./search_index_command.ts";
 import { directorySyncCommand } from "./directory_command.ts";
 
 function seconds(value: unknown, name: string): number | undefined {
@@ -158,6 +159,17 @@ export const COMMANDS: Command[] = [
     ],
     args: [1, 1],
     run: (input) => exportCommand(input),
+  },
+  {
+    name: "search-index",
+    usage: "search-index",
+    summary: "put every archived message into the search index",
+    details: "Indexes every message of the archive of the configured stores (MySQL, or the " +
+      "embedded database of --data) for GET /api/search: needed once for messages archived " +
+      "by a version without search, or brought over by chat upgrade. New messages are indexed " +
+      "as they are archived. Safe to repeat and to run beside the server.",
+    args: [0, 0],
+    run: (input) => searchIndexCommand(input),
   },
   {
     name: "upgrade",

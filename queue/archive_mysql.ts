@@ -28,6 +28,7 @@ import {
 import { type ChatMessage, type MessageChange, monthlyTableName } from "./message.ts";
 import { applyChange } from "./message_change.ts";
 import { checkedName, type MonthlyTable, MonthlyTables } from "./monthly_tables_mysql.ts";
+import { MysqlSearch } from "./search_mysql.ts";
 
 type MessageRow = Record<string, unknown> & { seq: number };
 
@@ -37,6 +38,7 @@ export class MysqlArchive implements MessageArchive {
   /** Where history is read: a replica (`mysql.readUrl`), or `pool`. */
   readonly #reads: MysqlPool;
   readonly #tables: MonthlyTables;
+  readonly #search: MysqlSearch;
 
   /**
    * `log` hears about upgrades of tables made by an earlier version; `reads` (a replica's pool)
@@ -46,6 +48,7 @@ export class MysqlArchive implements MessageArchive {
     this.#pool = pool;
     this.#reads = reads ?? pool;
     this.#tables = new MonthlyTables(pool, log);
+    this.#search = new MysqlSearch(pool);
   }
 
   /**
@@ -58,6 +61,9 @@ export class MysqlArchive implements MessageArchive {
     messages.forEach(checkMessage);
     try {
       await this.#insert(messages);
+      // After the rows, every time (also when they were archived by an earlier try): a batch
+      // taken again after a failure here still reaches the index, whose rows are idempotent.
+      await this.#search.add(messages);
     } catch (error) {
       // SQLSTATE class 22 (data exception) and 23 (integrity), and "incorrect string value"
       // (1366, filed under HY000): this data can never be stored. Anything else (connection,
@@ -223,11 +229,37 @@ export class MysqlArchive implements MessageArchive {
     return found;
   }
 
+  /**
+   * Puts every archived message into the search index (those archived before the index
+   * existed, or brought over by `chat upgrade`), month by month, {@link INDEX_ROWS} rows at a
+   * time; idempotent. `progress` hears the count read so far. Answers the count read.
+   */
+  async indexAll(progress?: (done: number) => void): Promise<number> {
+    let done = 0;
+    for (const table of await this.#tables.list(true)) {
+      for (let after = 0;;) {
+        const [rows] = await this.#pool.query(
+          `SELECT id, ${COLUMNS} FROM \`${checkedName(table.name)}\` WHERE id > ?
+            ORDER BY id LIMIT ?`,
+          [after, INDEX_ROWS],
+        );
+        const list = rows as MessageRow[];
+        if (list.length === 0) break;
+        after = Number(list.at(-1)!.id);
+        await this.#search.add(list.map(messageFromRow));
+        done += list.length;
+        progress?.(done);
+      }
+    }
+    return done;
+  }
+
   /** Computes each message's state in order, then one UPDATE per changed message. */
   async applyChanges(changes: MessageChange[]): Promise<ChatMessage[]> {
     if (changes.length === 0) return [];
     changes.forEach(checkChange);
     const found = await this.findMessages(changes.map((c) => c.mid));
+    const before = new Map(found);
     const changed = new Map<string, ChatMessage>();
     for (const change of changes) {
       const message = found.get(change.mid);
@@ -245,11 +277,21 @@ export class MysqlArchive implements MessageArchive {
         changeRow(m),
       );
     }
+    // The old text leaves the search index, the new one enters it. Applied again after a crash
+    // in between, `before` is already the new text: stale rows of the old one may stay behind,
+    // which search's check of every candidate against the text itself makes harmless.
+    await this.#search.replace(
+      [...changed.keys()].map((mid) => before.get(mid)!),
+      [...changed.values()],
+    );
     return [...changed.values()];
   }
 }
 
 const ER_DUP_ENTRY = 1062;
+
+/** Rows `indexAll` reads and indexes at a time. */
+const INDEX_ROWS = 2000;
 
 function safeTableName(time: number): string | null {
   try {

@@ -28,6 +28,7 @@ import {
 } from "./archive_sql.ts";
 import type { ChatMessage, MessageChange } from "./message.ts";
 import { applyChange } from "./message_change.ts";
+import { indexMessagesSqlite, reindexMessagesSqlite } from "./search_sqlite.ts";
 
 // node:sqlite reads TEXT up to the first NUL; the client's texts are read as bytes instead,
 // so "a\u0000b" comes back as it was stored.
@@ -72,6 +73,8 @@ export class SqliteArchive implements MessageArchive {
             );
           }
         }
+        // Searchable in the same transaction as it becomes history.
+        indexMessagesSqlite(this.#db, messages);
       });
     });
   }
@@ -104,6 +107,7 @@ export class SqliteArchive implements MessageArchive {
       immediate(this.#db, () => {
         changes.forEach(checkChange);
         const found = this.#find(changes.map((c) => c.mid));
+        const before = new Map(found);
         const changed = new Map<string, ChatMessage>();
         for (const change of changes) {
           const message = found.get(change.mid);
@@ -117,9 +121,38 @@ export class SqliteArchive implements MessageArchive {
              recalledat = ? WHERE mid = ?`,
         );
         for (const m of changed.values()) update.run(...changeRow(m));
+        // The old text leaves the search index with the change; the new one enters it.
+        reindexMessagesSqlite(
+          this.#db,
+          [...changed.keys()].map((mid) => before.get(mid)!),
+          [...changed.values()],
+        );
         return [...changed.values()];
       })
     );
+  }
+
+  /**
+   * Puts every archived message into the search index (those archived before the index
+   * existed), 2,000 rows per transaction; idempotent. `progress` hears the count read so far.
+   * Answers the count read.
+   */
+  indexAll(progress?: (done: number) => void): Promise<number> {
+    return settle(() => {
+      let done = 0;
+      const read = this.#db.prepare(
+        `SELECT id, ${READ_COLUMNS} FROM webchat_message WHERE id > ? ORDER BY id LIMIT 2000`,
+      );
+      for (let after = 0;;) {
+        const rows = read.all(after);
+        if (rows.length === 0) break;
+        after = Number(rows.at(-1)!.id);
+        immediate(this.#db, () => indexMessagesSqlite(this.#db, rows.map(messageFromRow)));
+        done += rows.length;
+        progress?.(done);
+      }
+      return done;
+    });
   }
 
   #find(mids: string[]): Map<string, ChatMessage> {

@@ -7,6 +7,7 @@ import type { MessageArchive } from "../queue/archive.ts";
 import type { BroadcastArchive } from "../queue/broadcast_archive.ts";
 import type { MessageProducer } from "../queue/queue.ts";
 import type { RecentIndex } from "../queue/recent_index.ts";
+import type { MessageSearch } from "../queue/search.ts";
 import type { WorkerStatusStore } from "../queue/worker_status.ts";
 import type { FileStorage } from "../files/file_storage.ts";
 import type { FileTable } from "../files/file_table.ts";
@@ -38,6 +39,8 @@ export interface Backend {
   receipts: ReadReceipts;
   producer: MessageProducer;
   archive: MessageArchive;
+  /** The search index of the archive's text messages (the archive fills it). */
+  search: MessageSearch;
   /** Read side of the broadcast archive (the worker writes it). */
   broadcasts: BroadcastArchive;
   recent: RecentIndex;

@@ -8,6 +8,7 @@
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { SqliteArchive } from "../queue/archive_sqlite.ts";
+import { SqliteSearch } from "../queue/search_sqlite.ts";
 import { SqliteReadReceipts } from "./receipts_sqlite.ts";
 import { SqliteBroadcastArchive } from "../queue/broadcast_archive_sqlite.ts";
 import { SqliteQueue } from "../queue/queue_sqlite.ts";
@@ -77,6 +78,7 @@ export function openEmbeddedBackend(
       receipts: new SqliteReadReceipts(db),
       producer,
       archive,
+      search: new SqliteSearch(db),
       broadcasts: new SqliteBroadcastArchive(db),
       recent: new SqliteRecent(db),
       workerStatus: new SqliteWorkerStatus(db),

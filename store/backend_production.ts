@@ -7,6 +7,7 @@
 import type { Log } from "../ops/log.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
 import { MysqlArchive } from "../queue/archive_mysql.ts";
+import { MysqlSearch } from "../queue/search_mysql.ts";
 import { MysqlReadReceipts } from "./receipts_mysql.ts";
 import { MysqlBroadcastArchive } from "../queue/broadcast_archive_mysql.ts";
 import { RedisQueue } from "../queue/queue_redis.ts";
@@ -162,6 +163,7 @@ export async function openProductionBackend(
       log,
     }),
     archive,
+    search: new MysqlSearch(pool),
     broadcasts,
     recent: new RecentRedis({ redis, prefix }),
     workerStatus,

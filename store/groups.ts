@@ -85,6 +85,8 @@ export interface GroupStore {
   change(chatid: string, version: number, change: GroupChange): Promise<Group | null>;
   /** The stretches `accountid` was a member of the group, oldest first ([] when never). */
   spans(chatid: string, accountid: string): Promise<MemberSpan[]>;
+  /** Every group `accountid` has stretches in (current or former member), with them. */
+  memberships(accountid: string): Promise<Map<string, MemberSpan[]>>;
   /** Mutes (true) or unmutes the group for the account, on all of its devices. */
   setMuted(accountid: string, chatid: string, muted: boolean): Promise<void>;
   /** The groups the account muted. */

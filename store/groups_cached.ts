@@ -87,6 +87,10 @@ export class CachedGroups implements GroupStore {
     return this.#source.spans(chatid, accountid);
   }
 
+  memberships(accountid: string): Promise<Map<string, MemberSpan[]>> {
+    return this.#source.memberships(accountid);
+  }
+
   setMuted(accountid: string, chatid: string, muted: boolean): Promise<void> {
     return this.#source.setMuted(accountid, chatid, muted);
   }

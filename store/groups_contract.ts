@@ -129,6 +129,11 @@ export function describeGroupStoreContract(
       { fromMs: 3000, toMs: null },
     ]);
     assertEquals(await groups.spans(g.chatid, "carol"), []);
+    assertEquals(
+      await groups.memberships("bob"),
+      new Map([[g.chatid, [{ fromMs: 1000, toMs: 2000 }, { fromMs: 3000, toMs: null }]]]),
+    );
+    assertEquals(await groups.memberships("carol"), new Map());
     assertEquals(g.members.map((m) => [m.accountid, m.joinedMs]), [["alice", 1000], ["bob", 3000]]);
     // Only the newest stretches are kept.
     for (let i = 0; i < MAX_SPANS_PER_MEMBER + 2; i++) {

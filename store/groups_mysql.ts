@@ -14,6 +14,7 @@ import {
   checkNewGroup,
   groupFromRows,
   type GroupRow,
+  membershipsFromRows,
   spansFromRows,
 } from "./groups_table.ts";
 
@@ -160,6 +161,15 @@ export class MysqlGroupStore implements GroupSource {
       [accountid, chatid],
     );
     return spansFromRows(rows);
+  }
+
+  async memberships(accountid: string): Promise<Map<string, MemberSpan[]>> {
+    const [rows] = await this.#pool.query<RowDataPacket[]>(
+      `SELECT chatid, joined_ms, left_ms FROM webchat_group_member
+       WHERE accountid = ? ORDER BY chatid, joined_ms, id`,
+      [accountid],
+    );
+    return membershipsFromRows(rows);
   }
 
   async setMuted(accountid: string, chatid: string, muted: boolean): Promise<void> {

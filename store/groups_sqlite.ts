@@ -13,6 +13,7 @@ import {
   checkNewGroup,
   groupFromRows,
   type GroupRow,
+  membershipsFromRows,
   spansFromRows,
 } from "./groups_table.ts";
 import { immediate, settle } from "./sqlite_db.ts";
@@ -107,6 +108,17 @@ export class SqliteGroupStore implements GroupSource {
         return this.#find(chatid);
       });
     });
+  }
+
+  memberships(accountid: string): Promise<Map<string, MemberSpan[]>> {
+    return settle(() =>
+      membershipsFromRows(
+        this.#db.prepare(
+          `SELECT chatid, joined_ms, left_ms FROM webchat_group_member
+           WHERE accountid = ? ORDER BY chatid, joined_ms, id`,
+        ).all(accountid),
+      )
+    );
   }
 
   spans(chatid: string, accountid: string): Promise<MemberSpan[]> {

@@ -50,6 +50,16 @@ export function spansFromRows(rows: Record<string, unknown>[]): MemberSpan[] {
   }));
 }
 
+/** Spans by group from `chatid`, `joined_ms`, `left_ms` rows (each group's oldest first). */
+export function membershipsFromRows(rows: Record<string, unknown>[]): Map<string, MemberSpan[]> {
+  const byGroup = new Map<string, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const chatid = String(row.chatid);
+    byGroup.set(chatid, [...byGroup.get(chatid) ?? [], row]);
+  }
+  return new Map([...byGroup].map(([chatid, list]) => [chatid, spansFromRows(list)]));
+}
+
 /** Throws `TypeError` unless `group` can be stored as it is. */
 export function checkNewGroup(group: NewGroup): void {
   checkChatid(group.chatid, "create");
