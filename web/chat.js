@@ -1136,6 +1136,7 @@ function setCompose(compose) {
   $.context.hidden = !compose;
   $.context.dataset.kind = compose?.kind ?? "";
   if (!compose) {
+    $.contextLabel.textContent = $.contextText.textContent = "";
     // Leaving an edit leaves its text behind only if the reader meant to keep it: it goes.
     if (was?.kind === "edit") composer.reset();
     return;
