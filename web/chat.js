@@ -718,6 +718,10 @@ function markRead(chatid) {
 function sendReadMark(chatid) {
   const seq = state.cache.peek(chatid)?.lastSeq;
   if (!seq) return false;
+  // A group the reader is not (or not known to be) a member of: the quiet HTTP mark, whose
+  // refusal shows nowhere, rather than an `error` frame.
+  const group = isGroupId(chatid) ? groups.get(chatid) : null;
+  if (isGroupId(chatid) && (!group || group.left)) return false;
   if ((state.readSent.get(chatid) ?? 0) >= seq) return true;
   if (!state.socket?.send({ type: "read", chatid, seq })) return false;
   state.readSent.set(chatid, seq);

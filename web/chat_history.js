@@ -54,6 +54,7 @@ export function isNewer(held, next) {
   if (next.recalled) return true;
   if ((next.edited ?? 0) > (held.edited ?? 0)) return true;
   if ((next.edited ?? 0) < (held.edited ?? 0)) return false;
+  if (next.mentions && !held.mentions) return true;
   return !!held.provisional && !next.provisional;
 }
 
