@@ -228,6 +228,30 @@ bothBackends("the chat page: recall, edit, replies, typing, receipts, export", a
       ]);
       assertEquals(html.suggestedFilename(), `chat-${AB}.html`);
       assert((await Deno.readTextFile(await html.path())).includes("&lt;script&gt;alert(2)"));
+      // A date range: yesterday holds nothing of today's conversation; a reversed range is refused
+      // in the page.
+      const [today, yesterday] = await alice.evaluate(() =>
+        [0, 86_400_000].map((ago) => new Date(Date.now() - ago).toLocaleDateString("sv"))
+      );
+      await alice.getByTestId("chat-export").click();
+      await alice.getByTestId("export-range").click();
+      const range = alice.getByTestId("export-dialog");
+      await range.getByTestId("export-from").fill(today);
+      await range.getByTestId("export-to").fill(yesterday);
+      await range.getByTestId("export-download").click();
+      assertEquals(
+        await range.getByTestId("export-error").textContent(),
+        "The first day must not be after the last.",
+      );
+      await range.getByTestId("export-from").fill(yesterday);
+      await range.getByTestId("export-format").selectOption("csv");
+      const [part] = await Promise.all([
+        alice.waitForEvent("download"),
+        range.getByTestId("export-download").click(),
+      ]);
+      const partCsv = await Deno.readTextFile(await part.path());
+      assertEquals(partCsv.split("\r\n").filter(Boolean).length, 1, partCsv);
+      assert(await range.isHidden());
 
       for (const page of [alice, bob]) await assertInert(page);
       troubles.forEach(assertNoTrouble);

@@ -18,6 +18,7 @@ import { ChatCache } from "./chat_history.js";
 import { ChatView } from "./chat_view.js";
 import { Composer } from "./composer.js";
 import { byId, el, newCid } from "./dom.js";
+import { downloadExport, ExportDialog } from "./export_dialog.js";
 import {
   applyTranslations,
   errorText,
@@ -240,6 +241,7 @@ const readers = new ReadersDialog(
   () => state.me?.accountid ?? "",
 );
 const settings = new SettingsDialog(/** @type {HTMLDialogElement} */ (byId("settings-dialog")));
+const exportDialog = new ExportDialog(/** @type {HTMLDialogElement} */ (byId("export-dialog")));
 
 // ---------------------------------------------------------------- session
 
@@ -1210,22 +1212,14 @@ function showTyping(chatid) {
     : t("typing.many", { names: who.map(nameOf).join(", ") });
 }
 
-/** The export menu of the open chat: the whole conversation as HTML or CSV. */
+/** The export menu of the open chat: the whole conversation as HTML or CSV, or a date range. */
 function openExportMenu() {
   const chatid = state.view?.chatid;
   if (!chatid) return;
-  const download = (/** @type {string} */ format) => {
-    const link = el("a", {
-      href: `${chatPath(chatid, "export")}?format=${format}`,
-      download: `chat-${chatid}.${format}`,
-    });
-    document.body.append(link);
-    link.click();
-    link.remove();
-  };
   openMenu($.chatExport, [
-    { label: t("export.html"), testid: "export-html", run: () => download("html") },
-    { label: t("export.csv"), testid: "export-csv", run: () => download("csv") },
+    { label: t("export.html"), testid: "export-html", run: () => downloadExport(chatid, "html") },
+    { label: t("export.csv"), testid: "export-csv", run: () => downloadExport(chatid, "csv") },
+    { label: t("export.range"), testid: "export-range", run: () => exportDialog.open(chatid) },
   ]);
 }
 
@@ -1304,6 +1298,7 @@ function redrawAll() {
   if (historyDialog.dialog.open) historyDialog.labels();
   attachments.redraw();
   if (settings.dialog.open) settings.labels();
+  if (exportDialog.dialog.open) exportDialog.labels();
   setCompose(state.compose);
   if (state.view) {
     showTyping(state.view.chatid);
