@@ -154,6 +154,8 @@ bothBackends("the chat page: recall, edit, replies, typing, receipts, export", a
       // bob replies to it: the quote is above his composer, then on his message for both.
       await act(bob, "edited", "action-reply");
       assertEquals(await bob.getByTestId("composer-context-text").textContent(), EDITED);
+      assertEquals(await layoutOverflow(bob), []);
+      if (h.kind === "production") await bob.screenshot({ path: `${shots}/phone-reply.png` });
       await say(bob, REPLY);
       for (const page of [alice, bob]) {
         const reply = message(page, "my answer");
