@@ -918,7 +918,12 @@ async function openChat(chatid) {
   showChatHeader(chatid);
   showTyping(chatid);
   attachments.show(chatid);
-  if (isGroupId(chatid)) groups.load(chatid);
+  if (isGroupId(chatid)) {
+    // A group's read mark goes on the socket once its membership is known (see sendReadMark).
+    groups.load(chatid).then(() => {
+      if (state.view === view && !document.hidden) sendReadMark(chatid);
+    });
+  }
   for (const entry of state.outbox.forChat(chatid)) view.renderPending(entry);
   markRead(chatid);
   scheduleRender();
