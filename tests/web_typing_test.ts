@@ -58,3 +58,19 @@ Deno.test("an indicator lasts until its expiresMs passes without another", async
   assertEquals(typing.who("g-1"), []);
   assertEquals(changes.filter((c) => c === "a--b").length, 3);
 });
+
+Deno.test("a rate_limited answer just after an indicator pauses the indicators", () => {
+  let now = 5_000_000;
+  const sent: unknown[] = [];
+  const typing = new Typing((frame) => (sent.push(frame), true), () => {}, () => now);
+  assertEquals(typing.onRateLimited(1000), false, "no indicator went: not its answer");
+  typing.composing("a--b");
+  now += 100;
+  assertEquals(typing.onRateLimited(1500), true);
+  now += 1000;
+  typing.composing("a--c");
+  assertEquals(sent.length, 1, "paused, in every chat");
+  now += 500;
+  typing.composing("a--c");
+  assertEquals(sent, [{ type: "typing", chatid: "a--b" }, { type: "typing", chatid: "a--c" }]);
+});

@@ -586,6 +586,12 @@ function settle(cid, frame) {
 /** @param {{info: string, msg: string, cid?: string, retryAfterMs?: number}} frame */
 function onError(frame) {
   if (frame.cid && broadcasts.owns(frame.cid)) return broadcasts.onError(frame);
+  // A typing indicator held back by the send budget: nothing for the reader to do.
+  if (
+    !frame.cid && frame.info === "rate_limited" && typing.onRateLimited(frame.retryAfterMs ?? 0)
+  ) {
+    return;
+  }
   // A group frame carries no cid: the oldest one waiting gets the answer.
   if (!frame.cid && groups.onError(frame)) return;
   const change = frame.cid ? state.changes.get(frame.cid) : undefined;

@@ -18,6 +18,10 @@ export class Typing {
   #sent = new Map();
   /** @type {Map<string, Map<string, ReturnType<typeof setTimeout>>>} chatid → who → expiry */
   #typing = new Map();
+  /** When the last frame of any chat went out. */
+  #lastSent = -Infinity;
+  /** No frame goes out before this (the server said the send budget is empty). */
+  #pausedUntil = -Infinity;
 
   /**
    * @param {(frame: object) => boolean} send puts a frame on the socket (false: none open)
@@ -34,8 +38,25 @@ export class Typing {
   composing(chatid) {
     const last = this.#sent.get(chatid);
     const now = this.now();
+    if (now < this.#pausedUntil) return;
     if (last !== undefined && now - last < SEND_EVERY_MS) return;
-    if (this.send({ type: "typing", chatid })) this.#sent.set(chatid, now);
+    if (this.send({ type: "typing", chatid })) {
+      this.#sent.set(chatid, now);
+      this.#lastSent = now;
+    }
+  }
+
+  /**
+   * A `rate_limited` answer without a `cid` came: when an indicator went out just before, it
+   * is most likely its answer (indicators take from the send budget). Then no indicator goes
+   * for `retryAfterMs`, and the answer is the indicator's (true): nothing to show the reader.
+   * @param {number} retryAfterMs
+   */
+  onRateLimited(retryAfterMs) {
+    const now = this.now();
+    if (now - this.#lastSent > 2000) return false;
+    this.#pausedUntil = now + Math.max(0, Number(retryAfterMs) || 1000);
+    return true;
   }
 
   /** The reader sent the message: the next key press says "typing" again. @param {string} chatid */
