@@ -138,6 +138,8 @@ bothBackends("the chat page: recall, edit, replies, typing, receipts, export", a
         "action-recall",
       ]);
       assertEquals(await actions(bob, "first words"), ["action-reply"], "not bob's to change");
+      // A draft written before the edit comes back once the edit is sent.
+      await alice.getByTestId("composer-input").fill("my draft");
       await act(alice, "first words", "action-edit");
       assertEquals(await alice.getByTestId("composer-input").inputValue(), "first words");
       assert(await alice.getByTestId("composer-context").isVisible());
@@ -150,6 +152,8 @@ bothBackends("the chat page: recall, edit, replies, typing, receipts, export", a
       await edited.getByTestId("message-edited").waitFor();
       assertEquals(await texts(bob), [EDITED, "second thoughts"]);
       assert(await alice.getByTestId("composer-context").isHidden());
+      assertEquals(await alice.getByTestId("composer-input").inputValue(), "my draft");
+      await alice.getByTestId("composer-input").fill("");
 
       // bob replies to it: the quote is above his composer, then on his message for both.
       await act(bob, "edited", "action-reply");

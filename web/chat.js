@@ -51,7 +51,11 @@ import { Typing } from "./typing.js";
 /** @typedef {import("./outbox.js").OutboxEntry} OutboxEntry */
 /** @typedef {import("./chat_history.js").Quote} Quote */
 /** @typedef {import("./message_menu.js").MenuItem} MenuItem */
-/** @typedef {{kind: "reply" | "edit", chatid: string, mid: string, quote: Quote}} Compose */
+/**
+ * What the composer's text is for; an edit keeps the reader's unsent `draft` to give back.
+ * @typedef {{kind: "reply" | "edit", chatid: string, mid: string, quote: Quote, draft?: string}}
+ *   Compose
+ */
 
 /** The server's default `limits.messageChars`; a lower server limit is answered per message. */
 const MAX_CHARS = 5000;
@@ -919,8 +923,8 @@ async function openChat(chatid) {
   $.home.hidden = true;
   $.chat.hidden = false;
   showNotice(() => "");
-  composer.reset();
   setCompose(null);
+  composer.reset();
   showChatHeader(chatid);
   showTyping(chatid);
   attachments.show(chatid);
@@ -1043,7 +1047,10 @@ function send(content) {
   setCompose(null);
   typing.sent(view.chatid);
   if (compose?.kind === "edit") {
-    sendChange("edit", { type: "edit", chatid: view.chatid, mid: compose.mid, content });
+    // The same text again is no edit (it would only mark the message "edited").
+    if (content !== compose.quote.excerpt) {
+      sendChange("edit", { type: "edit", chatid: view.chatid, mid: compose.mid, content });
+    }
     return;
   }
   transmit(state.outbox.add(view.chatid, content, "text", null, compose?.quote ?? null));
@@ -1140,6 +1147,7 @@ function startEdit(frame) {
     chatid: frame.chatid,
     mid: frame.mid,
     quote: { mid: frame.mid, fromuser: frame.fromuser, excerpt: frame.message },
+    draft: state.compose?.kind === "edit" ? state.compose.draft : $.composerInput.value,
   });
   $.composerInput.value = frame.message;
   $.composerInput.dispatchEvent(new Event("input"));
@@ -1154,8 +1162,12 @@ function setCompose(compose) {
   $.context.dataset.kind = compose?.kind ?? "";
   if (!compose) {
     $.contextLabel.textContent = $.contextText.textContent = "";
-    // Leaving an edit leaves its text behind only if the reader meant to keep it: it goes.
-    if (was?.kind === "edit") composer.reset();
+    // Leaving an edit (sent or not): its text goes, the draft written before it comes back.
+    if (was?.kind === "edit") {
+      composer.reset();
+      // Not an `input` event: giving the draft back is no typing.
+      if (was.draft) $.composerInput.value = was.draft;
+    }
     return;
   }
   $.contextLabel.textContent = compose.kind === "edit"
