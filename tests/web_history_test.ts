@@ -177,3 +177,22 @@ Deno.test("read marks only rise and tell the view", () => {
   assertEquals(history.receipts.get("c"), 7);
   assertEquals(told, 2, "a mark that did not rise tells nobody");
 });
+
+Deno.test("after a reconnect the newest page again brings what was recalled or edited meanwhile", async () => {
+  let server = [say(1), say(2), say(3)];
+  const fetchPage = (_chatid: string, params: Record<string, number>) =>
+    Promise.resolve({ messages: server.slice(-params.limit), hasMore: false });
+  const history = new ChatHistory("a--b", fetchPage);
+  await history.loadNewest();
+  // While the page was away: 2 was recalled, 3 edited.
+  server = [say(1), { ...say(2), message: "", recalled: { by: "a", time: 9 } }, {
+    ...say(3),
+    message: "m3 fixed",
+    edited: 8,
+  }];
+  history.changesMissed = true;
+  await history.refresh();
+  assertEquals(history.changesMissed, false);
+  assertEquals(history.messages.map((m) => m.message), ["m1", "", "m3 fixed"]);
+  assertEquals(history.find("mid-2")?.recalled, { by: "a", time: 9 });
+});

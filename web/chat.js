@@ -497,6 +497,9 @@ function onInit(init) {
   for (const history of state.cache.all()) {
     if (history.open || state.contacts.has(history.chatid)) history.catchUp();
     else history.markStale();
+    // Recalls and edits while the socket was down: the open chat asks now, others when opened.
+    history.changesMissed = true;
+    if (history.open) history.refresh();
   }
   prefetch([...state.contacts.values()].sort((a, b) => b.time - a.time).slice(0, PREFETCH_CHATS));
   const view = state.view;

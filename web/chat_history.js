@@ -90,6 +90,11 @@ export class ChatHistory {
   hasMore = false;
   /** On screen: never trimmed or forgotten by the cache. */
   open = false;
+  /**
+   * Recalls and edits of messages held may have been missed (the socket was down): the next
+   * {@link refresh} asks for the newest page again, whose copies replace older states.
+   */
+  changesMissed = false;
   /** @type {Promise<void> | null} */
   #loading = null;
   #catchingUp = false;
@@ -275,11 +280,27 @@ export class ChatHistory {
 
   async #loadNewest() {
     const page = await this.fetchPage(this.chatid, { limit: PAGE });
+    this.changesMissed = false;
     this.add(page.messages);
     // An empty page while live messages are held: the archive lags; seq 1 is the first message.
     this.hasMore = page.messages.length ? page.hasMore : (this.firstSeq ?? 1) > 1;
     this.loaded = true;
     if (this.hasGap) this.catchUp();
+  }
+
+  /**
+   * The newest page again, after {@link changesMissed}: what was recalled or edited meanwhile
+   * replaces the copies held (a catch-up by seq only brings what is new).
+   */
+  async refresh() {
+    if (!this.loaded) return;
+    this.changesMissed = false;
+    try {
+      const page = await this.fetchPage(this.chatid, { limit: PAGE });
+      this.add(page.messages);
+    } catch {
+      this.changesMissed = true;
+    }
   }
 
   /** Loads the page before the first message held. */

@@ -103,6 +103,7 @@ export class ChatView {
   /** Loads the newest page unless the cache holds it, then fills the screen with older ones. */
   async load() {
     if (!this.history.loaded) await this.history.loadNewest();
+    else if (this.history.changesMissed) this.history.refresh();
     if (this.closed) return;
     this.#showEdge();
     this.scrollToBottom();
