@@ -345,6 +345,10 @@ export class Connection {
         mentions,
         broadcastUnread,
         mayBroadcast: mayBroadcast(this.ctx.config.broadcast, user),
+        messages: {
+          recallSeconds: this.ctx.config.messages.recallSeconds,
+          editSeconds: this.ctx.config.messages.editSeconds,
+        },
         muted,
         offline,
       };

@@ -147,6 +147,8 @@ export interface InitFrame {
   broadcastUnread: number;
   /** Whether this account may send broadcasts (`broadcast.senders`/`senderDepts`). */
   mayBroadcast: boolean;
+  /** How long after sending a message its sender may recall or edit it (the page's menu). */
+  messages: { recallSeconds: number; editSeconds: number };
   muted: string[];
   offline: SayFrame[];
 }

@@ -30,6 +30,8 @@ async function messages(h: BothHarness, token: string, chatid: string, query = "
 bothBackends("an edit and a recall reach every connection and history follows", async (h) => {
   const { tokens, ws } = await people(h, ["alice", "bob"]);
   const { alice, bob } = ws;
+  // The page offers recall and edit within the windows its `init` names.
+  assertEquals(alice.init.messages, { recallSeconds: 120, editSeconds: 900 });
   const bob2 = await h.connect("bob", tokens.bob);
   const sent = await say(alice, AB, "meet at the secret place", "s1");
   await say(alice, AB, "second", "s2");

@@ -98,3 +98,101 @@ Deno.test("a stale chat asks for its newest page again and fills the gap", async
   assertEquals(history.messages.map((m) => m.seq), all);
   assertEquals(server.asked.slice(1), [{ limit: 30 }, { after: 10, limit: 100 }]);
 });
+
+Deno.test("a recall or an edit changes the held message in place, and copies that come later", () => {
+  const history = new ChatHistory("a--b", fakeServer([]).fetchPage);
+  const seen: { seqs: number[]; changed: boolean }[] = [];
+  history.subscribe(({ frames, changed }) => {
+    seen.push({ seqs: frames.map((f) => f.seq), changed: !!changed });
+  });
+  const reply: Say = {
+    ...say(3),
+    replyTo: { mid: "mid-1", fromuser: "a", excerpt: "m1", msgType: "text" },
+  };
+  history.add([say(1), say(2), reply]);
+  seen.length = 0;
+
+  assertEquals(history.change({ mid: "mid-2", message: "new text", edited: 50 }), true);
+  assertEquals(history.find("mid-2")?.message, "new text");
+  assertEquals(history.find("mid-2")?.edited, 50);
+  // An older edit arriving late does not undo a newer one.
+  history.change({ mid: "mid-2", message: "older text", edited: 40 });
+  assertEquals(history.find("mid-2")?.message, "new text");
+
+  // A recall empties the message, and the quote of it in a reply becomes "recalled".
+  history.change({ mid: "mid-1", recalled: { by: "a", time: 60 } });
+  assertEquals(history.find("mid-1")?.message, "");
+  assertEquals(history.find("mid-1")?.recalled, { by: "a", time: 60 });
+  assertEquals(history.find("mid-3")?.replyTo, {
+    mid: "mid-1",
+    fromuser: "a",
+    excerpt: "",
+    msgType: "text",
+    recalled: true,
+  });
+  // Nothing edits a recalled message back.
+  history.change({ mid: "mid-1", message: "back", edited: 70 });
+  assertEquals(history.find("mid-1")?.message, "");
+  assertEquals(seen, [
+    { seqs: [2], changed: true },
+    { seqs: [1, 3], changed: true },
+  ]);
+
+  // History that answers an old copy of a changed message: the change is kept.
+  seen.length = 0;
+  history.add([say(1), say(2)]);
+  assertEquals(history.find("mid-1")?.recalled, { by: "a", time: 60 });
+  assertEquals(seen, []);
+  // A change for a message not held yet applies when it arrives (a page asked earlier).
+  history.change({ mid: "mid-4", recalled: { by: "b", time: 80 } });
+  history.add([{ ...say(4), message: "secret" }]);
+  assertEquals(history.find("mid-4")?.message, "");
+  assertEquals(history.messages.map((m) => m.seq), [1, 2, 3, 4]);
+});
+
+Deno.test("the sender's provisional copy gives way to the server's, an older state never", () => {
+  const history = new ChatHistory("a--b", fakeServer([]).fetchPage);
+  history.add([{ ...say(1), provisional: true }]);
+  const quote = { mid: "mid-0", fromuser: "b", excerpt: "q", msgType: "text" };
+  history.add([{ ...say(1), replyTo: quote }]);
+  assertEquals(history.find("mid-1")?.replyTo, quote);
+  assertEquals(history.find("mid-1")?.provisional, undefined);
+  // An edited copy from history replaces the plain one; the plain one does not come back.
+  history.add([{ ...say(1), message: "edited", edited: 9 }]);
+  history.add([say(1)]);
+  assertEquals(history.find("mid-1")?.message, "edited");
+});
+
+Deno.test("read marks only rise and tell the view", () => {
+  const history = new ChatHistory("g-1", fakeServer([]).fetchPage);
+  let told = 0;
+  history.subscribe(({ receipts }) => {
+    if (receipts) told++;
+  });
+  history.setReceipts({ b: 5, c: 2 }, ["a", "b", "c"]);
+  history.setReceipts({ b: 3 });
+  assertEquals(Object.fromEntries(history.receipts), { b: 5, c: 2 });
+  assertEquals(history.members, ["a", "b", "c"]);
+  history.setReceipts({ c: 7 });
+  assertEquals(history.receipts.get("c"), 7);
+  assertEquals(told, 2, "a mark that did not rise tells nobody");
+});
+
+Deno.test("after a reconnect the newest page again brings what was recalled or edited meanwhile", async () => {
+  let server = [say(1), say(2), say(3)];
+  const fetchPage = (_chatid: string, params: Record<string, number>) =>
+    Promise.resolve({ messages: server.slice(-params.limit), hasMore: false });
+  const history = new ChatHistory("a--b", fetchPage);
+  await history.loadNewest();
+  // While the page was away: 2 was recalled, 3 edited.
+  server = [say(1), { ...say(2), message: "", recalled: { by: "a", time: 9 } }, {
+    ...say(3),
+    message: "m3 fixed",
+    edited: 8,
+  }];
+  history.changesMissed = true;
+  await history.refresh();
+  assertEquals(history.changesMissed, false);
+  assertEquals(history.messages.map((m) => m.message), ["m1", "", "m3 fixed"]);
+  assertEquals(history.find("mid-2")?.recalled, { by: "a", time: 9 });
+});

@@ -17,7 +17,8 @@ import { BroadcastPanel } from "./broadcasts.js";
 import { ChatCache } from "./chat_history.js";
 import { ChatView } from "./chat_view.js";
 import { Composer } from "./composer.js";
-import { byId, el } from "./dom.js";
+import { byId, el, newCid } from "./dom.js";
+import { downloadExport, ExportDialog } from "./export_dialog.js";
 import {
   applyTranslations,
   errorText,
@@ -35,16 +36,26 @@ import { LoginForm } from "./login.js";
 import { MemberPicker } from "./member_picker.js";
 import { MentionCompleter } from "./mentions.js";
 import { messagePreview } from "./message_body.js";
+import { openMenu } from "./message_menu.js";
 import { Notifier } from "./notifier.js";
 import { OrgTree } from "./org_tree.js";
 import { Outbox } from "./outbox.js";
+import { ReadersDialog, SettingsDialog } from "./receipt_dialogs.js";
 import { presenceOf, renderContacts, renderSearchResults } from "./sidebar.js";
 import { ChatSocket, CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED } from "./socket.js";
+import { Typing } from "./typing.js";
 
 /** @typedef {import("./chat_history.js").Say} Say */
 /** @typedef {import("./sidebar.js").User} User */
 /** @typedef {import("./sidebar.js").Contact} Contact */
 /** @typedef {import("./outbox.js").OutboxEntry} OutboxEntry */
+/** @typedef {import("./chat_history.js").Quote} Quote */
+/** @typedef {import("./message_menu.js").MenuItem} MenuItem */
+/**
+ * What the composer's text is for; an edit keeps the reader's unsent `draft` to give back.
+ * @typedef {{kind: "reply" | "edit", chatid: string, mid: string, quote: Quote, draft?: string}}
+ *   Compose
+ */
 
 /** The server's default `limits.messageChars`; a lower server limit is answered per message. */
 const MAX_CHARS = 5000;
@@ -54,6 +65,10 @@ const PREFETCH_PARALLEL = 3;
 /** `unavailable` answers resent automatically before a message shows as failed. */
 const UNAVAILABLE_RETRIES = 3;
 const SEARCH_DELAY_MS = 200;
+/** The server's default windows (`messages.recallSeconds`, `editSeconds`) until `init` says. */
+const DEFAULT_WINDOWS = { recallSeconds: 120, editSeconds: 900 };
+/** Characters of a quoted message the composer and a provisional reply show (the server's 100). */
+const QUOTE_CHARS = 100;
 
 const state = {
   /** @type {User | null} */
@@ -88,6 +103,18 @@ const state = {
   renderQueued: false,
   /** @type {() => string} the connection line, redrawn on a language switch */
   connText: () => "",
+  /** How long after sending a message may be recalled or edited (from `init.messages`). */
+  windows: { ...DEFAULT_WINDOWS },
+  /**
+   * What the composer's text will be: a reply quoting a message, or the new text of an own
+   * message; null for a new message.
+   * @type {Compose | null}
+   */
+  compose: null,
+  /** @type {Map<string, "recall" | "edit">} recalls and edits sent, by cid, until answered */
+  changes: new Map(),
+  /** @type {Map<string, number>} the highest seq this page sent a `read` for, by chat */
+  readSent: new Map(),
 };
 
 const $ = {
@@ -113,6 +140,11 @@ const $ = {
   chatTitle: byId("chat-title"),
   chatSubtitle: byId("chat-subtitle"),
   chatDetails: byId("chat-details"),
+  chatTyping: byId("chat-typing"),
+  chatExport: byId("chat-export"),
+  context: byId("composer-context"),
+  contextLabel: byId("composer-context-label"),
+  contextText: byId("composer-context-text"),
   log: byId("chat-log"),
   messageList: byId("message-list"),
   outboxList: byId("outbox-list"),
@@ -201,6 +233,19 @@ const attachments = new Attachments(
   },
 );
 new MentionCompleter($.composerInput, byId("mention-list"), mentionCandidates, () => {});
+const typing = new Typing(
+  (frame) => state.socket?.send(frame) ?? false,
+  (chatid) => {
+    if (state.view?.chatid === chatid) showTyping(chatid);
+  },
+);
+const readers = new ReadersDialog(
+  /** @type {HTMLDialogElement} */ (byId("readers-dialog")),
+  nameOf,
+  () => state.me?.accountid ?? "",
+);
+const settings = new SettingsDialog(/** @type {HTMLDialogElement} */ (byId("settings-dialog")));
+const exportDialog = new ExportDialog(/** @type {HTMLDialogElement} */ (byId("export-dialog")));
 
 // ---------------------------------------------------------------- session
 
@@ -238,6 +283,9 @@ function leave(message = () => "") {
   state.contacts.clear();
   state.outbox.clear();
   state.cache.clear();
+  state.changes.clear();
+  state.readSent.clear();
+  typing.clear();
   groups.clear();
   for (const dialog of document.querySelectorAll("dialog[open]")) {
     /** @type {HTMLDialogElement} */ (dialog).close();
@@ -300,6 +348,7 @@ function showConnection(status, delay) {
   const known = status === "online";
   if (!known) {
     groups.dropWaiting();
+    typing.clear();
     // What was on the old socket goes again, in order, on the next one (same cids).
     for (const entry of state.outbox.unsent()) entry.onWire = false;
   }
@@ -343,6 +392,8 @@ function onFrame(frame) {
       return onSay(frame);
     case "ack":
       if (broadcasts.owns(frame.cid)) return broadcasts.onAck();
+      // A recall or an edit: its own frame (to every connection) shows it.
+      if (state.changes.delete(frame.cid)) return;
       return settle(frame.cid, frame);
     case "error":
       return onError(frame);
@@ -355,6 +406,23 @@ function onFrame(frame) {
       return;
     case "read":
       return clearUnread(frame.chatid);
+    case "recall":
+      return onChange(frame.chatid, {
+        mid: String(frame.mid),
+        recalled: { by: String(frame.by ?? frame.fromuser), time: Number(frame.time) || 0 },
+      });
+    case "edit":
+      return onChange(frame.chatid, {
+        mid: String(frame.mid),
+        message: String(frame.message ?? ""),
+        edited: Number(frame.edited) || 0,
+      });
+    case "receipt":
+      state.cache.peek(frame.chatid)?.setReceipts({ [frame.accountid]: Number(frame.seq) || 0 });
+      return;
+    case "typing":
+      if (frame.fromuser !== state.me?.accountid) typing.onFrame(frame);
+      return;
     case "groupset":
       return onGroupset(frame);
     case "systemNotice":
@@ -408,6 +476,10 @@ function onInit(init) {
   for (const c of init.contacts) if (isGroupId(c.chatid)) groups.knowTitle(c.chatid, c.title);
   groups.muted = new Set(Array.isArray(init.muted) ? init.muted : []);
   broadcasts.allowed = init.mayBroadcast !== false;
+  state.windows = {
+    recallSeconds: Number(init.messages?.recallSeconds ?? DEFAULT_WINDOWS.recallSeconds),
+    editSeconds: Number(init.messages?.editSeconds ?? DEFAULT_WINDOWS.editSeconds),
+  };
   broadcasts.setUnread(init.broadcastUnread);
   for (const [chatid, unread] of Object.entries(init.unread ?? {})) {
     if (!state.contacts.has(chatid)) {
@@ -425,6 +497,9 @@ function onInit(init) {
   for (const history of state.cache.all()) {
     if (history.open || state.contacts.has(history.chatid)) history.catchUp();
     else history.markStale();
+    // Recalls and edits while the socket was down: the open chat asks now, others when opened.
+    history.changesMissed = true;
+    if (history.open) history.refresh();
   }
   prefetch([...state.contacts.values()].sort((a, b) => b.time - a.time).slice(0, PREFETCH_CHATS));
   const view = state.view;
@@ -458,6 +533,7 @@ function onSay(frame) {
   const me = state.me?.accountid;
   const mine = frame.fromuser === me;
   if (mine && frame.cid) settle(frame.cid, frame);
+  typing.stop(frame.chatid, frame.fromuser);
   const added = state.cache.get(frame.chatid).addLive(frame);
   const contact = touchContact(frame.chatid, frame.time);
   // The server's own lines in a group count for nobody.
@@ -507,6 +583,8 @@ function settle(cid, frame) {
     mid: frame.mid,
     seq: frame.seq,
     cid,
+    provisional: true,
+    ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
   }]);
   touchContact(entry.chatid, frame.time);
   scheduleRender();
@@ -515,8 +593,21 @@ function settle(cid, frame) {
 /** @param {{info: string, msg: string, cid?: string, retryAfterMs?: number}} frame */
 function onError(frame) {
   if (frame.cid && broadcasts.owns(frame.cid)) return broadcasts.onError(frame);
+  // A typing indicator held back by the send budget: nothing for the reader to do.
+  if (
+    !frame.cid && frame.info === "rate_limited" && typing.onRateLimited(frame.retryAfterMs ?? 0)
+  ) {
+    return;
+  }
   // A group frame carries no cid: the oldest one waiting gets the answer.
   if (!frame.cid && groups.onError(frame)) return;
+  const change = frame.cid ? state.changes.get(frame.cid) : undefined;
+  if (change) {
+    state.changes.delete(frame.cid ?? "");
+    const reason = errorText(frame.info, frame.msg);
+    showNotice(() => t(change === "recall" ? "notice.recall" : "notice.edit", { reason }));
+    return;
+  }
   const entry = frame.cid ? state.outbox.get(frame.cid) : null;
   if (!entry) {
     showNotice(() => errorText(frame.info, frame.msg));
@@ -576,6 +667,7 @@ function transmit(entry) {
       msgType: entry.msgType,
       cid: entry.cid,
       ...(entry.file ? { fileId: entry.file.id } : {}),
+      ...(entry.replyTo ? { replyTo: entry.replyTo.mid } : {}),
     });
     entry.state = sent ? "sending" : "queued";
     entry.onWire = !!sent;
@@ -623,10 +715,32 @@ function clearUnread(chatid) {
   }
 }
 
-/** Marks a chat read on the server (HTTP: works while the socket reconnects). @param {string} chatid */
+/**
+ * Marks a chat read on the server: with the newest seq held over the socket (that is also the
+ * read receipt the senders see), else over HTTP (works while the socket reconnects).
+ * @param {string} chatid
+ */
 function markRead(chatid) {
   clearUnread(chatid);
-  api("POST", chatPath(chatid, "read")).catch(() => {});
+  if (!sendReadMark(chatid)) api("POST", chatPath(chatid, "read")).catch(() => {});
+}
+
+/**
+ * A `read` with the newest seq held of `chatid`, unless one went for it already; false when
+ * none could go (no seq held, or no socket).
+ * @param {string} chatid
+ */
+function sendReadMark(chatid) {
+  const seq = state.cache.peek(chatid)?.lastSeq;
+  if (!seq) return false;
+  // A group the reader is not (or not known to be) a member of: the quiet HTTP mark, whose
+  // refusal shows nowhere, rather than an `error` frame.
+  const group = isGroupId(chatid) ? groups.get(chatid) : null;
+  if (isGroupId(chatid) && (!group || group.left)) return false;
+  if ((state.readSent.get(chatid) ?? 0) >= seq) return true;
+  if (!state.socket?.send({ type: "read", chatid, seq })) return false;
+  state.readSent.set(chatid, seq);
+  return true;
 }
 
 /**
@@ -639,7 +753,9 @@ function scheduleRead(chatid, seq) {
   clearTimeout(state.readTimer);
   state.readTimer = setTimeout(() => {
     clearUnread(chatid);
-    if (!state.socket?.send({ type: "read", chatid, seq })) markRead(chatid);
+    if (state.socket?.send({ type: "read", chatid, seq })) {
+      state.readSent.set(chatid, Math.max(seq, state.readSent.get(chatid) ?? 0));
+    } else markRead(chatid);
   }, 800);
 }
 
@@ -803,21 +919,33 @@ async function openChat(chatid) {
     },
     onOlderFailed: (error) =>
       showNotice(() => t("notice.older", { reason: errorText(error.code, error.message) })),
+    menuOf: (frame) => menuOf(chatid, frame),
+    receiptOf: (frame) => receiptOf(chatid, frame),
   });
   state.view = view;
   $.home.hidden = true;
   $.chat.hidden = false;
   showNotice(() => "");
+  setCompose(null);
   composer.reset();
   showChatHeader(chatid);
+  showTyping(chatid);
   attachments.show(chatid);
-  if (isGroupId(chatid)) groups.load(chatid);
+  if (isGroupId(chatid)) {
+    // A group's read mark goes on the socket once its membership is known (see sendReadMark).
+    groups.load(chatid).then(() => {
+      if (state.view === view && !document.hidden) sendReadMark(chatid);
+    });
+  }
   for (const entry of state.outbox.forChat(chatid)) view.renderPending(entry);
   markRead(chatid);
   scheduleRender();
   composer.focus();
+  loadReceipts(chatid);
   try {
     await view.load();
+    // The newest seq is known now: the read mark becomes the senders' receipt.
+    if (!view.closed && !document.hidden) sendReadMark(chatid);
   } catch (error) {
     const { code, message } = /** @type {import("./api.js").ApiError} */ (error);
     if (!view.closed) showNotice(() => t("notice.history", { reason: errorText(code, message) }));
@@ -826,6 +954,7 @@ async function openChat(chatid) {
 
 /** Leaves the conversation (logout). */
 function closeChat() {
+  setCompose(null);
   state.view?.close();
   state.view = null;
   attachments.show(null);
@@ -913,12 +1042,211 @@ function showChatHeader(chatid) {
   );
 }
 
-/** @param {string} content */
+/** The composer's text: a new message, a reply, or an own message's new text. @param {string} content */
 function send(content) {
   const view = state.view;
   if (!view) return;
-  transmit(state.outbox.add(view.chatid, content));
+  const compose = state.compose?.chatid === view.chatid ? state.compose : null;
+  setCompose(null);
+  typing.sent(view.chatid);
+  if (compose?.kind === "edit") {
+    // The same text again is no edit (it would only mark the message "edited").
+    if (content !== compose.quote.excerpt) {
+      sendChange("edit", { type: "edit", chatid: view.chatid, mid: compose.mid, content });
+    }
+    return;
+  }
+  transmit(state.outbox.add(view.chatid, content, "text", null, compose?.quote ?? null));
   view.scrollToBottom();
+}
+
+// ---------------------------------------------------------------- recall, edit, reply, receipts
+
+/**
+ * A recall or an edit on the socket with a fresh cid; its `ack` or `error` comes back with it.
+ * @param {"recall" | "edit"} kind
+ * @param {Record<string, string>} frame
+ */
+function sendChange(kind, frame) {
+  const cid = newCid();
+  if (!state.socket?.send({ ...frame, cid })) {
+    showNotice(() =>
+      t(kind === "recall" ? "notice.recall" : "notice.edit", {
+        reason: t("notice.offline"),
+      })
+    );
+    return;
+  }
+  state.changes.set(cid, kind);
+}
+
+/**
+ * A `recall` or `edit` frame: the message changes in the chat's cache (and on screen when the
+ * chat is open); a reply or edit being written about it is dropped when it was recalled.
+ * @param {string} chatid
+ * @param {import("./chat_history.js").MessageChange} change
+ */
+function onChange(chatid, change) {
+  state.cache.peek(chatid)?.change(change);
+  if (change.recalled && state.compose?.mid === change.mid) setCompose(null);
+  scheduleRender();
+}
+
+/**
+ * The actions a message offers now: reply (to a chat the reader may write in), edit and recall
+ * (own messages within the server's windows; a group's owner recalls any).
+ * @param {string} chatid
+ * @param {Say} frame
+ * @returns {MenuItem[]}
+ */
+function menuOf(chatid, frame) {
+  const me = state.me?.accountid;
+  if (!me || frame.recalled || frame.msgType === "system") return [];
+  const group = isGroupId(chatid) ? groups.get(chatid) : null;
+  if (group?.left) return [];
+  const age = Date.now() / 1000 - frame.time;
+  const mine = frame.fromuser === me;
+  /** @type {MenuItem[]} */
+  const items = [{
+    label: t("action.reply"),
+    testid: "action-reply",
+    run: () => startReply(frame),
+  }];
+  const text = !frame.msgType || frame.msgType === "text";
+  if (mine && text && age < state.windows.editSeconds) {
+    items.push({ label: t("action.edit"), testid: "action-edit", run: () => startEdit(frame) });
+  }
+  if ((mine && age < state.windows.recallSeconds) || (group && group.owner === me)) {
+    items.push({
+      label: t("action.recall"),
+      testid: "action-recall",
+      danger: true,
+      run: () => sendChange("recall", { type: "recall", chatid, mid: frame.mid }),
+    });
+  }
+  return items;
+}
+
+/** The composer answers `frame`: its quote above the text. @param {Say} frame */
+function startReply(frame) {
+  setCompose({
+    kind: "reply",
+    chatid: frame.chatid,
+    mid: frame.mid,
+    quote: {
+      mid: frame.mid,
+      fromuser: frame.fromuser,
+      excerpt: [...String(frame.message ?? "")].slice(0, QUOTE_CHARS).join(""),
+      msgType: frame.msgType || "text",
+    },
+  });
+  composer.focus();
+}
+
+/** The composer holds an own message's text; sending replaces it. @param {Say} frame */
+function startEdit(frame) {
+  setCompose({
+    kind: "edit",
+    chatid: frame.chatid,
+    mid: frame.mid,
+    quote: { mid: frame.mid, fromuser: frame.fromuser, excerpt: frame.message },
+    draft: state.compose?.kind === "edit" ? state.compose.draft : $.composerInput.value,
+  });
+  $.composerInput.value = frame.message;
+  $.composerInput.dispatchEvent(new Event("input"));
+  composer.focus();
+}
+
+/** Shows (or hides) what the composer's text will be. @param {Compose | null} compose */
+function setCompose(compose) {
+  const was = state.compose;
+  state.compose = compose;
+  $.context.hidden = !compose;
+  $.context.dataset.kind = compose?.kind ?? "";
+  if (!compose) {
+    $.contextLabel.textContent = $.contextText.textContent = "";
+    // Leaving an edit (sent or not): its text goes, the draft written before it comes back.
+    if (was?.kind === "edit") {
+      composer.reset();
+      // Not an `input` event: giving the draft back is no typing.
+      if (was.draft) $.composerInput.value = was.draft;
+    }
+    return;
+  }
+  $.contextLabel.textContent = compose.kind === "edit"
+    ? t("composer.editing")
+    : t("composer.replyingTo", { name: nameOf(compose.quote.fromuser) });
+  const q = compose.quote;
+  $.contextText.textContent = q.msgType === "image" && !q.excerpt
+    ? t("message.image")
+    : q.msgType === "file" && !q.excerpt
+    ? t("message.file")
+    : String(q.excerpt ?? "").replace(/\s+/g, " ").trim();
+}
+
+/**
+ * An own message's read state: "read" in a pair once the partner's mark covers it; "read by
+ * N of M" in a group (a click lists who).
+ * @param {string} chatid
+ * @param {Say} frame
+ * @returns {import("./chat_view.js").ReceiptLabel}
+ */
+function receiptOf(chatid, frame) {
+  const history = state.cache.peek(chatid);
+  const me = state.me?.accountid;
+  if (!history || !me || !frame.seq) return null;
+  const other = otherOf(chatid);
+  if (other) {
+    if (other === me) return null;
+    return (history.receipts.get(other) ?? 0) >= frame.seq
+      ? { text: t("receipt.read"), testid: "message-read" }
+      : null;
+  }
+  const group = groups.get(chatid);
+  const members = (group?.members.length ? group.members : history.members)
+    .filter((m) => m !== me);
+  const count = members.filter((m) => (history.receipts.get(m) ?? 0) >= frame.seq).length;
+  if (count === 0) return null;
+  return {
+    text: t("receipt.readBy", { count, total: members.length }),
+    testid: "message-read-by",
+    onClick: () => readers.open(chatid, frame.seq),
+  };
+}
+
+/** Every participant's read mark of a chat (who has read what), from the server. @param {string} chatid */
+async function loadReceipts(chatid) {
+  try {
+    const answer = await get(chatPath(chatid, "receipts"));
+    state.cache.peek(chatid)?.setReceipts(
+      answer.receipts ?? {},
+      Array.isArray(answer.members) ? answer.members : [],
+    );
+  } catch {
+    // Messages show ✓ without a read state; the next receipt frame brings it.
+  }
+}
+
+/** "Bob is typing…" in the open chat's header. @param {string} chatid */
+function showTyping(chatid) {
+  const who = typing.who(chatid).filter((a) => a !== state.me?.accountid);
+  $.chatTyping.hidden = who.length === 0;
+  $.chatTyping.textContent = who.length === 0
+    ? ""
+    : who.length === 1
+    ? t("typing.one", { name: nameOf(who[0]) })
+    : t("typing.many", { names: who.map(nameOf).join(", ") });
+}
+
+/** The export menu of the open chat: the whole conversation as HTML or CSV, or a date range. */
+function openExportMenu() {
+  const chatid = state.view?.chatid;
+  if (!chatid) return;
+  openMenu($.chatExport, [
+    { label: t("export.html"), testid: "export-html", run: () => downloadExport(chatid, "html") },
+    { label: t("export.csv"), testid: "export-csv", run: () => downloadExport(chatid, "csv") },
+    { label: t("export.range"), testid: "export-range", run: () => exportDialog.open(chatid) },
+  ]);
 }
 
 // ---------------------------------------------------------------- groups, files, broadcasts
@@ -995,7 +1323,11 @@ function redrawAll() {
   broadcasts.render();
   if (historyDialog.dialog.open) historyDialog.labels();
   attachments.redraw();
+  if (settings.dialog.open) settings.labels();
+  if (exportDialog.dialog.open) exportDialog.labels();
+  setCompose(state.compose);
   if (state.view) {
+    showTyping(state.view.chatid);
     state.view.redraw();
     state.view.redrawPending(state.outbox.forChat(state.view.chatid));
     showChatHeader(state.view.chatid);
@@ -1049,6 +1381,30 @@ function wire() {
     if (state.view) historyDialog.open(state.view.chatid, titleOf(state.view.chatid));
   });
   byId("broadcast-button").addEventListener("click", () => broadcasts.open());
+  byId("settings-button").addEventListener("click", () => settings.open());
+  $.chatExport.addEventListener("click", openExportMenu);
+  byId("composer-context-cancel").addEventListener("click", () => {
+    setCompose(null);
+    composer.focus();
+  });
+  $.composerInput.addEventListener("input", () => {
+    const chatid = state.view?.chatid;
+    if (chatid && $.composerInput.value.trim() && state.compose?.kind !== "edit") {
+      typing.composing(chatid);
+    }
+  });
+  $.composerInput.addEventListener("keydown", (event) => {
+    // Escape drops the quote or the edit (the mention list and the emoji panel take it first).
+    if (event.key === "Escape" && state.compose && !event.defaultPrevented) {
+      event.preventDefault();
+      setCompose(null);
+    }
+  });
+  $.log.addEventListener("click", (event) => {
+    const quote = /** @type {HTMLElement} */ (event.target).closest?.("[data-quote-mid]");
+    const mid = quote instanceof HTMLElement ? quote.dataset.quoteMid : "";
+    if (mid) state.view?.reveal(mid);
+  });
   $.back.addEventListener("click", showList);
   byId("chat").addEventListener("keydown", (event) => {
     // Escape leaves the conversation on a phone-width screen (the emoji panel takes it first).

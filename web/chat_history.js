@@ -12,14 +12,66 @@
  */
 
 /**
- * A message as the server sends it (`say` frame, `init.offline`, history).
+ * A reply's quote: the quoted message's `mid`, sender, first 100 characters and type;
+ * `recalled` (and an empty excerpt) once that message was recalled.
+ * @typedef {{mid: string, fromuser: string, excerpt: string, msgType?: string,
+ *   recalled?: boolean}} Quote
+ */
+/**
+ * A message as the server sends it (`say` frame, `init.offline`, history). `edited`: unix
+ * seconds of the last edit; `recalled`: who recalled it and when (the text and file are gone).
+ * `provisional`: the sender's own copy made from its `ack`, replaced by the server's copy.
  * @typedef {{type?: string, chatid: string, fromuser: string, message: string, msgType?: string,
  *   file?: any, time: number, mid: string, seq: number, cid?: string, mentions?: string[],
- *   mention?: boolean}} Say
+ *   mention?: boolean, replyTo?: Quote, edited?: number, recalled?: {by: string, time: number},
+ *   provisional?: boolean}} Say
+ */
+/**
+ * A recall or an edit of a message, as its frame tells it.
+ * @typedef {{mid: string, recalled?: {by: string, time: number}, message?: string,
+ *   edited?: number}} MessageChange
  */
 /** @typedef {{messages: Say[], hasMore: boolean}} Page */
 /** @typedef {(chatid: string, params: Record<string, number>) => Promise<Page>} FetchPage */
-/** @typedef {{frames: Say[], older: boolean}} Change */
+/**
+ * What a listener is told: messages added (`older`: a page above what is shown), messages
+ * changed in place (`changed`: a recall, an edit, a fuller copy), or the read marks moved
+ * (`receipts`, no frames).
+ * @typedef {{frames: Say[], older: boolean, changed?: boolean, receipts?: boolean}} Change
+ */
+
+/** Recalls and edits remembered for copies of a message that arrive after them. */
+const CHANGES_KEPT = 200;
+
+/**
+ * Whether `next` is a later state of the message `held` is: the server's copy of a
+ * provisional one, or a recall or an edit the held copy lacks.
+ * @param {Say} held
+ * @param {Say} next
+ */
+export function isNewer(held, next) {
+  if (held.recalled) return false;
+  if (next.recalled) return true;
+  if ((next.edited ?? 0) > (held.edited ?? 0)) return true;
+  if ((next.edited ?? 0) < (held.edited ?? 0)) return false;
+  if (next.mentions && !held.mentions) return true;
+  return !!held.provisional && !next.provisional;
+}
+
+/**
+ * `frame` with `change` applied (a recall empties the text and drops the file).
+ * @param {Say} frame
+ * @param {MessageChange} change
+ * @returns {Say}
+ */
+export function applyChange(frame, change) {
+  if (change.recalled) {
+    const { file: _file, replyTo: _quote, ...rest } = frame;
+    return { ...rest, message: "", recalled: change.recalled, provisional: false };
+  }
+  if (frame.recalled || (frame.edited ?? 0) > (change.edited ?? 0)) return frame;
+  return { ...frame, message: String(change.message ?? ""), edited: change.edited };
+}
 
 /** Messages kept of a chat that is not open (the issue's per-chat cache). */
 export const KEPT_WHILE_CLOSED = 50;
@@ -38,6 +90,11 @@ export class ChatHistory {
   hasMore = false;
   /** On screen: never trimmed or forgotten by the cache. */
   open = false;
+  /**
+   * Recalls and edits of messages held may have been missed (the socket was down): the next
+   * {@link refresh} asks for the newest page again, whose copies replace older states.
+   */
+  changesMissed = false;
   /** @type {Promise<void> | null} */
   #loading = null;
   #catchingUp = false;
@@ -50,6 +107,13 @@ export class ChatHistory {
   #settledSeq = 0;
   /** @type {Set<(change: Change) => void>} */
   #listeners = new Set();
+  /** @type {Map<string, MessageChange>} recalls and edits by mid, the newest last */
+  #changes = new Map();
+  /** Highest read seq by account (read receipts), from the receipts route and `receipt` frames. */
+  /** @type {Map<string, number>} */
+  receipts = new Map();
+  /** The participants the receipts route named (a group's current members). @type {string[]} */
+  members = [];
 
   /**
    * @param {string} chatid
@@ -109,15 +173,21 @@ export class ChatHistory {
   add(frames, { older = false } = {}) {
     /** @type {Say[]} */
     const added = [];
-    for (const frame of frames) {
-      if (frame?.chatid !== this.chatid) continue;
+    /** @type {Say[]} */
+    const replaced = [];
+    for (const given of frames) {
+      if (given?.chatid !== this.chatid) continue;
+      // A recall or an edit that came before this copy of the message (a page asked earlier).
+      const change = this.#changes.get(given.mid);
+      const frame = change ? applyChange(given, change) : given;
       if (this.#mids.has(frame.mid)) {
         // The sender's copy made from its `ack` lacks what only the server knows (whom the
-        // message mentions): the server's own copy takes its place.
-        const i = frame.mentions ? this.messages.findIndex((m) => m.mid === frame.mid) : -1;
-        if (i >= 0 && !this.messages[i].mentions) {
+        // message mentions, its quote): the server's own copy takes its place, and so does a
+        // later state of the message (recalled or edited while this page was away).
+        const i = this.messages.findIndex((m) => m.mid === frame.mid);
+        if (i >= 0 && isNewer(this.messages[i], frame)) {
           this.messages[i] = frame;
-          added.push(frame);
+          replaced.push(frame);
         }
         continue;
       }
@@ -127,12 +197,68 @@ export class ChatHistory {
       this.messages.splice(i, 0, frame);
       added.push(frame);
     }
-    if (added.length) {
-      for (const listener of this.#listeners) {
-        listener({ frames: added, older });
+    if (added.length) this.#tell({ frames: added, older });
+    if (replaced.length) this.#tell({ frames: replaced, older: false, changed: true });
+    return added;
+  }
+
+  /** @param {Change} change */
+  #tell(change) {
+    for (const listener of this.#listeners) listener(change);
+  }
+
+  /**
+   * A `recall` or `edit` frame: the held message changes in place (and a recalled one's
+   * quotes in replies become "recalled message"); remembered for a copy that arrives later.
+   * Returns whether something held changed.
+   * @param {MessageChange} change
+   */
+  change(change) {
+    this.#changes.delete(change.mid);
+    this.#changes.set(change.mid, change);
+    if (this.#changes.size > CHANGES_KEPT) {
+      this.#changes.delete(this.#changes.keys().next().value ?? "");
+    }
+    /** @type {Say[]} */
+    const changed = [];
+    this.messages = this.messages.map((m) => {
+      let next = m;
+      if (m.mid === change.mid) next = applyChange(m, change);
+      else if (change.recalled && m.replyTo?.mid === change.mid && !m.replyTo.recalled) {
+        next = { ...m, replyTo: { ...m.replyTo, excerpt: "", recalled: true } };
+      }
+      if (next !== m) changed.push(next);
+      return next;
+    });
+    if (changed.length) this.#tell({ frames: changed, older: false, changed: true });
+    return changed.length > 0;
+  }
+
+  /** The held message `mid`, or null. @param {string} mid */
+  find(mid) {
+    return this.#mids.has(mid) ? this.messages.find((m) => m.mid === mid) ?? null : null;
+  }
+
+  /**
+   * Read marks: `receipts` (account → highest read seq) from the receipts route, or one
+   * account's from a `receipt` frame; a mark only rises.
+   * @param {Record<string, number>} receipts
+   * @param {string[]} [members] the route's current participants
+   */
+  setReceipts(receipts, members) {
+    let moved = false;
+    for (const [accountid, value] of Object.entries(receipts)) {
+      const seq = Number(value) || 0;
+      if (seq > (this.receipts.get(accountid) ?? 0)) {
+        this.receipts.set(accountid, seq);
+        moved = true;
       }
     }
-    return added;
+    if (members) {
+      this.members = members;
+      moved = true;
+    }
+    if (moved) this.#tell({ frames: [], older: false, receipts: true });
   }
 
   /** A live `say`: held at its place; a `seq` gap before it starts a catch-up. @param {Say} frame */
@@ -154,11 +280,27 @@ export class ChatHistory {
 
   async #loadNewest() {
     const page = await this.fetchPage(this.chatid, { limit: PAGE });
+    this.changesMissed = false;
     this.add(page.messages);
     // An empty page while live messages are held: the archive lags; seq 1 is the first message.
     this.hasMore = page.messages.length ? page.hasMore : (this.firstSeq ?? 1) > 1;
     this.loaded = true;
     if (this.hasGap) this.catchUp();
+  }
+
+  /**
+   * The newest page again, after {@link changesMissed}: what was recalled or edited meanwhile
+   * replaces the copies held (a catch-up by seq only brings what is new).
+   */
+  async refresh() {
+    if (!this.loaded) return;
+    this.changesMissed = false;
+    try {
+      const page = await this.fetchPage(this.chatid, { limit: PAGE });
+      this.add(page.messages);
+    } catch {
+      this.changesMissed = true;
+    }
   }
 
   /** Loads the page before the first message held. */

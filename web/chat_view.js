@@ -9,7 +9,8 @@
 import { avatar } from "./avatar.js";
 import { el } from "./dom.js";
 import { dayKey, formatDay, formatFullTime, formatTime, t } from "./i18n.js";
-import { renderMessageBody, renderTextMessage } from "./message_body.js";
+import { renderMessageBody, renderQuote, renderTextMessage } from "./message_body.js";
+import { openMenu } from "./message_menu.js";
 
 /** An outbox entry with a file, drawn as the message it will be. @param {OutboxEntry} entry */
 function pendingFrame(entry) {
@@ -28,6 +29,12 @@ function pendingFrame(entry) {
 /** @typedef {import("./chat_history.js").ChatHistory} ChatHistory */
 /** @typedef {import("./chat_history.js").Say} Say */
 /** @typedef {import("./outbox.js").OutboxEntry} OutboxEntry */
+/** @typedef {import("./message_menu.js").MenuItem} MenuItem */
+/**
+ * What an own message shows of its read receipts: "read", "read by 2 of 5" (`onClick` lists
+ * who), or null for the plain ✓.
+ * @typedef {{text: string, testid: string, onClick?: () => void} | null} ReceiptLabel
+ */
 /**
  * @typedef {object} ChatViewNodes
  * @property {HTMLElement} log the scrolling area
@@ -41,7 +48,7 @@ function pendingFrame(entry) {
 const LOAD_OLDER_AT_PX = 150;
 
 export class ChatView {
-  /** @type {{seq: number, time: number, el: HTMLElement}[]} ascending seq */
+  /** @type {{seq: number, time: number, el: HTMLElement, frame: Say}[]} ascending seq */
   #items = [];
   /** @type {Map<string, HTMLElement>} */
   #pending = new Map();
@@ -59,8 +66,14 @@ export class ChatView {
    * @param {(cid: string) => void} options.onRetry
    * @param {(cid: string) => void} options.onDiscard
    * @param {(error: any) => void} options.onOlderFailed
+   * @param {(frame: Say) => MenuItem[]} [options.menuOf] the actions a message offers now
+   * @param {(frame: Say) => ReceiptLabel} [options.receiptOf] an own message's read state
    */
-  constructor({ history, me, nameOf, nodes, onRetry, onDiscard, onOlderFailed }) {
+  constructor(
+    { history, me, nameOf, nodes, onRetry, onDiscard, onOlderFailed, menuOf, receiptOf },
+  ) {
+    this.menuOf = menuOf ?? (() => []);
+    this.receiptOf = receiptOf ?? (() => null);
     this.history = history;
     this.chatid = history.chatid;
     this.me = me;
@@ -71,7 +84,10 @@ export class ChatView {
     this.onOlderFailed = onOlderFailed;
     history.open = true;
     nodes.log.addEventListener("scroll", this.#onScroll, { passive: true });
-    this.#unsubscribe = history.subscribe(({ frames, older }) => this.#show(frames, older));
+    this.#unsubscribe = history.subscribe(({ frames, older, changed, receipts }) => {
+      if (receipts) this.showReceipts();
+      else this.#show(frames, older, changed);
+    });
     this.redraw();
   }
 
@@ -87,6 +103,7 @@ export class ChatView {
   /** Loads the newest page unless the cache holds it, then fills the screen with older ones. */
   async load() {
     if (!this.history.loaded) await this.history.loadNewest();
+    else if (this.history.changesMissed) this.history.refresh();
     if (this.closed) return;
     this.#showEdge();
     this.scrollToBottom();
@@ -144,6 +161,7 @@ export class ChatView {
       el(
         "div",
         { class: "bubble" },
+        entry.replyTo ? renderQuote(entry.replyTo, this.nameOf) : null,
         entry.file ? renderMessageBody(pendingFrame(entry)) : renderTextMessage(entry.content),
         el(
           "div",
@@ -197,8 +215,9 @@ export class ChatView {
    * view follows the conversation when the reader was at the bottom or sent it.
    * @param {Say[]} frames
    * @param {boolean} older
+   * @param {boolean} [changed] the messages were held already and changed in place
    */
-  #show(frames, older) {
+  #show(frames, older, changed = false) {
     if (frames.length === 0) return;
     const log = this.nodes.log;
     const fromBottom = log.scrollHeight - log.scrollTop;
@@ -206,8 +225,9 @@ export class ChatView {
     let mine = false;
     for (const frame of frames) {
       this.#insert(frame, this.#messageElement(frame));
-      mine ||= frame.fromuser === this.me;
+      mine ||= frame.fromuser === this.me && !changed;
     }
+    if (changed) return;
     this.#placeDaySeparators();
     if (older) log.scrollTop = log.scrollHeight - fromBottom;
     else if (atBottom || mine) this.scrollToBottom();
@@ -218,16 +238,19 @@ export class ChatView {
     const items = this.#items;
     const same = items.find((item) => item.seq === frame.seq);
     if (same) {
-      // A message held already, replaced by a fuller copy (see ChatHistory.add).
+      // A message held already, replaced by a fuller copy or changed (see ChatHistory.add).
+      const focused = same.el.contains(document.activeElement);
       same.el.replaceWith(node);
       same.el = node;
+      same.frame = frame;
+      if (focused) /** @type {HTMLElement | null} */ (node.querySelector(".msg-more"))?.focus();
       return;
     }
     let i = items.length;
     while (i > 0 && items[i - 1].seq > frame.seq) i--;
     if (i === items.length) this.nodes.list.append(node);
     else items[i].el.before(node);
-    items.splice(i, 0, { seq: frame.seq, time: frame.time, el: node });
+    items.splice(i, 0, { seq: frame.seq, time: frame.time, el: node, frame });
   }
 
   /** One separator before the first message of every local day (recomputed: pages arrive out of order). */
@@ -259,8 +282,36 @@ export class ChatView {
         dataset: { testid: "system-line", mid: frame.mid, seq: String(frame.seq) },
       });
     }
+    if (frame.recalled) {
+      // Its place stays, as a centred line: "Alice recalled a message".
+      const by = frame.recalled.by;
+      return el("li", {
+        class: "system-line recalled-line",
+        text: by === this.me ? t("recall.byYou") : t("recall.by", { name: this.nameOf(by) }),
+        title: formatFullTime(frame.recalled.time),
+        dataset: {
+          testid: "recalled-line",
+          mid: frame.mid,
+          seq: String(frame.seq),
+          from: frame.fromuser,
+        },
+      });
+    }
     const mine = frame.fromuser === this.me;
     const name = this.nameOf(frame.fromuser);
+    const more = el("button", {
+      type: "button",
+      class: "msg-more link",
+      text: "⋯",
+      title: t("message.actions"),
+      dataset: { testid: "message-more" },
+      attrs: {
+        "aria-label": t("message.actions"),
+        "aria-haspopup": "menu",
+        "aria-expanded": "false",
+      },
+      on: { click: () => openMenu(more, this.menuOf(frame)) },
+    });
     return el(
       "li",
       {
@@ -286,18 +337,70 @@ export class ChatView {
             title: formatFullTime(frame.time),
             dateTime: new Date(frame.time * 1000).toISOString(),
           }),
-          mine
+          frame.edited
             ? el("span", {
-              class: "sent",
-              text: "✓",
-              title: t("message.sent"),
-              attrs: { "aria-label": t("message.sent") },
+              class: "edited",
+              text: t("message.edited"),
+              title: formatFullTime(frame.edited),
+              dataset: { testid: "message-edited" },
             })
             : null,
+          mine ? this.#receipt(frame) : null,
+          more,
         ),
+        frame.replyTo ? renderQuote(frame.replyTo, this.nameOf) : null,
         renderMessageBody(frame),
       ),
     );
+  }
+
+  /** An own message's ✓, or its read state. @param {Say} frame */
+  #receipt(frame) {
+    const label = this.receiptOf(frame);
+    if (!label) {
+      return el("span", {
+        class: "sent",
+        text: "✓",
+        title: t("message.sent"),
+        dataset: { testid: "message-sent" },
+        attrs: { "aria-label": t("message.sent") },
+      });
+    }
+    if (!label.onClick) {
+      return el("span", {
+        class: "sent read",
+        text: label.text,
+        dataset: { testid: label.testid },
+      });
+    }
+    return el("button", {
+      type: "button",
+      class: "sent read link",
+      text: label.text,
+      dataset: { testid: label.testid },
+      on: { click: label.onClick },
+    });
+  }
+
+  /** Redraws the read state of every own message (a receipt arrived). */
+  showReceipts() {
+    for (const item of this.#items) {
+      if (item.frame.fromuser !== this.me || item.frame.recalled) continue;
+      if (item.frame.msgType === "system") continue;
+      const old = item.el.querySelector(".meta > .sent");
+      const next = this.#receipt(item.frame);
+      if (old && !old.isEqualNode(next)) old.replaceWith(next);
+    }
+  }
+
+  /** Scrolls to the message `mid` and flashes it (a click on a quote); false when not shown. @param {string} mid */
+  reveal(mid) {
+    const item = this.#items.find((i) => i.frame.mid === mid);
+    if (!item) return false;
+    item.el.scrollIntoView({ block: "center" });
+    item.el.classList.add("flash");
+    setTimeout(() => item.el.classList.remove("flash"), 1200);
+    return true;
   }
 
   /** The "load older" button while there is more, the start marker once there is not. */

@@ -10,7 +10,7 @@
 import { chatPath, get } from "./api.js";
 import { el } from "./dom.js";
 import { errorText, formatFullTime, t } from "./i18n.js";
-import { renderMessageBody } from "./message_body.js";
+import { renderMessageBody, renderQuote } from "./message_body.js";
 
 /** @typedef {import("./chat_history.js").Say} Say */
 
@@ -172,7 +172,9 @@ export class HistoryDialog {
             { class: "meta" },
             el("span", { class: "who", text: this.nameOf(frame.fromuser) }),
             el("time", { text: formatFullTime(frame.time) }),
+            frame.edited ? el("span", { class: "edited", text: t("message.edited") }) : null,
           ),
+          frame.replyTo ? renderQuote(frame.replyTo, this.nameOf) : null,
           renderMessageBody(frame),
         )
       ),

@@ -18,6 +18,13 @@ import { appendLinkified } from "./linkify.js";
 
 /** The element holding a message's content. @param {Say} frame */
 export function renderMessageBody(frame) {
+  if (frame.recalled) {
+    return el("div", {
+      class: "text recalled",
+      text: t("message.recalled"),
+      dataset: { testid: "message-text" },
+    });
+  }
   switch (frame.msgType) {
     case "image":
       return renderImageMessage(frame);
@@ -156,8 +163,34 @@ export function formatSize(bytes) {
   return `${(bytes / (1 << 30)).toFixed(1)} GB`;
 }
 
+/**
+ * A reply's quote above its text: who, and the start of what they wrote (or "recalled
+ * message"); text only. A click on it shows the quoted message (`data-quote-mid`, see chat.js).
+ * @param {import("./chat_history.js").Quote} quote
+ * @param {(accountid: string) => string} nameOf
+ */
+export function renderQuote(quote, nameOf) {
+  const excerpt = quote.recalled
+    ? t("quote.recalled")
+    : quote.msgType === "image" && !quote.excerpt
+    ? t("message.image")
+    : quote.msgType === "file" && !quote.excerpt
+    ? t("message.file")
+    : String(quote.excerpt ?? "").replace(/\s+/g, " ").trim();
+  return el(
+    "blockquote",
+    {
+      class: `quote${quote.recalled ? " recalled" : ""}`,
+      dataset: { testid: "message-quote", quoteMid: String(quote.mid ?? "") },
+    },
+    el("span", { class: "quote-who", text: nameOf(String(quote.fromuser ?? "")) }),
+    el("span", { class: "quote-text", text: excerpt, dataset: { testid: "quote-text" } }),
+  );
+}
+
 /** The short text of a message for previews and notifications. @param {Say} frame */
 export function messagePreview(frame) {
+  if (frame.recalled) return t("message.recalled");
   if (frame.msgType === "image") return t("message.image");
   if (frame.msgType === "file") {
     return `${t("message.file")} ${String(frame.file?.name ?? "")}`.trim();

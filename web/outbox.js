@@ -14,8 +14,10 @@ import { newCid } from "./dom.js";
  * why, and only the reader's retry sends it again). `retries` counts automatic resends.
  * `msgType` is "text", "image" or "file"; the last two carry the uploaded `file` (the server's
  * `File`, its `id` sent as `fileId`). `onWire`: sent on the current socket and not answered yet.
+ * `replyTo`: the quote of the message it answers (its `mid` is sent as `replyTo`), or null.
  * @typedef {{cid: string, chatid: string, content: string, state: string, reason: string,
- *   waitMs: number, retries: number, msgType: string, file: any, onWire: boolean}} OutboxEntry
+ *   waitMs: number, retries: number, msgType: string, file: any, onWire: boolean,
+ *   replyTo: import("./chat_history.js").Quote | null}} OutboxEntry
  */
 
 export class Outbox {
@@ -28,8 +30,9 @@ export class Outbox {
    * @param {string} content
    * @param {string} [msgType]
    * @param {any} [file]
+   * @param {import("./chat_history.js").Quote | null} [replyTo]
    */
-  add(chatid, content, msgType = "text", file = null) {
+  add(chatid, content, msgType = "text", file = null, replyTo = null) {
     /** @type {OutboxEntry} */
     const entry = {
       cid: newCid(),
@@ -42,6 +45,7 @@ export class Outbox {
       msgType,
       file,
       onWire: false,
+      replyTo,
     };
     this.#entries.set(entry.cid, entry);
     return entry;
