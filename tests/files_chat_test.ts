@@ -94,9 +94,18 @@ for (const [backend, open] of BACKENDS) {
         ["image", image.id],
         ["file", doc.id],
       ]);
-      const images = await fetch(`${t.url}/api/chats/${chatid}/messages?type=image&before=100`, {
-        headers: { authorization: `Bearer ${tokens.bob}` },
-      }).then((r) => r.json());
+      // A filtered page comes from the archive, which follows the worker by a moment.
+      const images = await eventually(
+        async () => {
+          const body = await fetch(
+            `${t.url}/api/chats/${chatid}/messages?type=image&before=100`,
+            { headers: { authorization: `Bearer ${tokens.bob}` } },
+          ).then((r) => r.json());
+          return body.messages.length > 0 ? body : null;
+        },
+        10_000,
+        "the image in the archive",
+      );
       assertEquals(images.messages.map((m: Frame) => m.file), [image]);
 
       const got = await bob.download(doc.url);
