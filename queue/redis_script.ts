@@ -5,16 +5,22 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import type { RedisClient } from "../store/redis_client.ts";
 
 /** One Lua script; keep an instance per script text (module level is fine). */
 export class RedisScript {
-  #sha: Promise<string> | undefined;
-  /** The digest once known: later runs issue their command synchronously, in call order. */
-  #shaValue: string | undefined;
+  /**
+   * Worked out at once (node:crypto is synchronous): a run issues its command before it first
+   * waits, so runs reach Redis in the order they were called, and before anything the caller
+   * does next (the gateway counts a message unread before it sends the frame, and relies on it).
+   */
+  readonly #sha: string;
 
   /** `source` is the script text; keys and arguments are passed at each call. */
-  constructor(readonly source: string) {}
+  constructor(readonly source: string) {
+    this.#sha = createHash("sha1").update(source).digest("hex");
+  }
 
   /**
    * Runs the script on `client`; answers the raw RESP2 reply. `loadArgs`, when given, replace
@@ -28,20 +34,12 @@ export class RedisScript {
     args: string[],
     loadArgs: string[] = args,
   ): Promise<unknown> {
-    // Known after the first run: no await before the command, so two runs started one after
-    // the other reach Redis in that order (the gateway relies on it for seq order).
-    const sha = this.#shaValue ??= await (this.#sha ??= sha1Hex(this.source));
     try {
-      return await client.evalSha(sha, { keys, arguments: args });
+      return await client.evalSha(this.#sha, { keys, arguments: args });
     } catch (error) {
       // Scripts are a cache on the server side: an unknown SHA is normal, anything else is not.
       if (!String((error as Error)?.message ?? "").startsWith("NOSCRIPT")) throw error;
       return await client.eval(this.source, { keys, arguments: loadArgs });
     }
   }
-}
-
-async function sha1Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
