@@ -17,10 +17,10 @@ import { parseArgs } from "node:util";
 import { closeRedis, connectRedis } from "../../store/redis_client.ts";
 import { RedisSessionStore } from "../../store/sessions_redis.ts";
 import { newUserValues, USER_COLUMNS } from "../../store/users_table.ts";
-import { readLines } from "../support/read_lines.ts";
 import { openTestStores, TEST_REDIS_URL } from "../support/stores.ts";
 import { emitResult, processCpuSeconds, processMemory } from "./bench_report.ts";
 import { pool } from "./bounded_waits.ts";
+import { startScript } from "./scripted_child.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -36,37 +36,6 @@ const SETTLE_MS = Number(values["settle-seconds"]) * 1000;
 const IDLE_MS = Number(values["idle-seconds"]) * 1000;
 const CONCURRENCY = Number(values.concurrency);
 const here = new URL(".", import.meta.url).pathname;
-
-/** A server child with a line-waiting helper and a stdin. */
-async function spawn(args: string[], ready: RegExp) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--frozen", "--v8-flags=--expose-gc", ...args],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const stdin = child.stdin.getWriter();
-  const waiting: { match: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  const onLine = (line: string) => {
-    for (const w of [...waiting]) {
-      const m = w.match.exec(line);
-      if (m) {
-        waiting.splice(waiting.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  };
-  readLines(child.stdout, onLine);
-  readLines(child.stderr, onLine);
-  const line = (match: RegExp) =>
-    new Promise<RegExpExecArray>((resolve) => waiting.push({ match, resolve }));
-  const first = await Promise.race([
-    line(ready),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no start")), 60_000)),
-  ]);
-  return { child, stdin, line, first };
-}
 
 /** Opens `urls` as WebSockets (each optionally logging in), at most CONCURRENCY at a time. */
 async function openAll(
@@ -122,9 +91,37 @@ interface Held {
   idleCpuPercent: number;
 }
 
+/**
+ * Opens `urls` against a server (process `pid`, memory read by `memory` after a full GC): the
+ * time until all are in, resident memory per connection, and CPU while they sit idle.
+ */
+async function hold(
+  pid: number,
+  memory: () => Promise<number>,
+  urls: { url: string; login?: string }[],
+): Promise<Held> {
+  const before = await memory();
+  const started = Date.now();
+  const { sockets, failed } = await openAll(urls, started + SETTLE_MS);
+  const settledSec = failed === 0 ? (Date.now() - started) / 1000 : null;
+  await sleep(3000);
+  const after = await memory();
+  const cpuBefore = processCpuSeconds(pid);
+  await sleep(IDLE_MS);
+  const idleCpuPercent = (processCpuSeconds(pid) - cpuBefore) / (IDLE_MS / 1000) * 100;
+  closeAll(sockets);
+  return {
+    count: urls.length,
+    settledSec,
+    failed,
+    kibPerConnection: (after - before) / Math.max(1, sockets.length),
+    idleCpuPercent,
+  };
+}
+
 async function webchat(count: number): Promise<Held> {
   const stores = await openTestStores();
-  const server = await spawn([
+  const server = await startScript([
     here + "bench_server.ts",
     JSON.stringify({
       redisUrl: TEST_REDIS_URL,
@@ -158,44 +155,28 @@ async function webchat(count: number): Promise<Held> {
     const tokens = new Map<string, string>();
     await pool(ids, 32, async (id) => void tokens.set(id, await sessions.create(id)));
     const memory = async () => {
-      const answer = server.line(/BENCH_MEMORY (\d+)/);
-      await server.stdin.write(new TextEncoder().encode("memory\n"));
-      await answer;
+      await server.command("memory", /BENCH_MEMORY (\d+)/);
       await sleep(500);
       return processMemory(server.child.pid).rssKiB;
     };
-    const before = await memory();
-    const started = Date.now();
     const ws = url.replace(/^http/, "ws");
-    const { sockets, failed } = await openAll(
+    return await hold(
+      server.child.pid,
+      memory,
       ids.map((id) => ({ url: `${ws}/ws?token=${tokens.get(id)}`, login: id })),
-      started + SETTLE_MS,
     );
-    const settledSec = failed === 0 ? (Date.now() - started) / 1000 : null;
-    await sleep(3000);
-    const after = await memory();
-    const cpuBefore = processCpuSeconds(server.child.pid);
-    await sleep(IDLE_MS);
-    const idleCpuPercent = (processCpuSeconds(server.child.pid) - cpuBefore) / (IDLE_MS / 1000) *
-      100;
-    closeAll(sockets);
-    return {
-      count,
-      settledSec,
-      failed,
-      kibPerConnection: (after - before) / Math.max(1, sockets.length),
-      idleCpuPercent,
-    };
   } finally {
-    await server.stdin.close().catch(() => {});
-    await server.child.status;
+    await server.stop();
     await closeRedis(redis);
     await stores.cleanup();
   }
 }
 
 async function bare(count: number): Promise<Held> {
-  const server = await spawn([here + "listener_bench_server.ts", "serve"], /listening on (\d+)/);
+  const server = await startScript(
+    [here + "listener_bench_server.ts", "serve"],
+    /listening on (\d+)/,
+  );
   try {
     const base = `127.0.0.1:${server.first[1]}`;
     const memory = async () => {
@@ -203,27 +184,11 @@ async function bare(count: number): Promise<Held> {
       await sleep(500);
       return processMemory(server.child.pid).rssKiB;
     };
-    const before = await memory();
-    const started = Date.now();
-    const { sockets, failed } = await openAll(
+    return await hold(
+      server.child.pid,
+      memory,
       Array.from({ length: count }, () => ({ url: `ws://${base}/ws` })),
-      started + SETTLE_MS,
     );
-    const settledSec = failed === 0 ? (Date.now() - started) / 1000 : null;
-    await sleep(3000);
-    const after = await memory();
-    const cpuBefore = processCpuSeconds(server.child.pid);
-    await sleep(IDLE_MS);
-    const idleCpuPercent = (processCpuSeconds(server.child.pid) - cpuBefore) / (IDLE_MS / 1000) *
-      100;
-    closeAll(sockets);
-    return {
-      count,
-      settledSec,
-      failed,
-      kibPerConnection: (after - before) / Math.max(1, sockets.length),
-      idleCpuPercent,
-    };
   } finally {
     server.child.kill("SIGTERM");
     await server.child.status;

@@ -11,10 +11,10 @@
  */
 import { parseArgs } from "node:util";
 import { openTestStores } from "../support/stores.ts";
-import { readLines } from "../support/read_lines.ts";
 import { setupUsers } from "./user_setup.ts";
 import { receiverId, senderId } from "./bench_accounts.ts";
 import { pool } from "./bounded_waits.ts";
+import { startScript } from "./scripted_child.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -29,44 +29,16 @@ const out = values.out!;
 await Deno.mkdir(out, { recursive: true });
 const stores = await openTestStores();
 const here = new URL(".", import.meta.url).pathname;
-const child = new Deno.Command(Deno.execPath(), {
-  args: [
-    "run",
-    "-A",
-    "--frozen",
-    "--v8-flags=--expose-gc",
-    here + "bench_server.ts",
-    JSON.stringify({
-      redisUrl: "redis://127.0.0.1:6379/0",
-      redisPrefix: stores.prefix,
-      mysqlUrl: stores.mysqlUrl,
-    }),
-  ],
-  stdin: "piped",
-  stdout: "piped",
-  stderr: "piped",
-}).spawn();
-const stdin = child.stdin.getWriter();
-const waiting: { match: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-const onLine = (line: string) => {
-  for (const w of [...waiting]) {
-    const m = w.match.exec(line);
-    if (m) {
-      waiting.splice(waiting.indexOf(w), 1);
-      w.resolve(m);
-    }
-  }
-};
-readLines(child.stdout, onLine);
-readLines(child.stderr, onLine);
-const line = (match: RegExp) =>
-  new Promise<RegExpExecArray>((resolve) => waiting.push({ match, resolve }));
-const url = (await line(/BENCH_SERVER_LISTENING (\S+)/))[1];
-const command = async (text: string, match: RegExp) => {
-  const answer = line(match);
-  await stdin.write(new TextEncoder().encode(text + "\n"));
-  return await answer;
-};
+const server = await startScript([
+  here + "bench_server.ts",
+  JSON.stringify({
+    redisUrl: "redis://127.0.0.1:6379/0",
+    redisPrefix: stores.prefix,
+    mysqlUrl: stores.mysqlUrl,
+  }),
+], /BENCH_SERVER_LISTENING (\S+)/);
+const { child, command } = server;
+const url = server.first[1];
 const memory = async () => {
   await new Promise((r) => setTimeout(r, 1000));
   const m = await command("memory", /BENCH_MEMORY (\d+) (\d+) (\d+) (\d+)/);
@@ -113,6 +85,5 @@ console.log(
     } KiB each`,
 );
 for (const s of sockets) s.close();
-await stdin.close();
-await child.status;
+await server.stop();
 await stores.cleanup();
