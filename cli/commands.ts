@@ -17,6 +17,7 @@ import { migrateCommand } from "./migrate_command.ts";
 import { exportCommand } from "./export_command.ts";
 import { searchIndexCommand } from "./search_index_command.ts";
 import { directorySyncCommand } from "./directory_command.ts";
+import { benchCommand } from "./bench_command.ts";
 
 function seconds(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -159,6 +160,23 @@ export const COMMANDS: Command[] = [
     ],
     args: [1, 1],
     run: (input) => exportCommand(input),
+  },
+  {
+    name: "bench",
+    usage: "bench [--quick] [--only=SCENARIOS] [--out=DIR]",
+    summary: "run the benchmark suite (from a source checkout)",
+    details: "Runs tests/bench/suite.ts (the same as deno task bench): every scenario starts its " +
+      "own servers on 127.0.0.1 (Redis and MariaDB on their usual local ports), measures a " +
+      "baseline in the same run, and the suite writes bench/results/<date>.json and a Markdown " +
+      "report with SVG charts. --quick runs every scenario small, in a few minutes.",
+    options: { quick: { type: "boolean" }, only: { type: "string" }, out: { type: "string" } },
+    optionHelp: [
+      "  --quick                every scenario small",
+      "  --only=A,B             some of: connections, logins, one-to-one, groups, uploads, listener",
+      "  --out=DIR              where the results go (default bench/results)",
+    ],
+    args: [0, 0],
+    run: (input) => benchCommand(input),
   },
   {
     name: "search-index",
