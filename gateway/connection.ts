@@ -20,7 +20,7 @@ import {
 import { LogLimiter } from "./log_limiter.ts";
 import { handleBroadcast, mayBroadcast } from "./broadcast_send.ts";
 import { handleGroupset } from "./group_set.ts";
-import { enqueueSay, finishSay, type PreparedSay, prepareSay } from "./say.ts";
+import { handleSay } from "./say.ts";
 import { handleMessageChange } from "./message_change_send.ts";
 import { currentOffline } from "./offline_changes.ts";
 import { handleTyping } from "./typing.ts";
@@ -57,9 +57,6 @@ export interface ConnectionOptions {
 }
 
 /** A WebSocket connection of an authenticated account. */
-/** Says of one connection on their way at once (checks, enqueue, delivery overlapping). */
-const SAY_WINDOW = 16;
-
 export class Connection {
   /** The key of the session this socket belongs to; it closes (4401) when that ends. */
   readonly sessionKey: string;
@@ -76,12 +73,6 @@ export class Connection {
   /** Characters sent since the backlog was last checked (see CHECK_AFTER_CHARS). */
   #unchecked = Infinity;
   #chain: Promise<void> = Promise.resolve();
-  /** The last say's enqueue was issued (or it needed none): the next one's may be issued. */
-  #sayIssued: Promise<unknown> = Promise.resolve();
-  /** The last say was answered and delivered: a frame of another kind may be handled. */
-  #sayDone: Promise<void> = Promise.resolve();
-  /** Says launched and not yet answered, oldest first (at most SAY_WINDOW). */
-  #saysOpen: Promise<void>[] = [];
   /** Pending second look at the offline list (see #lateOffline). */
   #lateTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames for this connection while its `init` is being built. */
@@ -203,53 +194,9 @@ export class Connection {
     }
   }
 
-  /**
-   * Starts a say without waiting for the one before it: its checks run at once, its enqueue is
-   * issued right after the previous say's (so the store gives seqs in the order sent), and its
-   * ack and delivery come after the previous say's. A sender's messages into a chat thus cost
-   * one store round trip each in throughput, not two or three, with order kept. Resolves once
-   * launched, or, with SAY_WINDOW says open, once the oldest is done.
-   */
-  async #launchSay(
-    frame: Extract<ClientFrame, { type: "say" }>,
-    refuse?: () => void,
-  ): Promise<void> {
-    const prepared: Promise<PreparedSay | null> = refuse ? Promise.resolve(null) : prepareSay(
-      this.ctx,
-      this.accountid,
-      frame,
-    ).catch(
-      (error) => {
-        this.ctx.log(
-          `say: unexpected error for ${this.accountid}: ${error?.stack ?? error}`,
-          "error",
-        );
-        return { fail: { info: ErrorCode.internal, msg: "internal error", cid: frame.cid } };
-      },
-    );
-    const issued = this.#sayIssued.then(() => prepared).then((p) => ({
-      p,
-      enqueued: p && "draft" in p ? enqueueSay(this.ctx, p) : null,
-    }));
-    this.#sayIssued = issued.catch(() => {});
-    const previous = this.#sayDone;
-    const done = previous.then(() => issued).then(({ p, enqueued }) =>
-      p === null ? refuse!() : finishSay(this.ctx, this, p, enqueued)
-    ).catch((error) => {
-      this.ctx.log(
-        `gateway: unexpected error for ${this.accountid}: ${error?.stack ?? error}`,
-        "error",
-      );
-      this.sendError({ info: ErrorCode.internal, msg: "internal error", cid: frame.cid });
-    }).finally(() => this.#saysOpen.splice(this.#saysOpen.indexOf(done), 1));
-    this.#sayDone = done;
-    this.#saysOpen.push(done);
-    if (this.#saysOpen.length >= SAY_WINDOW) await this.#saysOpen[0];
-  }
-
   /** Resolves when every frame received so far has been handled. */
   settled(): Promise<void> {
-    return this.#chain.then(() => this.#sayDone);
+    return this.#chain;
   }
 
   async #handle(text: string): Promise<void> {
@@ -260,8 +207,6 @@ export class Connection {
     if (frame.type === "ping") return this.sendJson({ type: "pong" });
     if (frame.type === "pong") return;
     // The upgrade itself extended the session; heartbeats are the client software's doing.
-    // Consecutive says are pipelined (see #launchSay); anything else waits until they are done.
-    if (frame.type !== "say") await this.#sayDone;
     if (frame.type === "login") return await this.#login(frame.clientName);
     this.usedSinceCheck = true;
     if (!this.loggedIn) {
@@ -277,16 +222,10 @@ export class Connection {
       return await handleTyping(this.ctx, this, frame, () => this.#rateLimited(""));
     }
     // Everything else sends something to other people: one message of the send budget each.
-    if (frame.type === "say") {
-      // Refused in its place among the says before it (their answers come first).
-      const waitMs = this.#sendRate?.take(this.accountid) ?? 0;
-      return await this.#launchSay(
-        frame,
-        waitMs > 0 ? () => this.#sendRateLimited(frame.cid, waitMs) : undefined,
-      );
-    }
     if (this.#rateLimited("cid" in frame ? frame.cid : "")) return;
     switch (frame.type) {
+      case "say":
+        return await handleSay(this.ctx, this, frame);
       case "groupset":
         return await handleGroupset(this.ctx, this, frame);
       case "systemNotice":
@@ -430,12 +369,6 @@ export class Connection {
   #rateLimited(cid: string): boolean {
     const waitMs = this.#sendRate?.take(this.accountid) ?? 0;
     if (waitMs === 0) return false;
-    this.#sendRateLimited(cid, waitMs);
-    return true;
-  }
-
-  /** Answers `rate_limited` for a frame refused by the send budget. */
-  #sendRateLimited(cid: string, waitMs: number): void {
     const { perSecond, burst } = this.#sendRate!;
     this.ctx.metrics?.error(ErrorCode.rateLimited, "ws");
     this.send(JSON.stringify({
@@ -446,6 +379,7 @@ export class Connection {
       cid,
       retryAfterMs: waitMs,
     }));
+    return true;
   }
 
   async #read(frame: Extract<ClientFrame, { type: "read" }>): Promise<void> {
