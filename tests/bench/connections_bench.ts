@@ -16,10 +16,10 @@
 import { parseArgs } from "node:util";
 import { closeRedis, connectRedis } from "../../store/redis_client.ts";
 import { RedisSessionStore } from "../../store/sessions_redis.ts";
-import { newUserValues, USER_COLUMNS } from "../../store/users_table.ts";
 import { openTestStores, TEST_REDIS_URL } from "../support/stores.ts";
 import { emitResult, processCpuSeconds, processMemory } from "./bench_report.ts";
 import { pool } from "./bounded_waits.ts";
+import { insertBenchUsers } from "./user_setup.ts";
 import { startScript } from "./scripted_child.ts";
 
 const { values } = parseArgs({
@@ -134,23 +134,7 @@ async function webchat(count: number): Promise<Held> {
   const redis = await connectRedis(TEST_REDIS_URL);
   try {
     const ids = Array.from({ length: count }, (_, i) => `held${i}`);
-    for (let i = 0; i < ids.length; i += 2000) {
-      const rows = ids.slice(i, i + 2000).map((id) =>
-        newUserValues({
-          accountid: id,
-          username: id,
-          dept: "Bench",
-          deptDetail: "Company,Bench",
-          email: "",
-          tel: "",
-          mobile: "",
-        }, "")
-      );
-      await stores.pool.query(
-        `INSERT INTO webchat_user (${USER_COLUMNS}, pwd, updateTime) VALUES ?`,
-        [rows],
-      );
-    }
+    await insertBenchUsers(stores, ids, "");
     const sessions = new RedisSessionStore(redis, stores.prefix, 3600);
     const tokens = new Map<string, string>();
     await pool(ids, 32, async (id) => void tokens.set(id, await sessions.create(id)));

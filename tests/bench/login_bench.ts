@@ -11,10 +11,10 @@
  */
 import { parseArgs } from "node:util";
 import { hashPassword } from "../../store/password.ts";
-import { newUserValues, USER_COLUMNS } from "../../store/users_table.ts";
 import { openTestStores, TEST_REDIS_URL } from "../support/stores.ts";
 import { emitResult, processMemory } from "./bench_report.ts";
 import { pool } from "./bounded_waits.ts";
+import { insertBenchUsers } from "./user_setup.ts";
 import { startBenchServer } from "./server_process.ts";
 
 const { values } = parseArgs({
@@ -39,25 +39,7 @@ try {
   const pid = server.child.pid;
   const hash = await hashPassword("bench-password");
   const ids = Array.from({ length: LOGINS }, (_, i) => `login${i}`);
-  for (let i = 0; i < ids.length; i += 2000) {
-    const rows = ids.slice(i, i + 2000).map((id) =>
-      newUserValues({
-        accountid: id,
-        username: id,
-        dept: "Bench",
-        deptDetail: "Company,Bench",
-        email: "",
-        tel: "",
-        mobile: "",
-      }, hash)
-    );
-    await stores.pool.query(
-      `INSERT INTO webchat_user (${USER_COLUMNS}, pwd, updateTime) VALUES ?`,
-      [
-        rows,
-      ],
-    );
-  }
+  await insertBenchUsers(stores, ids, hash);
   const timed = async (work: (id: string) => Promise<void>) => {
     const started = performance.now();
     let peak = 0;
